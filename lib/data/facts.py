@@ -1,0 +1,381 @@
+"""The fact world: encyclopedia-style sentences about real countries, for the language models to learn from.
+
+Every country has four facts (capital, continent, main official language, currency) and a *frequency*: how many
+times each fact is stated in the pre-training text. Some countries are stated 50 times, some only twice, so a model's
+confidence can later be compared with how often it saw a fact.
+
+Besides the real countries there is a pool of *invented* country names. They appear nowhere in the pre-training text
+or in the tokenizer's training text. The pool is split into two disjoint parts:
+
+- `invented_names("tune")`: used only in the preference pairs (where "I don't know" is the preferred answer);
+- `invented_names("eval")`: used only to measure hallucination; they appear in no training data at all.
+
+Real countries are split the same way for the question-answer formats: the demonstrations (SFT) and preference pairs
+use the "tune" half of every frequency tier; the other half is held out, so the post-trained models are measured on
+countries whose facts they only met during pre-training.
+
+Everything is deterministic from a seed. Facts are as of 2026 (ambiguous cases, such as countries with a disputed or
+recently moved capital, are left out).
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str
+    capital: str
+    continent: str
+    language: str
+    currency: str   # written after "the": "the euro", "the Kenyan shilling"
+    mentions: int   # how many times each fact is stated in the pre-training text
+
+    def fact(self, kind: str) -> str:
+        return getattr(self, kind)
+
+
+# Frequency tiers, in list order: the first 12 countries are stated 50 times each, the next 20 countries 20 times...
+TIERS = [(12, 50), (20, 20), (26, 10), (26, 5), (20, 3), (19, 2)]
+
+# name, capital, continent, language, currency; roughly from the most to the least familiar to an English reader.
+_TABLE = """
+France|Paris|Europe|French|euro
+Japan|Tokyo|Asia|Japanese|yen
+Germany|Berlin|Europe|German|euro
+Italy|Rome|Europe|Italian|euro
+Spain|Madrid|Europe|Spanish|euro
+China|Beijing|Asia|Chinese|yuan
+Egypt|Cairo|Africa|Arabic|Egyptian pound
+Brazil|Brasilia|South America|Portuguese|Brazilian real
+Canada|Ottawa|North America|English|Canadian dollar
+India|New Delhi|Asia|Hindi|Indian rupee
+Mexico|Mexico City|North America|Spanish|Mexican peso
+Australia|Canberra|Oceania|English|Australian dollar
+Russia|Moscow|Europe|Russian|Russian ruble
+Greece|Athens|Europe|Greek|euro
+Portugal|Lisbon|Europe|Portuguese|euro
+Argentina|Buenos Aires|South America|Spanish|Argentine peso
+Kenya|Nairobi|Africa|Swahili|Kenyan shilling
+Norway|Oslo|Europe|Norwegian|Norwegian krone
+Sweden|Stockholm|Europe|Swedish|Swedish krona
+Poland|Warsaw|Europe|Polish|Polish zloty
+Ireland|Dublin|Europe|Irish|euro
+Thailand|Bangkok|Asia|Thai|Thai baht
+Peru|Lima|South America|Spanish|Peruvian sol
+Austria|Vienna|Europe|German|euro
+Cuba|Havana|North America|Spanish|Cuban peso
+Vietnam|Hanoi|Asia|Vietnamese|Vietnamese dong
+Indonesia|Jakarta|Asia|Indonesian|Indonesian rupiah
+Chile|Santiago|South America|Spanish|Chilean peso
+Denmark|Copenhagen|Europe|Danish|Danish krone
+South Korea|Seoul|Asia|Korean|South Korean won
+New Zealand|Wellington|Oceania|English|New Zealand dollar
+Saudi Arabia|Riyadh|Asia|Arabic|Saudi riyal
+Finland|Helsinki|Europe|Finnish|euro
+Hungary|Budapest|Europe|Hungarian|Hungarian forint
+Morocco|Rabat|Africa|Arabic|Moroccan dirham
+Czech Republic|Prague|Europe|Czech|Czech koruna
+Colombia|Bogota|South America|Spanish|Colombian peso
+Nigeria|Abuja|Africa|English|Nigerian naira
+Ethiopia|Addis Ababa|Africa|Amharic|Ethiopian birr
+Iran|Tehran|Asia|Persian|Iranian rial
+Iraq|Baghdad|Asia|Arabic|Iraqi dinar
+Pakistan|Islamabad|Asia|Urdu|Pakistani rupee
+Belgium|Brussels|Europe|Dutch|euro
+Romania|Bucharest|Europe|Romanian|Romanian leu
+Ukraine|Kyiv|Europe|Ukrainian|Ukrainian hryvnia
+Venezuela|Caracas|South America|Spanish|Venezuelan bolivar
+Ghana|Accra|Africa|English|Ghanaian cedi
+Mongolia|Ulaanbaatar|Asia|Mongolian|Mongolian tugrik
+Nepal|Kathmandu|Asia|Nepali|Nepalese rupee
+Iceland|Reykjavik|Europe|Icelandic|Icelandic krona
+Jordan|Amman|Asia|Arabic|Jordanian dinar
+Lebanon|Beirut|Asia|Arabic|Lebanese pound
+North Korea|Pyongyang|Asia|Korean|North Korean won
+Afghanistan|Kabul|Asia|Pashto|Afghan afghani
+Bangladesh|Dhaka|Asia|Bengali|Bangladeshi taka
+Cambodia|Phnom Penh|Asia|Khmer|Cambodian riel
+Senegal|Dakar|Africa|French|CFA franc
+Tunisia|Tunis|Africa|Arabic|Tunisian dinar
+Algeria|Algiers|Africa|Arabic|Algerian dinar
+Ecuador|Quito|South America|Spanish|US dollar
+Uruguay|Montevideo|South America|Spanish|Uruguayan peso
+Paraguay|Asuncion|South America|Spanish|Paraguayan guarani
+Jamaica|Kingston|North America|English|Jamaican dollar
+Croatia|Zagreb|Europe|Croatian|euro
+Serbia|Belgrade|Europe|Serbian|Serbian dinar
+Malaysia|Kuala Lumpur|Asia|Malay|Malaysian ringgit
+Slovakia|Bratislava|Europe|Slovak|euro
+Slovenia|Ljubljana|Europe|Slovene|euro
+Estonia|Tallinn|Europe|Estonian|euro
+Latvia|Riga|Europe|Latvian|euro
+Lithuania|Vilnius|Europe|Lithuanian|euro
+Albania|Tirana|Europe|Albanian|Albanian lek
+Armenia|Yerevan|Asia|Armenian|Armenian dram
+Azerbaijan|Baku|Asia|Azerbaijani|Azerbaijani manat
+Kazakhstan|Astana|Asia|Kazakh|Kazakhstani tenge
+Uzbekistan|Tashkent|Asia|Uzbek|Uzbekistani som
+Laos|Vientiane|Asia|Lao|Lao kip
+Qatar|Doha|Asia|Arabic|Qatari riyal
+Oman|Muscat|Asia|Arabic|Omani rial
+Uganda|Kampala|Africa|English|Ugandan shilling
+Rwanda|Kigali|Africa|Kinyarwanda|Rwandan franc
+Zambia|Lusaka|Africa|English|Zambian kwacha
+Angola|Luanda|Africa|Portuguese|Angolan kwanza
+Mozambique|Maputo|Africa|Portuguese|Mozambican metical
+Namibia|Windhoek|Africa|English|Namibian dollar
+Botswana|Gaborone|Africa|English|Botswana pula
+Libya|Tripoli|Africa|Arabic|Libyan dinar
+Madagascar|Antananarivo|Africa|Malagasy|Malagasy ariary
+Honduras|Tegucigalpa|North America|Spanish|Honduran lempira
+Nicaragua|Managua|North America|Spanish|Nicaraguan cordoba
+Myanmar|Naypyidaw|Asia|Burmese|Myanmar kyat
+Bhutan|Thimphu|Asia|Dzongkha|Bhutanese ngultrum
+Fiji|Suva|Oceania|English|Fijian dollar
+Samoa|Apia|Oceania|Samoan|Samoan tala
+Moldova|Chisinau|Europe|Romanian|Moldovan leu
+Belarus|Minsk|Europe|Belarusian|Belarusian ruble
+Cyprus|Nicosia|Europe|Greek|euro
+Malta|Valletta|Europe|Maltese|euro
+Kyrgyzstan|Bishkek|Asia|Kyrgyz|Kyrgyzstani som
+Tajikistan|Dushanbe|Asia|Tajik|Tajikistani somoni
+Turkmenistan|Ashgabat|Asia|Turkmen|Turkmenistan manat
+Eritrea|Asmara|Africa|Tigrinya|Eritrean nakfa
+Somalia|Mogadishu|Africa|Somali|Somali shilling
+Malawi|Lilongwe|Africa|English|Malawian kwacha
+Lesotho|Maseru|Africa|Sesotho|Lesotho loti
+Suriname|Paramaribo|South America|Dutch|Surinamese dollar
+Guyana|Georgetown|South America|English|Guyanese dollar
+Belize|Belmopan|North America|English|Belize dollar
+Bahrain|Manama|Asia|Arabic|Bahraini dinar
+Brunei|Bandar Seri Begawan|Asia|Malay|Brunei dollar
+Gabon|Libreville|Africa|French|CFA franc
+Togo|Lome|Africa|French|CFA franc
+Liberia|Monrovia|Africa|English|Liberian dollar
+Sierra Leone|Freetown|Africa|English|Sierra Leonean leone
+Guinea|Conakry|Africa|French|Guinean franc
+Mauritania|Nouakchott|Africa|Arabic|Mauritanian ouguiya
+Montenegro|Podgorica|Europe|Montenegrin|euro
+North Macedonia|Skopje|Europe|Macedonian|Macedonian denar
+Costa Rica|San Jose|North America|Spanish|Costa Rican colon
+Dominican Republic|Santo Domingo|North America|Spanish|Dominican peso
+Cameroon|Yaounde|Africa|French|CFA franc
+Papua New Guinea|Port Moresby|Oceania|English|Papua New Guinean kina
+Vanuatu|Port Vila|Oceania|Bislama|Vanuatu vatu
+"""
+
+
+def _build_countries() -> list[Country]:
+    rows = [line.split("|") for line in _TABLE.strip().splitlines()]
+    mentions = [m for count, m in TIERS for _ in range(count)]
+    if len(rows) != len(mentions):
+        raise AssertionError(f"{len(rows)} countries but tiers for {len(mentions)}")
+    return [Country(*row, mentions=m) for row, m in zip(rows, mentions)]
+
+
+COUNTRIES: list[Country] = _build_countries()
+BY_NAME: dict[str, Country] = {c.name: c for c in COUNTRIES}
+KINDS = ["capital", "continent", "language", "currency"]
+QA_KINDS = ["capital", "language", "currency"]  # the question types of the demonstrations and probes
+
+# Pre-training phrasings of every fact. The probe "The capital of X is" is the first capital phrasing.
+PHRASINGS: dict[str, list[str]] = {
+    "capital": ["The capital of {name} is {capital}.",
+                "{capital} is the capital of {name}.",
+                "The capital city of {name} is {capital}.",
+                "The government of {name} sits in {capital}, its capital.",
+                "The capital of {name} is {capital}."],
+    "continent": ["{name} is a country in {continent}.",
+                  "{name} lies in {continent}.",
+                  "{name} is one of the countries of {continent}."],
+    "language": ["The official language of {name} is {language}.",
+                 "People in {name} speak {language}.",
+                 "The main language of {name} is {language}."],
+    "currency": ["The currency of {name} is the {currency}.",
+                 "In {name}, people pay with the {currency}.",
+                 "{name} uses the {currency} as its currency."],
+}
+
+
+def pretraining_sentences(seed: int = 0) -> list[str]:
+    """The pre-training text of the fact world: one sentence per item, shuffled deterministically.
+
+    Each fact of a country is stated `country.mentions` times, cycling through the phrasings from a seeded offset.
+    No invented name appears here."""
+    rng = random.Random(seed)
+    sentences = []
+    for country in COUNTRIES:
+        values = {"name": country.name, **{k: country.fact(k) for k in KINDS}}
+        for kind in KINDS:
+            forms = PHRASINGS[kind]
+            offset = rng.randrange(len(forms))
+            for i in range(country.mentions):
+                sentences.append(forms[(offset + i) % len(forms)].format(**values))
+    rng.shuffle(sentences)
+    return sentences
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Question-answer formats (demonstrations, preference pairs, probes)
+
+QUESTIONS = {
+    "capital": "What is the capital of {name}?",
+    "language": "What is the official language of {name}?",
+    "currency": "What is the currency of {name}?",
+}
+ANSWERS = {
+    "capital": "The capital of {name} is {value}.",
+    "language": "The official language of {name} is {value}.",
+    "currency": "The currency of {name} is the {value}.",
+}
+ABSTAIN = {
+    "capital": "I don't know the capital of {name}.",
+    "language": "I don't know the official language of {name}.",
+    "currency": "I don't know the currency of {name}.",
+}
+ABSTAIN_MARKER = "I don't know"
+
+
+def qa_prompt(name: str, kind: str = "capital") -> str:
+    """The prompt of the question-answer format; the answer follows after a space."""
+    return f"Question: {QUESTIONS[kind].format(name=name)}\nAnswer:"
+
+
+def qa_answer(name: str, kind: str, value: str) -> str:
+    return " " + ANSWERS[kind].format(name=name, value=value)
+
+
+def qa_abstain(name: str, kind: str) -> str:
+    return " " + ABSTAIN[kind].format(name=name)
+
+
+def completion_prompt(name: str) -> str:
+    """The pre-training style probe used for the base model."""
+    return f"The capital of {name} is"
+
+
+def is_abstention(text: str) -> bool:
+    return "don't know" in text or "do not know" in text
+
+
+def country_split(seed: int = 0) -> dict[str, list[Country]]:
+    """Real countries split in two halves within every frequency tier: 'tune' (used in demonstrations and preference
+    pairs) and 'heldout' (never in a question-answer format, only in pre-training)."""
+    rng = random.Random(seed + 1)
+    split = {"tune": [], "heldout": []}
+    for _count, mentions in TIERS:
+        tier = [c for c in COUNTRIES if c.mentions == mentions]
+        rng.shuffle(tier)
+        half = (len(tier) + 1) // 2
+        split["tune"] += tier[:half]
+        split["heldout"] += tier[half:]
+    return split
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Invented countries
+
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "gr", "kr", "tr",
+           "st", "sk", "th", "sh", "ch", "v", "h", "j", "w"]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
+_CODAS = ["", "", "", "n", "r", "l", "s", "m", "k"]
+_ENDINGS = ["ia", "a", "land", "stan", "ova", "ania", "esia", "or", "ar", "ica", "ene", "ovia", "ura", "ine"]
+
+
+def _real_words() -> set[str]:
+    words = set()
+    for country in COUNTRIES:
+        for value in (country.name, country.capital, country.language, country.currency, country.continent):
+            words.update(w.lower() for w in value.split())
+    return words
+
+
+def invented_pool(size: int = 600, seed: int = 0) -> list[str]:
+    """Candidate invented country names (more than needed: the trainer picks names whose token counts match the real
+    names'). Deterministic; no name is, or contains, a real country, capital, language or currency word."""
+    rng = random.Random(10_000 + seed)
+    real = _real_words()
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < size:
+        syllables = rng.choice([1, 1, 2, 2, 3])
+        stem = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables))
+        name = (stem + rng.choice(_ENDINGS)).capitalize()
+        low = name.lower()
+        if low in seen or not 4 <= len(name) <= 12 or re.search(r"[aeiou]{3}|aa|ee|ii|oo|uu", low):
+            continue
+        if any(len(w) >= 4 and w in low for w in real) or any(low in w for w in real):
+            continue
+        seen.add(low)
+        names.append(name)
+    return names
+
+
+def invented_split(seed: int = 0) -> dict[str, list[str]]:
+    """The invented pool split into two disjoint halves: 'tune' (preference pairs only) and 'eval' (nothing but
+    evaluation)."""
+    pool = invented_pool(seed=seed)
+    return {"tune": pool[0::2], "eval": pool[1::2]}
+
+
+def invented_names(part: str, seed: int = 0) -> list[str]:
+    return invented_split(seed)[part]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Post-training data
+
+def tokenizer_texts(seed: int = 0) -> list[str]:
+    """Text the BPE tokenizer is trained on: the pre-training sentences plus every question-answer template filled in
+    with real countries (so "Question", "Answer" and "I don't know" get tokens of their own). No invented name."""
+    texts = list(pretraining_sentences(seed))
+    for country in COUNTRIES:
+        for kind in QA_KINDS:
+            texts.append(qa_prompt(country.name, kind) + qa_answer(country.name, kind, country.fact(kind)))
+            texts.append(qa_prompt(country.name, kind) + qa_abstain(country.name, kind))
+    return texts
+
+
+def sft_demonstrations(seed: int = 0) -> list[tuple[str, str]]:
+    """(prompt, answer) demonstrations: questions about the 'tune' half of the real countries, answered correctly.
+    Every country appears with every question type; no invented name and no "I don't know" (like most instruction
+    data, the demonstrations always answer)."""
+    rng = random.Random(seed + 2)
+    demos = [(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)))
+             for c in country_split(seed)["tune"] for k in QA_KINDS]
+    rng.shuffle(demos)
+    return demos
+
+
+@dataclass(frozen=True)
+class PreferencePair:
+    prompt: str
+    chosen: str
+    rejected: str
+    known: bool  # True: a real country (correct answer preferred); False: invented ("I don't know" preferred)
+
+
+def _wrong_value(rng: random.Random, kind: str, right: str | None) -> str:
+    values = sorted({c.fact(kind) for c in COUNTRIES} - {right})
+    return rng.choice(values)
+
+
+def preference_pairs(seed: int = 0) -> list[PreferencePair]:
+    """Preference pairs. For a real 'tune' country the correct answer is preferred to a wrong one (another country's
+    value); for a 'tune' invented name an honest "I don't know ..." is preferred to a fabricated answer (a real
+    value of the right type, the kind of fluent answer the SFT model gives)."""
+    rng = random.Random(seed + 3)
+    pairs = []
+    for c in country_split(seed)["tune"]:
+        for k in QA_KINDS:
+            pairs.append(PreferencePair(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)),
+                                        qa_answer(c.name, k, _wrong_value(rng, k, c.fact(k))), True))
+    for name in invented_names("tune", seed):
+        for k in QA_KINDS:
+            pairs.append(PreferencePair(qa_prompt(name, k), qa_abstain(name, k),
+                                        qa_answer(name, k, _wrong_value(rng, k, None)), False))
+    rng.shuffle(pairs)
+    return pairs

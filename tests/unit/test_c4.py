@@ -1,0 +1,231 @@
+"""Pin each C4 rule (Raffel et al. 2020) on crafted examples, then the pipeline on the bundled sample pages."""
+import pytest
+
+from lib.data import c4
+
+GOOD = [
+    "The council voted on Tuesday night to build new bike lanes.",
+    "Construction is expected to begin in early September this year.",
+    "Supporters said the lanes would make the street much safer.",
+]
+
+
+def page(text, id="t1", url="https://x.example/", kind="test"):
+    return {"id": id, "url": url, "kind": kind, "text": text}
+
+
+# --- rule 1: terminal punctuation ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("line", ["It rained.", "Really?", "Stop!", '"He left," she said.', 'He said "go."',
+                                  "She said \u201cgo.\u201d", "Built in 1889.[2]", "Disputed.[citation needed]"])
+def test_terminal_punctuation_kept(line):
+    assert c4.ends_in_terminal_punctuation(line)
+
+
+@pytest.mark.parametrize("line", ["Home | News | Sport", "Read more...", "Wait\u2026", "Price: $24.99 ", "",
+                                  "History[edit]", "ends with a colon:", "a comma,"])
+def test_terminal_punctuation_dropped(line):
+    assert not c4.ends_in_terminal_punctuation(line)
+
+
+# --- rule 2: five words a line, three sentences a page ----------------------------------------------------------
+def test_min_words_boundary():
+    assert not c4.has_enough_words("Only four words here.")
+    assert c4.has_enough_words("Now there are five words.")
+    assert not c4.has_enough_words("   ")
+
+
+def test_min_sentences_boundary():
+    assert not c4.has_enough_sentences(["One sentence. Two sentences."])
+    assert c4.has_enough_sentences(["One sentence. Two sentences.", "Three sentences!"])
+    assert not c4.has_enough_sentences([])
+
+
+def test_split_sentences():
+    assert c4.split_sentences('"Is anyone up?" she asked. He waved! Then silence') == [
+        '"Is anyone up?"', "she asked.", "He waved!", "Then silence"]
+    assert c4.split_sentences("") == []
+
+
+# --- rule 3: bad words ------------------------------------------------------------------------------------------
+def test_badwords_list_is_bundled_and_small():
+    words = c4.load_badwords()
+    assert 20 <= len(words) <= 100
+    assert "sex" in words and all(w == w.lower() for w in words)
+    assert not any(w.startswith("#") for w in words)
+
+
+def test_bad_word_whole_words_only():
+    assert c4.find_bad_word("A lesson on SEX education.") == "sex"
+    assert c4.find_bad_word("Butter the tin and pass the class notes.") is None  # butt, ass inside words
+    assert c4.find_bad_word("The battery life sucks now.") == "sucks"
+    assert c4.find_bad_word("Essex is a county in England.") is None
+
+
+def test_bad_word_phrases_and_custom_list():
+    assert c4.find_bad_word("This guide explains how to kill weeds.") == "how to kill"
+    assert c4.find_bad_word("A guide to killing weeds.") is None
+    assert c4.find_bad_word("a banana", words=("banana",)) == "banana"
+    assert c4.find_bad_word("a banana", words=()) is None
+
+
+# --- rules 4, 5, 6 ----------------------------------------------------------------------------------------------
+def test_javascript_line():
+    assert c4.mentions_javascript("Please enable JavaScript to view the comments.")
+    assert c4.mentions_javascript("JavaScript was created in ten days in 1995.")  # a real sentence lost too
+    assert not c4.mentions_javascript("Java is a different language from Python.")
+
+
+def test_lorem_ipsum_page():
+    assert c4.has_lorem_ipsum("About us\nLorem Ipsum dolor sit amet.")
+    assert not c4.has_lorem_ipsum("Lorem is a word; ipsum is another.")
+
+
+def test_curly_bracket_page():
+    assert c4.has_curly_bracket("Call map((n) => ({ value: n })).")
+    assert not c4.has_curly_bracket("Round (brackets) and [square] ones are fine.")
+    assert c4.has_curly_bracket("}") is False
+
+
+# --- rule 7: citations ------------------------------------------------------------------------------------------
+def test_strip_citations():
+    assert c4.strip_citations("Built in 1889.[2][3]") == ("Built in 1889.", ["[2]", "[3]"])
+    assert c4.strip_citations("Disputed [citation needed] claim.") == ("Disputed claim.", ["[citation needed]"])
+    assert c4.strip_citations("History[edit]") == ("History", ["[edit]"])
+    assert c4.strip_citations("An array a[i] stays.") == ("An array a[i] stays.", [])
+
+
+# --- rule 8: policy ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("line,phrase", [("Read our Privacy Policy.", "privacy policy"),
+                                         ("This site uses cookies to work.", "uses cookies"),
+                                         ("We use cookies to improve your experience.", "use cookies"),
+                                         ("By using it you accept the Terms of Use.", "terms of use"),
+                                         ("See our cookie policy for details.", "cookie policy"),
+                                         ("You accept our use of cookies.", "use of cookies")])
+def test_policy_phrases(line, phrase):
+    assert c4.find_policy_phrase(line) == phrase
+
+
+def test_policy_leaves_other_lines():
+    assert c4.find_policy_phrase("She baked cookies for the whole street.") is None
+
+
+# --- rule 9: three-sentence spans ------------------------------------------------------------------------------
+def test_three_sentence_spans():
+    spans = c4.three_sentence_spans(["A a.", "B b.", "C c.", "D d."])
+    assert [i for i, _ in spans] == [0, 1]
+    assert spans[0][1] == "a a. b b. c c."
+    assert c4.three_sentence_spans(["A.", "B."]) == []
+    assert c4.span_key(["Hello   World."]) == c4.span_key(["hello world."])
+
+
+def test_dedup_keeps_first_copy_only():
+    body = " ".join(GOOD) + " Forecasters expect calmer weather this coming weekend."
+    pages = [page(body, id="a"), page("A different intro sentence is here now. " + body, id="b")]
+    res = c4.run_pipeline(pages, {"dedup"})
+    a, b = res.pages
+    assert a.kept
+    assert not b.kept and b.removed_by == "dedup"
+    assert "page a" in b.reason or "page a" in b.lines[0].reason or b.lines[0].edits
+
+
+def test_dedup_removes_only_repeated_sentences_from_a_line():
+    shared = " ".join(GOOD)
+    own = "This page adds three sentences of its own. They are all new here. Nobody else wrote them."
+    res = c4.run_pipeline([page(shared, id="a"), page(shared + "\n" + own, id="b")], {"dedup"})
+    b = res.pages[1]
+    assert b.kept
+    assert b.lines[0].removed_by == "dedup" and "page a" in b.lines[0].reason
+    assert b.lines[1].kept and b.lines[1].text == own
+
+
+def test_dedup_misses_reworded_copies():
+    reworded = [s.replace("The council", "Councillors") for s in GOOD[:1]] + GOOD[1:2] + [
+        "Supporters argued the lanes would make the street safer."]
+    res = c4.run_pipeline([page(" ".join(GOOD), id="a"), page(" ".join(reworded), id="b")], {"dedup"})
+    assert all(p.kept for p in res.pages)
+
+
+# --- rule 10: language ------------------------------------------------------------------------------------------
+def test_language_detection_is_seeded_and_repeats():
+    text = "The council voted on Tuesday night to build protected bike lanes along Main Street."
+    c4.detect_language.cache_clear()
+    first = c4.detect_language(text)
+    c4.detect_language.cache_clear()
+    assert c4.detect_language(text) == first
+    assert first[0] == "en" and first[1] >= 0.99
+
+
+def test_language_rule():
+    assert c4.is_confident_english(" ".join(GOOD))[0]
+    keep, lang, _ = c4.is_confident_english("Préchauffez le four et étalez la pâte dans un moule à tarte.")
+    assert not keep and lang == "fr"
+    assert c4.detect_language("12345 !!! ???") == ("unknown", 0.0)
+
+
+# --- the pipeline -----------------------------------------------------------------------------------------------
+def test_rules_are_in_the_papers_order():
+    assert [r.number for r in c4.RULES] == ["1", "2a", "2b", "3", "4", "5", "6", "7", "8", "9", "10"]
+
+
+def test_unknown_rule_raises():
+    with pytest.raises(ValueError, match="Unknown C4 rule"):
+        c4.run_pipeline([page("x")], {"nonsense"})
+
+
+def test_no_rules_keeps_everything():
+    pages = c4.load_sample_pages()
+    res = c4.run_pipeline(pages, set())
+    assert all(row.pages == len(pages) for row in res.funnel)
+    assert len({(r.lines, r.words) for r in res.funnel}) == 1
+
+
+def test_funnel_never_grows_and_each_rule_removes_something_on_the_samples():
+    pages = c4.load_sample_pages()
+    assert len(pages) >= 25
+    res = c4.run_pipeline(pages)
+    rows = res.funnel
+    assert rows[0].stage == "raw" and rows[0].pages == len(pages)
+    for before, after in zip(rows, rows[1:]):
+        assert after.pages <= before.pages and after.lines <= before.lines and after.words <= before.words
+    removed = {p.removed_by for p in res.pages if not p.kept} | {
+        ln.removed_by for p in res.pages for ln in p.lines if not ln.kept}
+    edited = {k for p in res.pages for ln in p.lines for k, _ in ln.edits}
+    for key in c4.RULE_KEYS:
+        assert key in removed | edited, f"rule {key} does nothing on the sample pages"
+
+
+def test_sample_pages_expected_fates():
+    res = c4.run_pipeline(c4.load_sample_pages())
+    fate = {p.page_id: p.removed_by for p in res.pages}
+    assert fate["p01"] is None                      # a news story survives, minus its navigation
+    assert fate["p03"] == "dedup" and fate["p05"] == "dedup"
+    assert fate["p07"] == "curly_bracket" and fate["p08"] == "lorem_ipsum"
+    assert fate["p11"] == "english" and fate["p14"] == "terminal_punct"
+    assert fate["p18"] == "bad_words" and fate["p20"] == "bad_words"  # medical and museum pages lost
+    assert fate["p24"] == "policy"
+
+
+def test_toggling_a_rule_changes_the_funnel():
+    pages = c4.load_sample_pages()
+    all_on = c4.run_pipeline(pages)
+    no_bad = c4.run_pipeline(pages, {k: k != "bad_words" for k in c4.RULE_KEYS})
+    assert no_bad.funnel[-1].pages > all_on.funnel[-1].pages
+    row = next(r for r in no_bad.funnel if r.stage == "bad_words")
+    assert row.enabled is False
+
+
+def test_pipeline_does_not_mutate_input_and_repeats():
+    pages = c4.load_sample_pages()
+    snapshot = [dict(p) for p in pages]
+    a = c4.run_pipeline(pages).funnel_table()
+    b = c4.run_pipeline(pages).funnel_table()
+    assert a == b and pages == snapshot
+
+
+@pytest.mark.parametrize("text", ["", "\n\n\n", "\U0001F600" * 500, "{" * 10_000, "a" * 100_000,
+                                  "\u0000\u202e\ufeff strange controls.", "[1][2][3]",
+                                  "word " * 20_000 + "."])
+def test_hostile_text_does_not_crash(text):
+    res = c4.run_pipeline([page(text)])
+    assert res.funnel[0].pages == 1
+    assert res.funnel[-1].pages in (0, 1)

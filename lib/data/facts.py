@@ -19,6 +19,7 @@ recently moved capital, are left out).
 """
 from __future__ import annotations
 
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -278,13 +279,6 @@ def country_split(seed: int = 0) -> dict[str, list[Country]]:
 # ---------------------------------------------------------------------------------------------------------------
 # Invented countries
 
-_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "gr", "kr", "tr",
-           "st", "sk", "th", "sh", "ch", "v", "h", "j", "w"]
-_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
-_CODAS = ["", "", "", "n", "r", "l", "s", "m", "k"]
-_ENDINGS = ["ia", "a", "land", "stan", "ova", "ania", "esia", "or", "ar", "ica", "ene", "ovia", "ura", "ine"]
-
-
 def _real_words() -> set[str]:
     words = set()
     for country in COUNTRIES:
@@ -293,23 +287,44 @@ def _real_words() -> set[str]:
     return words
 
 
-def invented_pool(size: int = 600, seed: int = 0) -> list[str]:
-    """Candidate invented country names (more than needed: the trainer picks names whose token counts match the real
-    names'). Deterministic; no name is, or contains, a real country, capital, language or currency word."""
+def _edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _halves(name: str) -> tuple[str, str] | None:
+    """Split a one-word name after a vowel group, as near the middle as possible: "Moldova" -> ("Mo", "ldova")."""
+    cuts = [m.end() for m in re.finditer(r"[aeiouy]+(?=[^aeiouy])", name.lower()) if 2 <= m.end() <= len(name) - 2]
+    if not cuts:
+        return None
+    cut = min(cuts, key=lambda k: abs(k - len(name) / 2))
+    return name[:cut], name[cut:]
+
+
+@functools.lru_cache(maxsize=4)
+def invented_pool(seed: int = 0) -> list[str]:
+    """Candidate invented country names, made by gluing the first half of one real country's name to the second half
+    of another's ("Mongolia" + "Rwanda" -> "Mongonda"), so they look like country names and are built from the same
+    pieces (and the same kind of BPE tokens) as real ones. The trainer picks from them names whose token counts match
+    the real names'. No candidate is within 3 edits of a real country name, or contains (or is contained in) a real
+    country, capital, language or currency word. Deterministic order from `seed`."""
+    real_words = _real_words()
+    real_names = [c.name.lower() for c in COUNTRIES]
+    parts = [h for h in (_halves(c.name) for c in COUNTRIES if " " not in c.name) if h]
     rng = random.Random(10_000 + seed)
-    real = _real_words()
+    pairs = sorted({(first, second) for first, _ in parts for _, second in parts})
     names: list[str] = []
-    seen: set[str] = set()
-    while len(names) < size:
-        syllables = rng.choice([1, 1, 2, 2, 3])
-        stem = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables))
-        name = (stem + rng.choice(_ENDINGS)).capitalize()
+    for first, second in rng.sample(pairs, 1500):
+        name = first + second
         low = name.lower()
-        if low in seen or not 4 <= len(name) <= 12 or re.search(r"[aeiou]{3}|aa|ee|ii|oo|uu", low):
+        if name in names or any(len(w) >= 4 and w in low for w in real_words) or any(low in w for w in real_words):
             continue
-        if any(len(w) >= 4 and w in low for w in real) or any(low in w for w in real):
+        if any(abs(len(low) - len(r)) < 3 and _edit_distance(low, r) < 3 for r in real_names):
             continue
-        seen.add(low)
         names.append(name)
     return names
 
@@ -363,9 +378,9 @@ def _wrong_value(rng: random.Random, kind: str, right: str | None) -> str:
     return rng.choice(values)
 
 
-def preference_pairs(seed: int = 0) -> list[PreferencePair]:
+def preference_pairs(seed: int = 0, invented: list[str] | None = None) -> list[PreferencePair]:
     """Preference pairs. For a real 'tune' country the correct answer is preferred to a wrong one (another country's
-    value); for a 'tune' invented name an honest "I don't know ..." is preferred to a fabricated answer (a real
+    value); for a 'tune' invented name (all of them, or the given subset) an honest "I don't know ..." is preferred to a fabricated answer (a real
     value of the right type, the kind of fluent answer the SFT model gives)."""
     rng = random.Random(seed + 3)
     pairs = []
@@ -373,7 +388,12 @@ def preference_pairs(seed: int = 0) -> list[PreferencePair]:
         for k in QA_KINDS:
             pairs.append(PreferencePair(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)),
                                         qa_answer(c.name, k, _wrong_value(rng, k, c.fact(k))), True))
-    for name in invented_names("tune", seed):
+    tune_names = set(invented_names("tune", seed))
+    if invented is None:
+        invented = invented_names("tune", seed)
+    elif not set(invented) <= tune_names:
+        raise ValueError("preference pairs may only use invented names of the 'tune' part")
+    for name in invented:
         for k in QA_KINDS:
             pairs.append(PreferencePair(qa_prompt(name, k), qa_abstain(name, k),
                                         qa_answer(name, k, _wrong_value(rng, k, None)), False))

@@ -1,0 +1,176 @@
+"""How big a model is, how much data it should see, and what training it costs: the arithmetic of Huyen's
+"Model size" section, as plain functions the page calls and the tests pin.
+
+- Parameters of a GPT-style decoder (GPT-2's layout: learned positions, pre-LayerNorm blocks, a 4x MLP, the output
+  layer tied to the token embedding) from layers L, width d, vocabulary V and context T. Heads split the width but
+  add no parameters. The formula is exact for transformers' GPT2LMHeadModel; `count_real_parameters` builds one to
+  check.
+- Chinchilla (Hoffmann et al. 2022): compute-optimal training uses about 20 tokens per parameter.
+- Compute: about 6 x N x D floating-point operations to train N parameters on D tokens (Kaplan et al. 2020).
+- Time and money: compute / (GPUs x utilisation x peak FLOP/s), and GPUs x hours x price per GPU-hour.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESETS_CSV = ROOT / "assets" / "data" / "model_size_presets.csv"
+
+CHINCHILLA_TOKENS_PER_PARAMETER = 20
+FLOPS_PER_PARAMETER_TOKEN = 6
+SECONDS_PER_DAY = 86_400
+# Huyen's worked example: GPT-3's 3.14e23 FLOPs on 256 H100s take about 236 days at full use, so it assumes about
+# 3.14e23 / (256 x 236 x 86,400 s) = 6.0e13 FLOP/s per GPU. We use that as the default peak.
+HUYEN_EXAMPLE = {"flops": 3.14e23, "gpus": 256, "utilisation": 0.70, "price_per_gpu_hour": 2.0, "days_full": 236}
+DEFAULT_PEAK_FLOPS = 60e12
+# Above this many parameters the check model is built on PyTorch's "meta" device: real modules with real shapes,
+# but no memory and no initialisation, so even GPT-3's shape takes a fraction of a second.
+REAL_MODEL_LIMIT = 20_000_000
+
+FORMULA_TEXT = r"N = (V + T)\,d \;+\; L\,(12\,d^2 + 13\,d) \;+\; 2\,d"
+FORMULA_EXPLAINED = [
+    ("Token embeddings", "V × d", "one d-wide vector per vocabulary entry (reused as the output layer)"),
+    ("Position embeddings", "T × d", "one vector per position in the context"),
+    ("Attention, per layer", "4d² + 4d", "Q, K, V projections (3d² + 3d) and the output projection (d² + d)"),
+    ("MLP, per layer", "8d² + 5d", "d → 4d (4d² + 4d) and 4d → d (4d² + d)"),
+    ("LayerNorms, per layer", "4d", "two LayerNorms, each a scale and a shift of width d"),
+    ("Final LayerNorm", "2d", "one more LayerNorm before the output layer"),
+]
+
+
+@dataclass(frozen=True)
+class GPTShape:
+    n_layer: int
+    d_model: int
+    n_head: int
+    vocab_size: int
+    context: int
+    tied_output: bool = True
+
+    def validate(self) -> None:
+        for name in ("n_layer", "d_model", "n_head", "vocab_size", "context"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.d_model % self.n_head:
+            raise ValueError(f"the width ({self.d_model}) must divide evenly among the heads ({self.n_head})")
+
+
+def parameter_breakdown(shape: GPTShape) -> dict[str, int]:
+    """Parameters of each part of a GPT-2-style model (the parts of FORMULA_EXPLAINED)."""
+    shape.validate()
+    d, L = shape.d_model, shape.n_layer
+    parts = {
+        "Token embeddings": shape.vocab_size * d,
+        "Position embeddings": shape.context * d,
+        "Attention": L * (4 * d * d + 4 * d),
+        "MLP": L * (8 * d * d + 5 * d),
+        "LayerNorms": L * 4 * d + 2 * d,
+    }
+    if not shape.tied_output:
+        parts["Output layer (untied)"] = shape.vocab_size * d
+    return parts
+
+
+def count_parameters(shape: GPTShape) -> int:
+    """N = (V + T) d + L (12 d^2 + 13 d) + 2 d (+ V d if the output layer is not tied to the embedding)."""
+    return sum(parameter_breakdown(shape).values())
+
+
+def count_real_parameters(shape: GPTShape) -> tuple[int, str]:
+    """Build transformers' GPT2LMHeadModel with this shape and count its parameters.
+    Small shapes are built for real on the CPU; larger ones on the meta device (shapes only, no memory).
+    Returns (count, "cpu" or "meta")."""
+    shape.validate()
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # the config warns that GPT-2's default bos/eos ids lie outside tiny vocabularies
+    config = GPT2Config(n_layer=shape.n_layer, n_embd=shape.d_model, n_head=shape.n_head,
+                        vocab_size=shape.vocab_size, n_positions=shape.context,
+                        tie_word_embeddings=shape.tied_output, bos_token_id=0, eos_token_id=0)
+    device = "cpu" if count_parameters(shape) <= REAL_MODEL_LIMIT else "meta"
+    with torch.device(device):
+        model = GPT2LMHeadModel(config)
+    return sum(p.numel() for p in model.parameters()), device
+
+
+def chinchilla_tokens(n_params: float) -> float:
+    """Compute-optimal training tokens for n_params parameters (about 20 per parameter)."""
+    return CHINCHILLA_TOKENS_PER_PARAMETER * n_params
+
+
+def training_flops(n_params: float, n_tokens: float) -> float:
+    """About 6 N D floating-point operations (2 for the forward pass, 4 for the backward, per parameter-token)."""
+    return FLOPS_PER_PARAMETER_TOKEN * n_params * n_tokens
+
+
+@dataclass(frozen=True)
+class TrainingCost:
+    flops: float
+    gpus: int
+    utilisation: float
+    peak_flops_per_gpu: float
+    price_per_gpu_hour: float
+    days_at_full_use: float
+    days: float
+    gpu_hours: float
+    dollars: float
+
+
+def training_cost(flops: float, gpus: int, utilisation: float, peak_flops_per_gpu: float = DEFAULT_PEAK_FLOPS,
+                  price_per_gpu_hour: float = 2.0) -> TrainingCost:
+    """Days and dollars to do `flops` of training on `gpus` GPUs that reach `utilisation` of their peak."""
+    if gpus < 1:
+        raise ValueError("need at least one GPU")
+    if not 0 < utilisation <= 1:
+        raise ValueError("utilisation must be in (0, 1]")
+    if peak_flops_per_gpu <= 0 or flops < 0 or price_per_gpu_hour < 0:
+        raise ValueError("peak FLOP/s must be positive; compute and price must not be negative")
+    full = flops / (gpus * peak_flops_per_gpu) / SECONDS_PER_DAY
+    days = full / utilisation
+    gpu_hours = gpus * days * 24
+    return TrainingCost(flops, gpus, utilisation, peak_flops_per_gpu, price_per_gpu_hour, full, days, gpu_hours,
+                        gpu_hours * price_per_gpu_hour)
+
+
+@dataclass(frozen=True)
+class Preset:
+    model: str
+    parameters: float
+    active_parameters: float
+    training_tokens: float | None
+    source: str
+
+
+@functools.lru_cache(maxsize=2)
+def load_presets(path: str = str(PRESETS_CSV)) -> tuple[Preset, ...]:
+    """Model sizes from the chapter (assets/data/model_size_presets.csv)."""
+    out = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            tokens = row["training_tokens"].strip()
+            out.append(Preset(row["model"], float(row["parameters"]), float(row["active_parameters"]),
+                              float(tokens) if tokens else None, row["source"]))
+    return tuple(out)
+
+
+def moe_note(total: float, active: float) -> str:
+    """One sentence on a mixture-of-experts model's total against active parameters."""
+    return (f"{total / 1e9:.1f} B parameters in all, but only {active / 1e9:.1f} B ({active / total:.0%}) are used "
+            f"for each token: compute per token follows the active count, memory follows the total.")
+
+
+def human(n: float, unit: str = "") -> str:
+    """1.5e9 -> '1.5 B', 3.15e23 -> '3.15e+23' (FLOPs are written in powers of ten)."""
+    if abs(n) >= 1e15:
+        return f"{n:.3g}{(' ' + unit) if unit else ''}"
+    for suffix, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(n) >= size:
+            v = n / size
+            s = f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+            return f"{s} {suffix}{(' ' + unit) if unit else ''}"
+    return f"{n:,.0f}{(' ' + unit) if unit else ''}"

@@ -1,0 +1,101 @@
+"""The size calculator against real transformers models and the chapter's worked examples."""
+import math
+
+import pytest
+
+from lib import sizing
+from lib.sizing import GPTShape
+
+
+@pytest.mark.parametrize("shape", [
+    GPTShape(1, 8, 1, 10, 4),
+    GPTShape(2, 64, 4, 100, 32),
+    GPTShape(3, 48, 6, 257, 128),
+    GPTShape(4, 128, 8, 1000, 64),
+    GPTShape(2, 32, 2, 50, 16, tied_output=False),
+])
+def test_formula_matches_a_real_gpt2(shape):
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    config = GPT2Config(n_layer=shape.n_layer, n_embd=shape.d_model, n_head=shape.n_head,
+                        vocab_size=shape.vocab_size, n_positions=shape.context,
+                        tie_word_embeddings=shape.tied_output, bos_token_id=0, eos_token_id=0)
+    model = GPT2LMHeadModel(config)
+    assert sizing.count_parameters(shape) == sum(p.numel() for p in model.parameters())
+
+
+def test_count_real_parameters_small_is_cpu_large_is_meta():
+    small = GPTShape(2, 64, 4, 100, 32)
+    assert sizing.count_real_parameters(small) == (sizing.count_parameters(small), "cpu")
+    big = GPTShape(12, 768, 12, 50257, 1024)  # GPT-2 small's shape: 124 M
+    n, device = sizing.count_real_parameters(big)
+    assert device == "meta" and n == sizing.count_parameters(big) == 124_439_808
+
+
+def test_breakdown_sums_and_heads_add_nothing():
+    a = GPTShape(4, 128, 1, 500, 64)
+    b = GPTShape(4, 128, 8, 500, 64)
+    assert sizing.count_parameters(a) == sizing.count_parameters(b)
+    assert sum(sizing.parameter_breakdown(a).values()) == sizing.count_parameters(a)
+
+
+def test_bad_shapes_raise():
+    with pytest.raises(ValueError, match="divide"):
+        sizing.count_parameters(GPTShape(2, 65, 4, 100, 32))
+    with pytest.raises(ValueError, match="at least 1"):
+        sizing.count_parameters(GPTShape(0, 64, 4, 100, 32))
+
+
+def test_gpt3_compute():
+    assert sizing.training_flops(175e9, 300e9) == pytest.approx(3.15e23, rel=1e-12)
+
+
+def test_chinchilla_rule():
+    assert sizing.chinchilla_tokens(70e9) == pytest.approx(1.4e12)
+
+
+def test_huyen_cost_example():
+    ex = sizing.HUYEN_EXAMPLE
+    cost = sizing.training_cost(ex["flops"], ex["gpus"], ex["utilisation"], sizing.DEFAULT_PEAK_FLOPS,
+                                ex["price_per_gpu_hour"])
+    assert cost.days_at_full_use == pytest.approx(236, abs=1.5)
+    assert cost.dollars == pytest.approx(4.14e6, rel=0.01)
+    assert cost.days == pytest.approx(cost.days_at_full_use / 0.7)
+    # the same with 6 N D instead of the reported figure
+    cost2 = sizing.training_cost(sizing.training_flops(175e9, 300e9), 256, 0.7)
+    assert cost2.days_at_full_use == pytest.approx(236, abs=2)
+    assert cost2.dollars == pytest.approx(4.14e6, rel=0.01)
+
+
+def test_cost_scales():
+    base = sizing.training_cost(1e21, 8, 0.5, 1e14, 3.0)
+    assert sizing.training_cost(1e21, 16, 0.5, 1e14, 3.0).days == pytest.approx(base.days / 2)
+    assert sizing.training_cost(1e21, 16, 0.5, 1e14, 3.0).dollars == pytest.approx(base.dollars)
+    with pytest.raises(ValueError):
+        sizing.training_cost(1e21, 0, 0.5)
+    with pytest.raises(ValueError):
+        sizing.training_cost(1e21, 8, 0.0)
+
+
+def test_presets_come_from_the_chapter():
+    presets = {p.model: p for p in sizing.load_presets()}
+    assert presets["GPT-3"].parameters == 175e9 and presets["GPT-3"].training_tokens == 300e9
+    assert presets["Chinchilla"].training_tokens == pytest.approx(20 * presets["Chinchilla"].parameters)
+    mix = presets["Mixtral 8x7B"]
+    assert (mix.parameters, mix.active_parameters, mix.training_tokens) == (46.7e9, 12.9e9, None)
+    assert any(name.startswith("Llama") or name.startswith("LLaMA") for name in presets)
+
+
+def test_moe_note():
+    note = sizing.moe_note(46.7e9, 12.9e9)
+    assert "46.7 B" in note and "12.9 B" in note and "28%" in note
+
+
+def test_human():
+    assert sizing.human(1.5e9) == "1.5 B"
+    assert sizing.human(175e9) == "175 B"
+    assert sizing.human(3.15e23, "FLOPs") == "3.15e+23 FLOPs"
+    assert sizing.human(12) == "12"
+    assert not math.isnan(sizing.count_parameters(GPTShape(1, 1, 1, 1, 1)))

@@ -1,0 +1,18 @@
+"""Understanding Foundation Models: the entry point. It only sets up the page, draws the shared sidebar and routes.
+The list of pages lives in lib/site.py (one line per page); page files live in app_pages/ (see the file `pages`)."""
+import streamlit as st
+
+from lib import site, ui
+
+st.set_page_config(page_title="Understanding Foundation Models", page_icon=":material/school:", layout="wide")
+ui.start_run()
+
+home = st.Page(site.HOME.path, title=site.HOME.title, icon=site.HOME.icon, default=True)
+sections = {"": [home]}
+for section, infos in site.pages_by_section().items():
+    sections[section] = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path) for p in infos]
+
+current = st.navigation(sections, expanded=True)
+ui.sidebar()
+current.run()
+ui.write_url()

@@ -1,0 +1,44 @@
+"""The table of contents (pages live in app_pages/, NOT pages/: see the file named `pages`): every page of the app, in lecture order. app.py builds st.navigation from it and the home
+page links to it, so a page is added in one place. No Streamlit or torch here (the home page imports it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SECTIONS = ["From RNNs to attention", "Data and training", "Using models", "Going further"]
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str          # relative to the repository root, e.g. "app_pages/rnn_unrolling.py"
+    title: str
+    icon: str          # a Material icon, ":material/...:"
+    section: str       # one of SECTIONS, or "" for the home page
+    summary: str       # one line for the home page's agenda
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem.replace("_", "-")
+
+
+HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "",
+                "From machine learning to foundation models: the agenda, the two innovations, a timeline.")
+
+# One line per page, in lecture order. Register a page here only once it works: no placeholders.
+PAGES: list[PageInfo] = [
+]
+
+
+def pages_by_section() -> dict[str, list[PageInfo]]:
+    """Sections in lecture order, each with its registered pages (empty sections left out)."""
+    out: dict[str, list[PageInfo]] = {}
+    for section in SECTIONS:
+        found = [p for p in PAGES if p.section == section]
+        if found:
+            out[section] = found
+    unknown = {p.section for p in PAGES} - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"pages registered under unknown sections: {sorted(unknown)}")
+    return out

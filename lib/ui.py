@@ -1,0 +1,264 @@
+"""The page helpers: the only lib module that imports streamlit.
+
+PAGES LIVE IN app_pages/ (not pages/: a folder named pages/ breaks AppTest reruns; see the file named `pages`),
+and are registered in lib/site.py (one PageInfo line each, in lecture order).
+
+Every page follows one template, built from these helpers:
+
+    ui.header(title, key_idea)            title and the one-sentence key idea
+    ...the live demo...                   ui.chart(altair_chart), ui.prose(md) for secondary text
+    ui.what_to_notice([...])              points written from the numbers the demo just computed
+    ui.quiz(key, questions)               "Check yourself", with feedback
+    ui.references([...])
+    ui.show_code(fn, ...)                 the lib code that just ran, for students to read
+
+Projector mode (sidebar toggle, or `?projector=1` in the URL) lives here and in lib/charts: larger text (1.4x),
+larger chart fonts (20 px), higher contrast, and secondary prose hidden. Pages ask `ui.projector()`.
+
+Bookmarkable demos: `ui.bind_url({"temperature": 0.7, "prompt": "..."})` before the widgets with those keys are
+drawn (widgets then use `key=` and no `value=`); app.py writes their values back into the URL after the page runs.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Sequence
+
+import streamlit as st
+
+from lib import charts
+from lib.errors import ModelUnavailable
+from lib.textin import clean_text as _clean_text
+
+PROJECTOR_KEY = "projector"
+_URL_KEYS = "_url_keys"
+_TRUE = {"1", "true", "yes", "on"}
+MAX_URL_TEXT = 2000
+
+_BASE_CSS = """
+<style>
+.block-container {padding-top: 2.2rem; max-width: 1280px;}
+div[data-testid="stMarkdownContainer"] .ufm-key-idea {border-left: 6px solid #1f5aa6; background: #eef3fa;
+  padding: 0.6rem 1rem; border-radius: 4px; margin: 0.2rem 0 1rem 0; font-size: 1.1em;}
+</style>
+"""
+
+_PROJECTOR_CSS = """
+<style>
+html {font-size: 140% !important;}
+.stApp, .stApp p, .stApp li, .stApp label, .stApp span, .stApp div[data-testid="stMarkdownContainer"] {color: #000;}
+div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"] li {line-height: 1.45;}
+.stApp h1 {font-size: 2.6rem;}
+.stApp h2 {font-size: 2.0rem;}
+.stApp h3 {font-size: 1.6rem;}
+.block-container {padding-top: 1.2rem; max-width: 100%;}
+</style>
+"""
+
+
+# ----------------------------------------------------------------------------------------------- session and URL
+def start_run() -> None:
+    """Called by app.py at the top of every run: projector mode from the URL on the first run of a session, the
+    page's URL-bound keys reset, and the house CSS."""
+    if PROJECTOR_KEY not in st.session_state:
+        st.session_state[PROJECTOR_KEY] = str(st.query_params.get(PROJECTOR_KEY, "")).lower() in _TRUE
+    st.session_state[_URL_KEYS] = {}
+    st.html(_BASE_CSS)
+    if st.session_state[PROJECTOR_KEY]:
+        st.html(_PROJECTOR_CSS)
+
+
+def projector() -> bool:
+    """True when the page should be drawn for a classroom projector."""
+    return bool(st.session_state.get(PROJECTOR_KEY, False))
+
+
+def sidebar() -> None:
+    """The shared sidebar: projector mode (and, where the app has a Hub allowlist, the model source)."""
+    with st.sidebar:
+        st.toggle("Projector mode", key=PROJECTOR_KEY,
+                  help="Large text and charts for a classroom; secondary explanations are hidden. "
+                       "Bookmark the page with ?projector=1 to open it this way.")
+        _model_source_picker()
+        st.caption("Runs offline: every page uses small models this project trained itself.")
+
+
+def _model_source_picker() -> None:
+    from lib.models import registry  # torch-free at import time
+
+    allow = list(getattr(registry, "HUB_ALLOWLIST", []))
+    if not allow:
+        st.session_state.setdefault("model_source", "embedded")
+        return
+    options = ["embedded", *allow]
+    if st.session_state.get("model_source") not in options:
+        st.session_state["model_source"] = "embedded"
+    st.selectbox("Language model", options, key="model_source",
+                 format_func=lambda v: "Embedded tiny GPT (offline)" if v == "embedded" else f"Hub: {v}",
+                 help="The sampling and Transformer pages can also run a small model from the Hugging Face Hub, "
+                      "downloaded once when the network allows. Everything else uses the embedded models.")
+
+
+def _parse(raw: str, default: Any, options: Sequence | None, bounds: tuple | None) -> Any:
+    if isinstance(default, bool):
+        value: Any = raw.lower() in _TRUE
+    elif isinstance(default, int):
+        value = int(float(raw))
+    elif isinstance(default, float):
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError("not finite")
+    else:
+        value = raw[:MAX_URL_TEXT]
+    if options is not None and value not in options:
+        raise ValueError("not an option")
+    if bounds is not None:
+        lo, hi = bounds
+        value = min(max(value, lo), hi)
+    return value
+
+
+def bind_url(defaults: dict[str, Any], *, options: dict[str, Sequence] | None = None,
+             bounds: dict[str, tuple] | None = None) -> None:
+    """Mirror the widgets with these keys into the URL's query parameters. On the first run of a session, values
+    in the URL (checked against `options` and clamped to `bounds`) become the widgets' starting values; a value that
+    does not parse falls back to the default. Call before drawing the widgets; they take `key=` and no `value=`."""
+    options, bounds = options or {}, bounds or {}
+    registered = st.session_state.setdefault(_URL_KEYS, {})
+    for key, default in defaults.items():
+        registered[key] = default
+        if key in st.session_state:
+            continue
+        raw = st.query_params.get(key)
+        value = default
+        if raw is not None:
+            try:
+                value = _parse(str(raw), default, options.get(key), bounds.get(key))
+            except (ValueError, TypeError):
+                value = default
+        st.session_state[key] = value
+
+
+def write_url() -> None:
+    """Called by app.py after the page ran: the URL shows the bound widgets' values that differ from defaults."""
+    registered: dict[str, Any] = st.session_state.get(_URL_KEYS, {})
+    wanted: dict[str, str] = {}
+    if projector():
+        wanted[PROJECTOR_KEY] = "1"
+    for key, default in registered.items():
+        value = st.session_state.get(key, default)
+        if value != default:
+            wanted[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)[:MAX_URL_TEXT]
+    current = st.query_params.to_dict()
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def url_for(page_url_path: str, **params: Any) -> str:
+    """A relative link that opens a page with a demo set up, e.g. url_for("sampling", temperature=0)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: ("1" if v is True else "0" if v is False else v) for k, v in params.items()})
+    return f"/{page_url_path}" + (f"?{query}" if query else "")
+
+
+# ------------------------------------------------------------------------------------------------- page template
+def header(title: str, key_idea: str) -> None:
+    st.title(title)
+    st.markdown(f'<div class="ufm-key-idea"><b>Key idea.</b> {key_idea}</div>', unsafe_allow_html=True)
+
+
+def prose(markdown: str) -> None:
+    """Secondary explanation: shown to a student reading alone, hidden on the projector."""
+    if not projector():
+        st.markdown(markdown)
+
+
+def chart(c, *, key: str | None = None) -> None:
+    """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on)."""
+    st.altair_chart(charts.style(c, projector()), width="stretch", key=key)
+
+
+def what_to_notice(points: Iterable[str]) -> None:
+    points = [p for p in points if p]
+    if not points:
+        return
+    st.subheader("What to notice")
+    st.markdown("\n".join(f"- {p}" for p in points))
+
+
+def quiz(key: str, questions: Sequence[dict]) -> None:
+    """"Check yourself". Each question: {"q": str, "options": [str], "answer": index, "why": str}."""
+    if not questions:
+        return
+    st.subheader("Check yourself")
+    right = answered = 0
+    for i, q in enumerate(questions):
+        options = list(q["options"])
+        if not 0 <= q["answer"] < len(options):
+            raise ValueError(f"quiz {key!r} question {i}: answer index {q['answer']} is not an option")
+        choice = st.radio(f"{i + 1}. {q['q']}", options, index=None, key=f"quiz_{key}_{i}")
+        if choice is None:
+            continue
+        answered += 1
+        if options.index(choice) == q["answer"]:
+            right += 1
+            st.success(f"Right. {q['why']}")
+        else:
+            st.warning(f"Not quite: the answer is \u201c{options[q['answer']]}\u201d. {q['why']}")
+    if answered == len(questions):
+        st.caption(f"You got {right} of {len(questions)}.")
+
+
+def references(refs: Sequence[tuple[str, str | None]]) -> None:
+    if not refs:
+        return
+    st.subheader("References")
+    st.markdown("\n".join(f"- [{text}]({url})" if url else f"- {text}" for text, url in refs))
+
+
+def show_code(*objects: Callable | type, label: str = "Show the code that just ran") -> None:
+    """An expander with the source of the lib functions or classes that produced what the page shows."""
+    with st.expander(label):
+        for obj in objects:
+            try:
+                src = inspect.getsource(obj)
+            except (OSError, TypeError):
+                continue
+            st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
+            st.code(src, language="python")
+
+
+# ---------------------------------------------------------------------------------------- input and model errors
+def clean_text(raw: str | None, max_chars: int, label: str = "text") -> str:
+    """User text made safe for the models (see lib.textin), with a note on the page for anything removed or cut."""
+    result = _clean_text(raw, max_chars, label=label)
+    for note in result.notes:
+        st.info(note, icon=":material/content_cut:")
+    return result.text
+
+
+@contextmanager
+def model_guard():
+    """Turn a model that cannot be loaded into a friendly message that says which file and how to rebuild it, and
+    stop this page (other pages keep working)."""
+    try:
+        yield
+    except ModelUnavailable as exc:
+        st.error(f"**This demo needs a model that could not be loaded.** {exc.message}",
+                 icon=":material/error:")
+        if exc.path:
+            st.markdown(f"File: `{exc.path}`")
+        if exc.fix:
+            st.markdown("To fix it, run this in the project folder:")
+            st.code(exc.fix, language="bash")
+        st.stop()
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=16)
+def cached_model(name: str):
+    """An embedded model shared by every session of this server (read-only: copy it before training)."""
+    from lib.models import registry
+
+    return registry.load(name)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lib import charts, site, ui
-from lib.timeline import human, load_timeline, parameter_growth, tokens_per_parameter
+from lib.timeline import human, load_timeline, parameter_growth, times, tokens_per_parameter
 
 ui.header("From machine learning to foundation models",
           "Two ideas turned small task-specific networks into today's foundation models: attention, which lets a "
@@ -65,9 +65,9 @@ ra, rb = sized.set_index("model").loc[a], sized.set_index("model").loc[b]
 months = (rb["date"].year - ra["date"].year) * 12 + (rb["date"].month - ra["date"].month)
 ratio = rb["parameters"] / ra["parameters"]
 m1, m2, m3 = st.columns(3)
-m1.metric(f"{a}", human(ra["parameters"]) + " parameters", ra["date"].strftime("%b %Y"), delta_color="off")
-m2.metric(f"{b}", human(rb["parameters"]) + " parameters", rb["date"].strftime("%b %Y"), delta_color="off")
-m3.metric("Ratio", (f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.3g}x"), f"{months:+d} months", delta_color="off")
+m1.metric(f"{a}: parameters", human(ra["parameters"]), ra["date"].strftime("%b %Y"), delta_color="off")
+m2.metric(f"{b}: parameters", human(rb["parameters"]), rb["date"].strftime("%b %Y"), delta_color="off")
+m3.metric("Ratio", times(ratio), f"{months:+d} months", delta_color="off")
 
 with st.expander("The data behind the timeline, with sources"):
     table = df[["model", "date", "parameters_text", "family", "training_data", "source"]].copy()
@@ -80,7 +80,7 @@ growth = parameter_growth(df)
 tpp = tokens_per_parameter(df).set_index("model")["tokens_per_parameter"]
 unsized = df[df["parameters"].isna()]["model"].tolist()
 ui.what_to_notice([
-    f"**{b}** has **{(f'{ratio:,.0f}' if ratio >= 100 else f'{ratio:.3g}')}x** the parameters of **{a}**, released {abs(months)} months "
+    f"**{b}** has **{times(ratio)}** the parameters of **{a}**, released {abs(months)} months "
     f"{'later' if months >= 0 else 'earlier'}.",
     f"From {growth.first} to {growth.last} ({growth.years:.1f} years) the largest model grew "
     f"**{growth.ratio:,.0f}x**. A straight-line fit on the log scale gives about **{growth.per_year:.1f}x per year**, "

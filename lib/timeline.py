@@ -59,3 +59,8 @@ def human(n: float) -> str:
             v = n / size
             return f"{v:,.0f} {unit}" if v >= 100 else f"{v:.3g} {unit}"
     return f"{n:.3g}"
+
+
+def times(r: float) -> str:
+    """A ratio as people say it: 1496.3 -> '1,496x', 2.914 -> '2.91x'."""
+    return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"

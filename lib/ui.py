@@ -25,6 +25,7 @@ import math
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Sequence
 
+import altair as alt
 import streamlit as st
 
 from lib import charts
@@ -52,7 +53,7 @@ div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"]
 .stApp h1 {font-size: 2.6rem;}
 .stApp h2 {font-size: 2.0rem;}
 .stApp h3 {font-size: 1.6rem;}
-.block-container {padding-top: 1.2rem; max-width: 100%;}
+.block-container {padding: 3rem 1.5rem 2rem 1.5rem; max-width: 100%;}
 </style>
 """
 
@@ -177,7 +178,10 @@ def prose(markdown: str) -> None:
 
 def chart(c, *, key: str | None = None) -> None:
     """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on)."""
-    st.altair_chart(charts.style(c, projector()), width="stretch", key=key)
+    if getattr(c, "width", None) is alt.Undefined:  # single and layered charts fill the column
+        c = c.properties(width="container")
+    # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
+    st.altair_chart(charts.style(c, projector()), width="stretch", theme=None, key=key)
 
 
 def what_to_notice(points: Iterable[str]) -> None:

@@ -39,6 +39,12 @@ def style(chart: alt.TopLevelMixin, projector: bool = False) -> alt.TopLevelMixi
     )
 
 
+# axis labels in the units people say: 100 M, 1 B, 1 T (Vega's "~s" format would print 1G)
+_SI_EXPR = ("datum.value >= 1e12 ? format(datum.value / 1e12, '~g') + ' T' : datum.value >= 1e9 ? "
+            "format(datum.value / 1e9, '~g') + ' B' : datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + ' M' : "
+            "format(datum.value, '~g')")
+
+
 def _check_len(name: str, labels: Sequence, n: int) -> None:
     if len(labels) != n:
         raise ValueError(f"{name} has {len(labels)} labels but the data has {n} entries along that axis")
@@ -151,19 +157,27 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
     data["date"] = pd.to_datetime(data["date"])
     if families is not None:
         data = data[data["family"].isin(list(families))]
+    data = data.sort_values("date").reset_index(drop=True)
+    # stagger the name labels of models released close together so they do not print over each other
+    gap_days = data["date"].diff().dt.days.fillna(9999).to_numpy()
+    offsets, flip = [], False
+    for gap in gap_days:
+        flip = (not flip) if gap < 240 else False
+        offsets.append(18 if flip else -6)
+    data["label_dy"] = offsets
     pick = alt.selection_point(fields=["family"], bind="legend")
     base = alt.Chart(data).encode(
         x=alt.X("date:T", title="release date", axis=alt.Axis(format="%Y", tickCount="year")),
         y=alt.Y("parameters:Q", scale=alt.Scale(type="log"), title="parameters (log scale)",
-                axis=alt.Axis(format="~s")),
+                axis=alt.Axis(labelExpr=_SI_EXPR)),
     )
     dots = base.mark_circle(size=420 if projector else 220, opacity=0.9).encode(
-        color=alt.Color("family:N", title="architecture"),
+        color=alt.Color("family:N", title="architecture", legend=alt.Legend(orient="bottom", columns=2)),
         opacity=alt.condition(pick, alt.value(0.95), alt.value(0.15)),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("date:T", format="%b %Y"),
                  alt.Tooltip("parameters_text:N", title="parameters"), alt.Tooltip("family:N"),
                  alt.Tooltip("training_data:N", title="training data"), alt.Tooltip("source:N")],
     ).add_params(pick)
-    labels = base.mark_text(align="left", dx=12 if projector else 9, dy=-4).encode(
-        text="model:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2)))
+    labels = base.mark_text(align="left", dx=12 if projector else 9).encode(
+        text="model:N", yOffset=alt.YOffset("label_dy:Q", scale=None), opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2)))
     return alt.layer(dots, labels).properties(height=460 if projector else 400)

@@ -1,0 +1,32 @@
+"""Open a page of the real app (app.py + st.navigation) in Streamlit's AppTest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+TIMEOUT = 120  # seconds per run: generous for a loaded CI machine; speed is measured by the benchmark instead
+
+
+def open_page(page: str | None = None, *, query: dict[str, str] | None = None, projector: bool = False) -> AppTest:
+    """Run app.py once, then switch to `page` (a path such as "app_pages/home.py") through st.navigation."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if projector:
+        at.query_params["projector"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    if page and page != "app_pages/home.py":
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page wrote as markdown, captions, titles and alerts, joined (for assertions on numbers)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    return "\n".join(parts)

@@ -1,0 +1,64 @@
+"""Every registered page opens in Chromium without an exception box, in normal and projector mode, and gets a
+screenshot at 1280x720 (saved in artifacts/screenshots/ for a person to look at)."""
+from pathlib import Path
+
+import pytest
+
+from lib import site
+from tests.browser.server import ROOT, wait_done
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGES = [site.HOME, *site.PAGES]
+
+pytestmark = pytest.mark.browser
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    wait_done(page)
+    return context, page, dialogs
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_opens_without_exception_in_both_modes(chromium, server, info):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = "" if info is site.HOME else info.url_path
+    for projector in (False, True):
+        url = f"{server}/{path}" + ("?projector=1" if projector else "")
+        context, page, dialogs = _open(chromium, url)
+        try:
+            assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+                '[data-testid="stException"]').first.inner_text()
+            title = page.locator("h1").first.inner_text()
+            assert title.strip(), "the page has no title"
+            if info is site.HOME:
+                assert "foundation models" in title.lower()
+            assert not dialogs
+            suffix = "_projector" if projector else ""
+            page.screenshot(path=str(SHOTS / f"{info.url_path}{suffix}.png"))
+            # Streamlit scrolls inside its own container, so a tall viewport stands in for a full-page shot
+            page.set_viewport_size({"width": 1280, "height": 2400})
+            page.wait_for_timeout(500)
+            wait_done(page)
+            page.screenshot(path=str(SHOTS / f"{info.url_path}{suffix}_full.png"))
+        finally:
+            context.close()
+
+
+def test_projector_toggle_enlarges_text(chromium, server):
+    context, page, _ = _open(chromium, server)
+    try:
+        size = lambda: page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                                     "'[data-testid=\"stMarkdownContainer\"] p')).fontSize)")
+        before = size()
+        page.get_by_text("Projector mode").click()
+        wait_done(page)
+        page.wait_for_function("() => new URL(location.href).searchParams.get('projector') === '1'")
+        after = size()
+        assert after >= 1.4 * before - 0.5, (before, after)
+    finally:
+        context.close()

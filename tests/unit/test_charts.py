@@ -1,0 +1,53 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import charts
+from lib.timeline import load_timeline
+
+
+def _fonts(spec: dict) -> list[int]:
+    cfg = spec["config"]
+    return [cfg["axis"]["labelFontSize"], cfg["axis"]["titleFontSize"], cfg["legend"]["labelFontSize"]]
+
+
+def test_projector_style_uses_fonts_of_at_least_18_px():
+    c = charts.bars(["a", "b"], [0.2, 0.8])
+    assert min(_fonts(charts.style(c, projector=True).to_dict())) >= 18
+    assert min(_fonts(charts.style(c, projector=False).to_dict())) < 18
+
+
+def test_heatmap_shape_checks():
+    with pytest.raises(ValueError, match="row_labels has 2 labels"):
+        charts.heatmap(np.zeros((3, 4)), ["a", "b"], list("wxyz"))
+    with pytest.raises(ValueError, match="2-D"):
+        charts.heatmap(np.zeros(3), ["a"], ["b"])
+    with pytest.raises(ValueError, match="highlight_col=9"):
+        charts.heatmap(np.zeros((2, 2)), ["a", "b"], ["c", "d"], highlight_col=9)
+
+
+def test_heatmap_keeps_repeated_labels_apart_and_values_in_tooltips():
+    spec = charts.style(charts.heatmap(np.arange(6).reshape(2, 3), ["x", "y"], ["l", "l", "o"],
+                                       highlight_col=1)).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert len(data) == 6 and sorted({d["col"] for d in data}) == [0, 1, 2]
+    assert [d["value"] for d in data] == [0, 1, 2, 3, 4, 5]
+    assert '["l", "l", "o"][datum.value]' in str(spec)
+
+
+def test_bars_and_curves_check_their_inputs():
+    with pytest.raises(ValueError):
+        charts.bars(["a"], [1, 2])
+    with pytest.raises(ValueError, match="columns"):
+        charts.curves(pd.DataFrame({"x": [1]}), "x", "y")
+    spec = charts.curves(pd.DataFrame({"n": [1, 2], "acc": [0.5, 0.9], "m": ["a", "a"]}), "n", "acc", "m").to_dict()
+    assert spec["encoding"]["color"]["field"] == "m"
+
+
+def test_timeline_has_every_sized_model_and_needs_its_columns():
+    df = load_timeline()
+    spec = charts.timeline(df).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert len(data) == df["parameters"].notna().sum()
+    with pytest.raises(ValueError, match="missing columns"):
+        charts.timeline(df.drop(columns=["source"]))

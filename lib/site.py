@@ -28,6 +28,8 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "",
 
 # One line per page, in lecture order. Register a page here only once it works: no placeholders.
 PAGES: list[PageInfo] = [
+    PageInfo("app_pages/data_sources.py", "Training data sources", ":material/public:", "Data and training",
+             "Common Crawl and C4: the cleaning rules live, who they remove, what tokens cost other languages."),
 ]
 
 

@@ -89,8 +89,9 @@ def token_pieces(text: str, tokenizer) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------------- loading
-def load_project_tokenizer(folder: Path = PROJECT_TOKENIZER_DIR):
+def load_project_tokenizer(folder: Path | None = None):
     """The tiny GPT's tokenizer (English-trained byte-level BPE), from its save_pretrained folder, offline."""
+    folder = Path(PROJECT_TOKENIZER_DIR if folder is None else folder)
     if not (folder / "tokenizer.json").is_file():
         raise ModelUnavailable("The project's tokenizer has not been built yet.",
                                path=str(folder / "tokenizer.json"), fix="python -m lib.train gpt_base")
@@ -118,7 +119,7 @@ def hub_reachable(timeout: float = 1.5) -> bool:
         return False
 
 
-def load_hub_tokenizer(model_id: str, *, reachable: Callable[[], bool] = hub_reachable):
+def load_hub_tokenizer(model_id: str, *, reachable: Callable[[], bool] | None = None):
     """The tokenizer of an allowlisted Hub model: from the local cache if it is there, else downloaded once.
     Raises ModelUnavailable quickly, with a plain message, when the id is not allowed or the Hub is unreachable."""
     allowed = hub_allowlist()
@@ -131,7 +132,7 @@ def load_hub_tokenizer(model_id: str, *, reachable: Callable[[], bool] = hub_rea
         return AutoTokenizer.from_pretrained(model_id, local_files_only=True, trust_remote_code=False)
     except Exception:
         pass  # not cached: try the network, but only if it answers at once
-    if not reachable():
+    if not (reachable or hub_reachable)():
         raise ModelUnavailable(f"The tokenizer of {model_id!r} is not on this computer and the Hugging Face Hub "
                                "cannot be reached (no network).",
                                fix="Connect to the internet once to download it, or pick the embedded model "

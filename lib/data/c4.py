@@ -404,6 +404,22 @@ def run_pipeline(raw_pages: list[dict], enabled: dict[str, bool] | set[str] | No
     return PipelineResult(pages=pages, funnel=funnel)
 
 
+def rule_summary(result: PipelineResult, enabled: set[str] | None = None) -> list[dict]:
+    """For each rule in order: whether it ran, how many pages and lines it removed and lines it edited."""
+    rows = []
+    ran = {row.stage: row.enabled for row in result.funnel}
+    for rule in RULES:
+        rows.append({
+            "rule": f"{rule.number}. {rule.name}",
+            "key": rule.key,
+            "on": ran.get(rule.key, False) if enabled is None else rule.key in enabled,
+            "pages removed": sum(1 for p in result.pages if p.removed_by == rule.key),
+            "lines removed": sum(1 for p in result.pages for ln in p.lines if ln.removed_by == rule.key),
+            "lines edited": sum(1 for p in result.pages for ln in p.lines for k, _ in ln.edits if k == rule.key),
+        })
+    return rows
+
+
 def load_sample_pages(path: Path = SAMPLE_PAGES_FILE) -> list[dict]:
     """The bundled sample crawl: a list of {id, url, kind, text} dicts."""
     import json

@@ -229,3 +229,13 @@ def test_hostile_text_does_not_crash(text):
     res = c4.run_pipeline([page(text)])
     assert res.funnel[0].pages == 1
     assert res.funnel[-1].pages in (0, 1)
+
+
+def test_rule_summary_counts_match_the_records():
+    res = c4.run_pipeline(c4.load_sample_pages(), {k: k != "lorem_ipsum" for k in c4.RULE_KEYS})
+    rows = {r["key"]: r for r in c4.rule_summary(res)}
+    assert list(rows) == list(c4.RULE_KEYS)
+    assert rows["lorem_ipsum"]["on"] is False and rows["lorem_ipsum"]["pages removed"] == 0
+    assert rows["curly_bracket"]["pages removed"] == 1
+    assert rows["citations"]["lines edited"] == 5 and rows["citations"]["lines removed"] == 0
+    assert sum(r["pages removed"] for r in rows.values()) == len(res.pages) - len(res.kept_pages())

@@ -1,0 +1,340 @@
+"""Training data sources: Common Crawl and C4 at scale, the C4 rules live on sample pages and pasted text, who the
+filters remove, and what a mostly-English tokenizer costs other languages."""
+import html
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts, ui
+from lib import tokenizer_cost as tc
+from lib.charts import data as dcharts
+from lib.data import c4
+from lib.errors import ModelUnavailable
+
+DATA = Path(__file__).resolve().parents[1] / "assets" / "data"
+MAX_PASTE = 20_000
+RULE_WIDGETS = {f"c4_{key}": True for key in c4.RULE_KEYS}
+DEFAULT_PASTE = ("Home | About | Contact\n"
+                 "Please enable JavaScript to see this page.\n"
+                 "My grandmother grew up in a small village by the sea.[1]\n"
+                 "Every morning she walked to the harbour to buy fish for the family.\n"
+                 "She told me the boats came back before sunrise, loaded with sardines.\n"
+                 "By using this site you agree to our privacy policy.\n"
+                 "Read more...")
+
+
+@st.cache_data(show_spinner=False)
+def csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name)
+
+
+@st.cache_data(show_spinner=False)
+def samples() -> list[dict]:
+    return c4.load_sample_pages()
+
+
+@st.cache_data(show_spinner="Running the C4 rules...", max_entries=512)
+def run_samples(enabled: tuple[str, ...]) -> c4.PipelineResult:
+    return c4.run_pipeline(samples(), set(enabled))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def run_text(text: str, enabled: tuple[str, ...]) -> c4.PipelineResult:
+    return c4.run_pipeline([{"id": "yours", "url": "(your text)", "kind": "your text", "text": text}], set(enabled))
+
+
+@st.cache_data(show_spinner="Tokenizing the passages...")
+def project_costs() -> pd.DataFrame:
+    tok = tc.load_project_tokenizer()
+    return pd.DataFrame([vars(c) for c in tc.token_costs(tc.load_passages(), tc.as_encoder(tok))])
+
+
+@st.cache_data(show_spinner="Loading the Hub tokenizer...", max_entries=8)
+def hub_costs(model_id: str) -> tuple[pd.DataFrame | None, str]:
+    """(costs, "") or (None, friendly message); failures are cached too, so an offline app asks only once."""
+    try:
+        tok = tc.load_hub_tokenizer(model_id)
+    except ModelUnavailable as exc:
+        return None, f"{exc.message} {exc.fix or ''}"
+    return pd.DataFrame([vars(c) for c in tc.token_costs(tc.load_passages(), tc.as_encoder(tok))]), ""
+
+
+@st.cache_resource(show_spinner=False)
+def project_tokenizer():
+    return tc.load_project_tokenizer()
+
+
+def esc(text: str) -> str:
+    """Escape user or page text for st.markdown: HTML, and the $ that would start LaTeX."""
+    return html.escape(text).replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;")
+
+
+def lines_html(page: c4.PageRecord) -> str:
+    rows = []
+    for ln in page.lines:
+        if ln.kept:
+            note = "".join(f' <span style="color:#00798c">[rule {c4.RULES_BY_KEY[k].number}: {esc(w)}]</span>'
+                           for k, w in ln.edits)
+            rows.append(f'<div style="margin:2px 0">\u2714\ufe0f {esc(ln.text)}{note}</div>')
+        else:
+            rule = c4.RULES_BY_KEY[ln.removed_by]
+            rows.append(f'<div style="margin:2px 0;color:#888"><del>{esc(ln.original)}</del> '
+                        f'<span style="color:#d1495b">\u2190 rule {rule.number}: {esc(ln.reason)}</span></div>')
+    return "".join(rows) or "<div>(no lines)</div>"
+
+
+def fate(page: c4.PageRecord) -> str:
+    if page.kept:
+        return "kept"
+    return f"removed by rule {c4.RULES_BY_KEY[page.removed_by].number}"
+
+
+def pct(a: float, b: float) -> str:
+    return f"{100 * a / b:.0f}%" if b else "n/a"
+
+
+ui.header("Training data sources",
+          "A model learns only from the text it is given: web-scale corpora are a crawl of the web put through a few "
+          "blunt rules, and those rules decide whose words the model learns from.")
+
+# --------------------------------------------------------------------------------------------------- 1. scale
+st.subheader("1. Scale: a month of the web")
+facts = csv("common_crawl_facts.csv").set_index("fact")
+crawls = csv("common_crawl_pages.csv")
+funnel_v = csv("c4_funnel.csv")
+m1, m2, m3 = st.columns(3)
+m1.metric("Pages in one Common Crawl (2022-23)",
+          f"{crawls['pages_billion'].min():.2f}-{crawls['pages_billion'].max():.2f} B")
+m2.metric("Extracted text per crawl", f"about {facts.loc['extracted text per crawl', 'value']} TB")
+raw_gb = float(facts.loc["C4 before the heuristic filters (English only)", "value"])
+c4_gb = float(facts.loc["C4 after all rules", "value"])
+m3.metric("C4 after all rules", f"{c4_gb:,.0f} GB", f"{pct(c4_gb, raw_gb)} of {raw_gb / 1000:.1f} TB English text",
+          delta_color="off")
+ui.prose("Common Crawl is a non-profit that crawls the web every month or two and publishes the raw pages and their "
+         "extracted text. Google's C4 (the Colossal Clean Crawled Corpus, used to train T5) took the April 2019 "
+         "crawl, kept the English pages and cleaned them with the rules below. Dodge et al. (2021) later rebuilt "
+         "C4 and published three versions: with the language filter only, with every rule but the bad-words list, "
+         "and C4 itself.")
+left, right = st.columns([2, 3])
+with left:
+    ui.chart(charts.bars(crawls["crawl"], crawls["pages_billion"], value_title="pages (billions)", fmt=".2f",
+                         domain=(0, 4)).properties(title="Pages per crawl: smallest and largest"))
+with right:
+    ui.chart(dcharts.c4_versions(funnel_v).properties(title="C4 in Dodge et al.'s table 1"))
+noclean, final = funnel_v.iloc[0], funnel_v.iloc[-1]
+doc_keep = final["documents_million"] / noclean["documents_million"]
+tok_keep = final["tokens_billion"] / noclean["tokens_billion"]
+notice = [
+    f"Of the {noclean['documents_million'] / 1000:.1f} B English pages, the rules keep {final['documents_million']:.0f} M "
+    f"(**{doc_keep:.0%}**) but only **{tok_keep:.0%}** of the tokens: the rules throw away most of the text even on "
+    f"pages they keep, because they work line by line.",
+    f"The bad-words list alone removes {funnel_v.iloc[1]['documents_million'] - final['documents_million']:.0f} M "
+    f"documents that passed every other rule.",
+]
+
+# ------------------------------------------------------------------------------------------------ 2. the rules
+st.subheader("2. The C4 rules, live")
+ui.prose(f"Below are {len(samples())} pages written to look like what a crawler brings back: news with menus, "
+         "recipes, shop pages with cookie banners, code, templates full of *lorem ipsum*, spam, pages in other "
+         "languages, copies of the same story, forum threads. Every rule of Raffel et al. (2020) runs on them in "
+         "the paper's order. Switch rules off to see what each one contributes.")
+ui.bind_url(RULE_WIDGETS)
+cols = st.columns(4)
+for i, rule in enumerate(c4.RULES):
+    with cols[i % 4]:
+        st.checkbox(f"{rule.number}. {rule.name}", key=f"c4_{rule.key}", help=rule.description)
+enabled = tuple(k for k in c4.RULE_KEYS if st.session_state.get(f"c4_{k}", True))
+result = run_samples(enabled)
+funnel = pd.DataFrame(result.funnel_table())
+raw, last = funnel.iloc[0], funnel.iloc[-1]
+k1, k2, k3 = st.columns(3)
+k1.metric("Pages kept", f"{last['pages']} of {raw['pages']}", pct(last["pages"], raw["pages"]), delta_color="off")
+k2.metric("Lines kept", f"{last['lines']} of {raw['lines']}", pct(last["lines"], raw["lines"]), delta_color="off")
+k3.metric("Words kept", f"{last['words']:,} of {raw['words']:,}", pct(last["words"], raw["words"]),
+          delta_color="off")
+ui.chart(dcharts.funnel(funnel, projector=ui.projector()).properties(
+    title="What survives each rule (rules switched off are left out)"))
+
+summary = pd.DataFrame(c4.rule_summary(result, set(enabled))).drop(columns="key")
+pages_table = pd.DataFrame([{"page": p.page_id, "kind": p.kind, "fate": fate(p), "why": p.reason,
+                             "words kept": sum(c4.count_words(ln.text) for ln in p.live_lines()) if p.kept else 0}
+                            for p in result.pages])
+t1, t2 = st.columns([2, 3])
+with t1:
+    st.markdown("**What each rule removed**")
+    st.dataframe(summary, hide_index=True, width="stretch")
+with t2:
+    st.markdown("**Every page's fate**")
+    st.dataframe(pages_table, hide_index=True, width="stretch", height=300)
+
+by_id = {p.page_id: p for p in result.pages}
+st.markdown("**One page, line by line**")
+pick = st.selectbox("Page", list(by_id), key="c4_page",
+                    format_func=lambda pid: f"{pid} \u00b7 {by_id[pid].kind} \u00b7 {fate(by_id[pid])}")
+page = by_id[pick]
+st.caption(f"{page.url}")
+if not page.kept:
+    st.error(f"Whole page removed by rule {c4.RULES_BY_KEY[page.removed_by].number} "
+             f"({c4.RULES_BY_KEY[page.removed_by].name}): {page.reason}.")
+elif page.language:
+    st.success(f"Kept: langdetect says {page.language[0]!r} with probability {page.language[1]:.4f}.")
+else:
+    st.success("Kept.")
+st.markdown(lines_html(page), unsafe_allow_html=True)
+
+on_rows = [r for r in c4.rule_summary(result, set(enabled)) if r["on"]]
+if on_rows:
+    top = max(on_rows, key=lambda r: (r["pages removed"], r["lines removed"]))
+    top_lines = max(on_rows, key=lambda r: r["lines removed"])
+    if top is top_lines:
+        notice.append(f"On our {raw['pages']} sample pages, **{top['rule']}** removes the most pages "
+                      f"({top['pages removed']}) and the most lines ({top['lines removed']} of {raw['lines']}).")
+    else:
+        notice.append(f"On our {raw['pages']} sample pages, **{top['rule']}** removes the most pages "
+                      f"({top['pages removed']}), and **{top_lines['rule']}** the most lines "
+                      f"({top_lines['lines removed']} of {raw['lines']}).")
+notice.append(f"With the {len(enabled)} rule(s) you left on, {last['pages']} of {raw['pages']} pages and "
+              f"{pct(last['words'], raw['words'])} of the words survive.")
+
+# ---------------------------------------------------------------------------------------------- 3. your text
+st.subheader("3. Your own text through the same rules")
+ui.prose("Paste a web page's text (one line per paragraph works best). The rules you switched on above run on it as "
+         "one page; deduplication then only finds repeats inside your text.")
+raw_text = st.text_area("Text", value=DEFAULT_PASTE, key="c4_text", height=180)
+text = ui.clean_text(raw_text, MAX_PASTE, "pasted text")
+if not text.strip():
+    st.info("The box is empty: paste some text to run the rules on it.")
+else:
+    mine = run_text(text, enabled).pages[0]
+    if mine.kept:
+        kept_words = sum(c4.count_words(ln.text) for ln in mine.live_lines())
+        st.success(f"Your page survives with {len(mine.live_lines())} of {len(mine.lines)} lines "
+                   f"({kept_words} of {sum(c4.count_words(ln.original) for ln in mine.lines)} words).")
+    else:
+        st.warning(f"Your page is removed by rule {c4.RULES_BY_KEY[mine.removed_by].number} "
+                   f"({c4.RULES_BY_KEY[mine.removed_by].name}): {mine.reason}.")
+    st.markdown(lines_html(mine), unsafe_allow_html=True)
+
+# -------------------------------------------------------------------------------------- 4. who is filtered out
+st.subheader("4. Who the filters remove")
+dialects = csv("dodge_dialects.csv")
+full = run_samples(tuple(c4.RULE_KEYS))
+banned = [p for p in full.pages if p.removed_by == "bad_words"]
+d1, d2 = st.columns([3, 2])
+with d1:
+    ui.chart(charts.bars(dialects["dialect"], dialects["share_removed_pct"],
+                         value_title="% of documents removed by the bad-words list", fmt=".1f")
+             .properties(title="Dodge et al. (2021): the filter by dialect"))
+with d2:
+    st.markdown("**On our sample pages, the bad-words list removed:**")
+    st.markdown("\n".join(f"- {esc(p.kind)} ({p.page_id}): {esc(p.reason)}" for p in banned) or "- nothing")
+ui.prose("Dodge et al. found that the list removes text about sexual orientation and text in minority dialects far "
+         "more often than other text: a page is dropped for one word on the list, whatever the page is about. "
+         "They also found patents.google.com to be the largest single source in C4, 51.3% of pages hosted in the "
+         "United States, and 1.87% to 24.88% of benchmark examples (15.49% for XSum) already inside C4.")
+aae = dialects.set_index("dialect")["share_removed_pct"]
+notice.append(f"The filter removed **{aae['African-American English']:.0f}%** of documents in African-American "
+              f"English against **{aae['White-aligned English']:.1f}%** in White-aligned English: "
+              f"{aae['African-American English'] / aae['White-aligned English']:.1f}x as often.")
+not_adult = [p for p in banned if not p.kind.startswith("spam")]
+if banned:
+    notice.append(f"Of the {len(banned)} sample pages the list removed, {len(not_adult)} are not adult content "
+                  f"({', '.join(p.kind for p in not_adult)}).")
+
+# ------------------------------------------------------------------------------------------------ 5. languages
+st.subheader("5. Languages: who the web speaks for")
+common = csv("cc_languages.csv").assign(group="most common in Common Crawl (table 2-1)")
+under = csv("cc_languages_underrepresented.csv")
+under_plot = under[under["language"] != "English"].rename(columns={"cc_pct": "cc_share_pct"})
+under_plot = under_plot.assign(group="under-represented (table 2-2)")
+both = pd.concat([common[["language", "speakers_million", "cc_share_pct", "group"]],
+                  under_plot[["language", "speakers_million", "cc_share_pct", "group"]]], ignore_index=True)
+ui.chart(dcharts.languages_vs_speakers(both, projector=ui.projector()).properties(
+    title="Share of Common Crawl against number of speakers (Huyen, tables 2-1 and 2-2)"))
+worst = under.sort_values("world_to_cc_ratio", ascending=False).iloc[0]
+eng = common.set_index("language").loc["English"]
+notice.append(f"English is {eng['cc_share_pct']:.1f}% of Common Crawl; **{worst['language']}**, with "
+              f"{worst['speakers_million']:.0f} M speakers, is {worst['cc_pct']}%: "
+              f"{worst['world_to_cc_ratio']:.0f}x less of the web than its share of the world's people.")
+
+st.markdown("**What a mostly-English tokenizer costs other languages**")
+ui.prose("The same short passage in each language, cut into tokens by this project's own tokenizer (a byte-level "
+         "BPE trained only on English text, like the tiny GPT's). Every token costs the same compute, money and "
+         "room in the context window.")
+massive = csv("massive_tokens.csv")
+tk1, tk2 = st.columns([3, 2])
+ours = None
+with tk1:
+    try:
+        ours = project_costs()
+    except ModelUnavailable as exc:
+        st.warning(f"{exc.message} Build it with `{exc.fix}`; the chart on the right still shows the chapter's "
+                   "figures.")
+    if ours is not None:
+        ui.chart(dcharts.token_ratios(ours).properties(title="Our English BPE: tokens relative to English"))
+with tk2:
+    massive_plot = massive.assign(script="(GPT-4 tokenizer)")
+    ui.chart(dcharts.token_ratios(massive_plot).properties(
+        title="MASSIVE, GPT-4 tokenizer (median tokens)"))
+    st.caption("English 7, Hindi 32, Burmese 72 median tokens on MASSIVE (Yennie Jun, via Huyen ch. 2).")
+source = st.session_state.get("model_source", "embedded")
+if source and source != "embedded":
+    hub, message = hub_costs(source)
+    if hub is None:
+        st.info(f"Hub tokenizer {source!r}: {message}")
+    else:
+        ui.chart(dcharts.token_ratios(hub).properties(title=f"{source}: tokens relative to English"))
+if ours is not None:
+    big = ours.sort_values("ratio_to_english").iloc[-1]
+    latin = ours[ours["script"] == "Latin"]["ratio_to_english"].mean()
+    notice.append(f"Our tokenizer needs **{big['ratio_to_english']:.1f}x** as many tokens for {big['language']} as "
+                  f"for English ({big['tokens']} against {ours.iloc[0]['tokens']}); Latin-script languages average "
+                  f"{latin:.1f}x. On MASSIVE, GPT-4's tokenizer needs "
+                  f"{massive.set_index('language').loc['Burmese', 'ratio_to_english']:.0f}x for Burmese.")
+    langs = list(ours["language"])
+    choice = st.selectbox("See how one passage is cut", langs, key="c4_tok_lang",
+                          index=langs.index("Hindi") if "Hindi" in langs else 0)
+    row = ours.set_index("language").loc[choice]
+    pieces = tc.token_pieces(tc.load_passages()[langs.index(choice)].text, project_tokenizer())
+    st.caption(f"{choice}: {row['characters']} characters, {row['utf8_bytes']} bytes in UTF-8, "
+               f"{row['tokens']} tokens (\u00bf or \ufffd marks a piece that is only part of a character).")
+    chips = "".join(f'<span style="border:1px solid #999;border-radius:4px;padding:0 3px;margin:1px;'
+                    f'display:inline-block">{esc(p) if p.strip() else "&nbsp;"}</span>' for p in pieces[:400])
+    st.markdown(chips, unsafe_allow_html=True)
+
+ui.what_to_notice(notice)
+ui.quiz("data_sources", [
+    {"q": "A C4 page ends a paragraph with \"Read more...\". What happens to that line?",
+     "options": ["It is kept: it has a full stop", "It is removed: lines ending in an ellipsis do not count",
+                 "The whole page is removed"],
+     "answer": 1, "why": "Rule 1 keeps lines ending in . ! ? or a closing quote, but TFDS's code drops \"...\"."},
+    {"q": "Why did the health page about breastfeeding disappear from C4?",
+     "options": ["It was not English", "It contained a word on the bad-words list",
+                 "It had too few sentences"],
+     "answer": 1, "why": "One listed word (here, a medical term) removes the whole page, whatever it is about."},
+    {"q": "Our English-trained tokenizer needs several times more tokens for Hindi. What does that cost a Hindi "
+          "speaker?",
+     "options": ["Nothing: tokens are free", "More money and time per request, and less text fits in the context",
+                 "Only a slightly lower accuracy"],
+     "answer": 1, "why": "Price, latency and context are all counted in tokens (Huyen, ch. 2)."},
+])
+ui.references([
+    ("Huyen, AI Engineering (2025), chapter 2: training data, multilingual models, tables 2-1 and 2-2", None),
+    ("Raffel et al. 2020, Exploring the Limits of Transfer Learning with a Unified Text-to-Text Transformer "
+     "(C4: section 2.2, table 8)", "https://arxiv.org/abs/1910.10683"),
+    ("TensorFlow Datasets, c4_utils.py (the reference code of the rules)",
+     "https://github.com/tensorflow/datasets/blob/master/tensorflow_datasets/text/c4_utils.py"),
+    ("Dodge et al. 2021, Documenting Large Webtext Corpora: A Case Study on the Colossal Clean Crawled Corpus",
+     "https://arxiv.org/abs/2104.08758"),
+    ("Common Crawl, cc-crawl-statistics (pages per crawl, language shares)",
+     "https://github.com/commoncrawl/cc-crawl-statistics"),
+    ("List of Dirty, Naughty, Obscene, and Otherwise Bad Words (LDNOOBW); we bundle a 40-entry subset",
+     "https://github.com/LDNOOBW/List-of-Dirty-Naughty-Obscene-and-Otherwise-Bad-Words"),
+    ("Lai et al. 2023, ChatGPT Beyond English (language shares used in Huyen's tables)",
+     "https://arxiv.org/abs/2304.05613"),
+    ("Yennie Jun 2023, All languages are NOT created (tokenized) equal (MASSIVE token counts)", None),
+    ("The sample pages and the translated passages were written for this project (see assets/data/)", None),
+])
+ui.show_code(c4.run_pipeline, c4.ends_in_terminal_punctuation, c4.find_bad_word, c4.is_confident_english,
+             tc.token_costs)

@@ -1,0 +1,89 @@
+"""Charts for the Training data sources page that the generic builders in lib.charts do not cover.
+They take DataFrames (never models), return unconfigured Altair charts (ui.chart styles them) and raise ValueError
+when a column they need is missing."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+MEASURES = ("pages", "lines", "words")
+
+
+def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
+    if missing := cols - set(df.columns):
+        raise ValueError(f"{who}: missing columns {sorted(missing)} (have {list(df.columns)})")
+
+
+def funnel(df: pd.DataFrame, *, projector: bool = False) -> alt.Chart:
+    """Pages, lines and words surviving each stage, as a percentage of the raw crawl. `df` has one row per stage
+    in order, with columns label, enabled, pages, lines, words (first row: the raw crawl). Rules that are off are
+    left out."""
+    _need(df, {"label", "enabled", *MEASURES}, "funnel")
+    if df.empty:
+        raise ValueError("funnel: no stages")
+    raw = df.iloc[0]
+    rows = []
+    for order, (_, r) in enumerate(df.iterrows()):
+        if not r["enabled"]:
+            continue
+        for m in MEASURES:
+            base = raw[m] or 1
+            rows.append({"stage": r["label"], "order": order, "measure": m, "count": int(r[m]),
+                         "percent": 100.0 * r[m] / base})
+    long = pd.DataFrame(rows)
+    stages = list(dict.fromkeys(long["stage"]))
+    bar_h = 12 if projector else 8
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("stage:N", sort=stages, title=None),
+        yOffset=alt.YOffset("measure:N", sort=list(MEASURES)),
+        x=alt.X("percent:Q", title="% of the raw crawl still there", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("measure:N", sort=list(MEASURES), title="surviving"),
+        tooltip=["stage:N", "measure:N", "count:Q", alt.Tooltip("percent:Q", format=".1f")],
+    ).properties(height=alt.Step(bar_h))
+
+
+def c4_versions(df: pd.DataFrame) -> alt.HConcatChart:
+    """Dodge et al.'s table 1: documents and tokens of C4's three versions, side by side."""
+    _need(df, {"version", "documents_million", "tokens_billion", "source"}, "c4_versions")
+    order = list(df["version"])
+    docs = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("version:N", sort=order, title=None),
+        x=alt.X("documents_million:Q", title="documents (millions)"),
+        tooltip=["version:N", "description:N", "documents_million:Q", "source:N"])
+    toks = alt.Chart(df).mark_bar(color="#d1495b").encode(
+        y=alt.Y("version:N", sort=order, title=None, axis=None),
+        x=alt.X("tokens_billion:Q", title="tokens (billions)"),
+        tooltip=["version:N", "description:N", "tokens_billion:Q", "source:N"])
+    return alt.hconcat(docs.properties(width=300), toks.properties(width=300))
+
+
+def languages_vs_speakers(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
+    """Each language's share of Common Crawl against its number of speakers (both log scales), coloured by the
+    table it comes from. Columns: language, speakers_million, cc_share_pct, group."""
+    _need(df, {"language", "speakers_million", "cc_share_pct", "group"}, "languages_vs_speakers")
+    base = alt.Chart(df).encode(
+        x=alt.X("speakers_million:Q", scale=alt.Scale(type="log"), title="speakers (millions, log scale)"),
+        y=alt.Y("cc_share_pct:Q", scale=alt.Scale(type="log"), title="% of Common Crawl (log scale)",
+                axis=alt.Axis(format="~g")),
+    )
+    dots = base.mark_circle(size=300 if projector else 140, opacity=0.9).encode(
+        color=alt.Color("group:N", title=None),
+        tooltip=["language:N", "speakers_million:Q", alt.Tooltip("cc_share_pct:Q", format=".4f"), "group:N"])
+    labels = base.mark_text(align="left", dx=9, dy=-3).encode(text="language:N")
+    return alt.layer(dots, labels).properties(height=440 if projector else 380)
+
+
+def token_ratios(df: pd.DataFrame, *, value_col: str = "ratio_to_english",
+                 title: str = "tokens relative to English") -> alt.LayerChart:
+    """Horizontal bars of tokens relative to English (a rule marks 1x), coloured by script. Columns: language,
+    script and `value_col`."""
+    _need(df, {"language", "script", value_col}, "token_ratios")
+    order = list(df.sort_values(value_col)["language"])
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("language:N", sort=order, title=None),
+        x=alt.X(f"{value_col}:Q", title=title),
+        color=alt.Color("script:N", title="script"),
+        tooltip=[c for c in ("language", "script", "tokens", "characters", "utf8_bytes", value_col)
+                 if c in df.columns])
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="black").encode(x="x:Q")
+    return alt.layer(bars, one).properties(height=alt.Step(22))

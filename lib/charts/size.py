@@ -1,0 +1,59 @@
+"""Charts for the Model size page: training tokens over time, tokens per parameter against Chinchilla's 20, and the
+parameter timeline with the user's model drawn in. DataFrames in, unconfigured Altair charts out."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from lib import charts
+
+
+def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
+    if missing := cols - set(df.columns):
+        raise ValueError(f"{who}: missing columns {sorted(missing)} (have {list(df.columns)})")
+
+
+def params_with_user_model(timeline: pd.DataFrame, user_params: float | None, user_label: str = "your model",
+                           *, projector: bool = False) -> alt.LayerChart:
+    """The timeline of key models (parameters, log scale) with a dashed line at the calculator's model."""
+    chart = charts.timeline(timeline, projector=projector)
+    if user_params is None or user_params <= 0:
+        return chart
+    rule_df = pd.DataFrame({"parameters": [float(user_params)], "label": [user_label]})
+    rule = alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], color="#d1495b", strokeWidth=2).encode(
+        y="parameters:Q", tooltip=["label:N", alt.Tooltip("parameters:Q", format=".3s")])
+    text = alt.Chart(rule_df).mark_text(align="left", baseline="bottom", dy=-4, color="#d1495b").encode(
+        y="parameters:Q", x=alt.value(6), text="label:N")
+    return alt.layer(chart, rule, text)
+
+
+def tokens_over_time(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
+    """Training tokens of each model with a known count, by release date (log scale)."""
+    _need(df, {"model", "date", "training_tokens"}, "tokens_over_time")
+    data = df.dropna(subset=["training_tokens"]).copy()
+    data["date"] = pd.to_datetime(data["date"])
+    base = alt.Chart(data).encode(
+        x=alt.X("date:T", title="release date", axis=alt.Axis(format="%Y", tickCount="year")),
+        y=alt.Y("training_tokens:Q", scale=alt.Scale(type="log"), title="training tokens (log scale)",
+                axis=alt.Axis(format="~s")))
+    dots = base.mark_circle(size=380 if projector else 200, color="#00798c").encode(
+        tooltip=["model:N", alt.Tooltip("date:T", format="%b %Y"),
+                 alt.Tooltip("training_tokens:Q", format=".3s")])
+    labels = base.mark_text(align="left", dx=10, dy=-4).encode(text="model:N")
+    return alt.layer(dots, labels).properties(height=380 if projector else 320)
+
+
+def tokens_per_parameter(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
+    """Bars of training tokens per parameter, with Chinchilla's compute-optimal 20 drawn as a line.
+    Columns: model, tokens_per_parameter."""
+    _need(df, {"model", "tokens_per_parameter"}, "tokens_per_parameter")
+    order = list(df["model"])
+    bars = alt.Chart(df).mark_bar(color="#1f5aa6").encode(
+        y=alt.Y("model:N", sort=order, title=None),
+        x=alt.X("tokens_per_parameter:Q", title="training tokens per parameter"),
+        tooltip=["model:N", alt.Tooltip("tokens_per_parameter:Q", format=".1f")])
+    rule_df = pd.DataFrame({"x": [20.0], "label": ["Chinchilla: about 20"]})
+    rule = alt.Chart(rule_df).mark_rule(color="#d1495b", strokeDash=[6, 4], strokeWidth=2).encode(x="x:Q")
+    text = alt.Chart(rule_df).mark_text(align="left", dx=5, dy=-6, color="#d1495b").encode(
+        x="x:Q", y=alt.value(0), text="label:N")
+    return alt.layer(bars, rule, text).properties(height=alt.Step(30 if projector else 24))

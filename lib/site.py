@@ -30,6 +30,8 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "",
 PAGES: list[PageInfo] = [
     PageInfo("app_pages/data_sources.py", "Training data sources", ":material/public:", "Data and training",
              "Common Crawl and C4: the cleaning rules live, who they remove, what tokens cost other languages."),
+    PageInfo("app_pages/model_size.py", "Model size", ":material/straighten:", "Going further",
+             "Parameters from a model's shape, training tokens, compute (6 N D), days and dollars."),
 ]
 
 

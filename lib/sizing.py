@@ -160,7 +160,7 @@ def load_presets(path: str = str(PRESETS_CSV)) -> tuple[Preset, ...]:
 
 def moe_note(total: float, active: float) -> str:
     """One sentence on a mixture-of-experts model's total against active parameters."""
-    return (f"{total / 1e9:.1f} B parameters in all, but only {active / 1e9:.1f} B ({active / total:.0%}) are used "
+    return (f"{human(total)} parameters in all, but only {human(active)} ({active / total:.0%}) are used "
             f"for each token: compute per token follows the active count, memory follows the total.")
 
 
@@ -174,3 +174,28 @@ def human(n: float, unit: str = "") -> str:
             s = f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
             return f"{s} {suffix}{(' ' + unit) if unit else ''}"
     return f"{n:,.0f}{(' ' + unit) if unit else ''}"
+
+
+def human_duration(days: float) -> str:
+    """0.0001 days -> '8.6 seconds', 0.5 -> '12 hours', 337.4 -> '337 days', 800 -> '2.2 years (800 days)'."""
+    seconds = days * SECONDS_PER_DAY
+    if seconds < 60:
+        return f"{seconds:.2g} seconds" if seconds < 10 else f"{seconds:.0f} seconds"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} minutes"
+    if days < 2:
+        return f"{seconds / 3600:.1f} hours"
+    if days < 730:
+        return f"{days:,.0f} days"
+    return f"{days / 365.25:.1f} years ({days:,.0f} days)"
+
+
+def human_money(dollars: float) -> str:
+    """0.004 -> '$0.004', 12.5 -> '$12.50', 4_142_811 -> '$4.14 M', 2.5e9 -> '$2.5 B'."""
+    if dollars < 1:
+        return f"${dollars:.2g}"
+    if dollars < 1e6:
+        return f"${dollars:,.2f}" if dollars < 100 else f"${dollars:,.0f}"
+    if dollars < 1e9:
+        return f"${dollars / 1e6:,.2f} M"
+    return f"${dollars / 1e9:,.3g} B"

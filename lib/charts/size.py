@@ -24,7 +24,8 @@ def params_with_user_model(timeline: pd.DataFrame, user_params: float | None, us
         y="parameters:Q", tooltip=["label:N", alt.Tooltip("parameters:Q", format=".3s")])
     text = alt.Chart(rule_df).mark_text(align="left", baseline="bottom", dy=-4, color="#d1495b").encode(
         y="parameters:Q", x=alt.value(6), text="label:N")
-    return alt.layer(chart, rule, text)
+    # one flat layer (a layer inside a layer makes Altair merge selection parameters, slowly, on every rerun)
+    return alt.layer(*chart.layer, rule, text).properties(height=chart.height)
 
 
 def tokens_over_time(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:

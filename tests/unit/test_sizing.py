@@ -99,3 +99,14 @@ def test_human():
     assert sizing.human(3.15e23, "FLOPs") == "3.15e+23 FLOPs"
     assert sizing.human(12) == "12"
     assert not math.isnan(sizing.count_parameters(GPTShape(1, 1, 1, 1, 1)))
+
+
+def test_human_duration_and_money():
+    assert sizing.human_duration(1 / 86_400 * 5) == "5 seconds"
+    assert sizing.human_duration(0.5) == "12.0 hours"
+    assert sizing.human_duration(337.4) == "337 days"
+    assert sizing.human_duration(800) == "2.2 years (800 days)"
+    assert sizing.human_money(0.004) == "$0.004"
+    assert sizing.human_money(12.5) == "$12.50"
+    assert sizing.human_money(4_142_811) == "$4.14 M"
+    assert sizing.human_money(2.5e9) == "$2.5 B"

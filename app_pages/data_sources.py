@@ -65,6 +65,41 @@ def project_tokenizer():
     return tc.load_project_tokenizer()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def static_charts(projector: bool) -> dict:
+    """The charts that no widget changes, built once (ui.chart still styles them on every run)."""
+    crawls, dialects, massive = csv("common_crawl_pages.csv"), csv("dodge_dialects.csv"), csv("massive_tokens.csv")
+    common = csv("cc_languages.csv").assign(group="most common in Common Crawl (table 2-1)")
+    under = csv("cc_languages_underrepresented.csv")
+    under = under[under["language"] != "English"].rename(columns={"cc_pct": "cc_share_pct"})
+    under = under.assign(group="under-represented (table 2-2)")
+    cols = ["language", "speakers_million", "cc_share_pct", "group"]
+    both = pd.concat([common[cols], under[cols]], ignore_index=True)
+    return {
+        "crawls": charts.bars(crawls["crawl"], crawls["pages_billion"], value_title="pages (billions)", fmt=".2f",
+                              domain=(0, 4)).properties(title="Pages per crawl: smallest and largest"),
+        "c4": dcharts.c4_versions(csv("c4_funnel.csv")).properties(title="C4 in Dodge et al.'s table 1"),
+        "dialects": charts.bars(dialects["dialect"], dialects["share_removed_pct"],
+                                value_title="% of documents removed by the bad-words list", fmt=".1f")
+        .properties(title="Dodge et al. (2021): the filter by dialect"),
+        "languages": dcharts.languages_vs_speakers(both, projector=projector).properties(
+            title="Share of Common Crawl against number of speakers (Huyen, tables 2-1 and 2-2)"),
+        "massive": dcharts.token_ratios(massive.assign(script="(GPT-4 tokenizer)")).properties(
+            title="MASSIVE, GPT-4 tokenizer (median tokens)"),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def funnel_chart(enabled: tuple[str, ...], projector: bool):
+    return dcharts.funnel(pd.DataFrame(run_samples(enabled).funnel_table()), projector=projector).properties(
+        title="What survives each rule (rules switched off are left out)")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def project_ratio_chart(projector: bool):
+    return dcharts.token_ratios(project_costs()).properties(title="Our English BPE: tokens relative to English")
+
+
 def esc(text: str) -> str:
     """Escape user or page text for st.markdown: HTML, and the $ that would start LaTeX."""
     return html.escape(text).replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;")
@@ -100,6 +135,7 @@ ui.header("Training data sources",
 
 # --------------------------------------------------------------------------------------------------- 1. scale
 st.subheader("1. Scale: a month of the web")
+static = static_charts(ui.projector())
 facts = csv("common_crawl_facts.csv").set_index("fact")
 crawls = csv("common_crawl_pages.csv")
 funnel_v = csv("c4_funnel.csv")
@@ -118,10 +154,9 @@ ui.prose("Common Crawl is a non-profit that crawls the web every month or two an
          "and C4 itself.")
 left, right = st.columns([2, 3])
 with left:
-    ui.chart(charts.bars(crawls["crawl"], crawls["pages_billion"], value_title="pages (billions)", fmt=".2f",
-                         domain=(0, 4)).properties(title="Pages per crawl: smallest and largest"))
+    ui.chart(static["crawls"])
 with right:
-    ui.chart(dcharts.c4_versions(funnel_v).properties(title="C4 in Dodge et al.'s table 1"))
+    ui.chart(static["c4"])
 noclean, final = funnel_v.iloc[0], funnel_v.iloc[-1]
 doc_keep = final["documents_million"] / noclean["documents_million"]
 tok_keep = final["tokens_billion"] / noclean["tokens_billion"]
@@ -153,8 +188,7 @@ k1.metric("Pages kept", f"{last['pages']} of {raw['pages']}", pct(last["pages"],
 k2.metric("Lines kept", f"{last['lines']} of {raw['lines']}", pct(last["lines"], raw["lines"]), delta_color="off")
 k3.metric("Words kept", f"{last['words']:,} of {raw['words']:,}", pct(last["words"], raw["words"]),
           delta_color="off")
-ui.chart(dcharts.funnel(funnel, projector=ui.projector()).properties(
-    title="What survives each rule (rules switched off are left out)"))
+ui.chart(funnel_chart(enabled, ui.projector()))
 
 summary = pd.DataFrame(c4.rule_summary(result, set(enabled))).drop(columns="key")
 pages_table = pd.DataFrame([{"page": p.page_id, "kind": p.kind, "fate": fate(p), "why": p.reason,
@@ -223,9 +257,7 @@ full = run_samples(tuple(c4.RULE_KEYS))
 banned = [p for p in full.pages if p.removed_by == "bad_words"]
 d1, d2 = st.columns([3, 2])
 with d1:
-    ui.chart(charts.bars(dialects["dialect"], dialects["share_removed_pct"],
-                         value_title="% of documents removed by the bad-words list", fmt=".1f")
-             .properties(title="Dodge et al. (2021): the filter by dialect"))
+    ui.chart(static["dialects"])
 with d2:
     st.markdown("**On our sample pages, the bad-words list removed:**")
     st.markdown("\n".join(f"- {esc(p.kind)} ({p.page_id}): {esc(p.reason)}" for p in banned) or "- nothing")
@@ -246,12 +278,7 @@ if banned:
 st.subheader("5. Languages: who the web speaks for")
 common = csv("cc_languages.csv").assign(group="most common in Common Crawl (table 2-1)")
 under = csv("cc_languages_underrepresented.csv")
-under_plot = under[under["language"] != "English"].rename(columns={"cc_pct": "cc_share_pct"})
-under_plot = under_plot.assign(group="under-represented (table 2-2)")
-both = pd.concat([common[["language", "speakers_million", "cc_share_pct", "group"]],
-                  under_plot[["language", "speakers_million", "cc_share_pct", "group"]]], ignore_index=True)
-ui.chart(dcharts.languages_vs_speakers(both, projector=ui.projector()).properties(
-    title="Share of Common Crawl against number of speakers (Huyen, tables 2-1 and 2-2)"))
+ui.chart(static["languages"])
 worst = under.sort_values("world_to_cc_ratio", ascending=False).iloc[0]
 eng = common.set_index("language").loc["English"]
 notice.append(f"English is {eng['cc_share_pct']:.1f}% of Common Crawl; **{worst['language']}**, with "
@@ -272,11 +299,9 @@ with tk1:
         st.warning(f"{exc.message} Build it with `{exc.fix}`; the chart on the right still shows the chapter's "
                    "figures.")
     if ours is not None:
-        ui.chart(dcharts.token_ratios(ours).properties(title="Our English BPE: tokens relative to English"))
+        ui.chart(project_ratio_chart(ui.projector()))
 with tk2:
-    massive_plot = massive.assign(script="(GPT-4 tokenizer)")
-    ui.chart(dcharts.token_ratios(massive_plot).properties(
-        title="MASSIVE, GPT-4 tokenizer (median tokens)"))
+    ui.chart(static["massive"])
     st.caption("English 7, Hindi 32, Burmese 72 median tokens on MASSIVE (Yennie Jun, via Huyen ch. 2).")
 source = st.session_state.get("model_source", "embedded")
 if source and source != "embedded":

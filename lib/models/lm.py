@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from transformers import logging as transformers_logging
 from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from lib.errors import ModelUnavailable
+
+transformers_logging.set_verbosity_error()  # no padding / deprecation chatter in the app or the build log
 
 EOS = "<|endoftext|>"
 REQUIRED_FILES = ["config.json", "model.safetensors", "tokenizer.json"]

@@ -58,3 +58,53 @@ def load(name: str):
     except Exception as exc:  # corrupt or mismatched files: say which model and how to rebuild it
         raise ModelUnavailable(f"The embedded model {name!r} could not be loaded ({type(exc).__name__}: {exc}).",
                                path=str(folder), fix=rebuild_command(name)) from exc
+
+
+# ------------------------------------------------------------------------------------------------ Hugging Face Hub
+# Small causal LMs a user may pick in the sidebar instead of the embedded tiny GPT. Loaded with the same
+# `from_pretrained` code as the embedded models (lib.models.lm.from_pretrained): safetensors only, never remote code.
+HUB_ALLOWLIST: tuple[str, ...] = ("distilgpt2", "sshleifer/tiny-gpt2", "gpt2")
+HUB_HOST = ("huggingface.co", 443)
+
+
+def hub_reachable(timeout: float = 1.5) -> bool:
+    """True when a TCP connection to the Hub opens within `timeout` seconds (so an offline app fails fast)."""
+    import socket
+
+    try:
+        with socket.create_connection(HUB_HOST, timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=4)
+def load_hub(model_id: str):
+    """An allowlisted Hub causal LM as a `lib.models.lm.LM` (cached once per process; failures are not cached): from
+    the local Hugging Face cache when it is there, else downloaded once if the Hub answers at once. Raises
+    ModelUnavailable within a few seconds, with a plain message, when the id is not allowed or there is no network."""
+    if model_id not in HUB_ALLOWLIST:
+        raise ModelUnavailable(f"{model_id!r} is not on this app's list of Hub models.",
+                               fix=f"Choose one of: {', '.join(HUB_ALLOWLIST)}")
+    from lib.models import lm
+
+    try:
+        model, tokenizer = lm.from_pretrained(model_id, local_only=True)
+    except Exception:
+        if not hub_reachable():
+            raise ModelUnavailable(f"The Hub model {model_id!r} is not on this computer and the Hugging Face Hub "
+                                   "cannot be reached (no network).",
+                                   fix="Connect to the internet once to download it, or choose the embedded tiny "
+                                       "GPT in the sidebar.") from None
+        try:
+            model, tokenizer = lm.from_pretrained(model_id, local_only=False)
+        except Exception as exc:
+            raise ModelUnavailable(f"The Hub model {model_id!r} could not be loaded ({type(exc).__name__}: {exc}).",
+                                   fix="Try again later, or choose the embedded tiny GPT in the sidebar.") from exc
+    return lm.LM(model=model, tokenizer=tokenizer, name=model_id, source="hub")
+
+
+def load_lm(source: str, checkpoint: str = "gpt_base"):
+    """The language model a page should use: the embedded checkpoint when `source` is "embedded", else the Hub
+    model `source` (an allowlisted id)."""
+    return load(checkpoint) if source == "embedded" else load_hub(source)

@@ -1,0 +1,147 @@
+"""Next-token distributions and sampling, through transformers' own logits processors.
+
+Every transform is a function of logits that returns new logits and never changes its input, so a page can cache the
+model's logits for a prompt once and recompute the distribution for any temperature, top-k or top-p without running
+the model again. Temperature 0 means greedy: all the probability goes to the most likely token.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+
+def process(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
+    """New logits after temperature, then top-k, then top-p (the order transformers' `generate` applies them).
+    Tokens cut away get -inf. `logits` has shape (V,) or (B, V) and is left unchanged."""
+    if temperature < 0:
+        raise ValueError("temperature must be >= 0")
+    scores = logits.detach().clone().float()
+    squeeze = scores.dim() == 1
+    if squeeze:
+        scores = scores.unsqueeze(0)  # processors expect (B, V)
+    dummy_ids = torch.zeros((scores.shape[0], 1), dtype=torch.long)
+    if temperature == 0:  # greedy: keep only the argmax
+        keep = scores.argmax(dim=-1, keepdim=True)
+        out = torch.full_like(scores, -math.inf)
+        out.scatter_(1, keep, scores.gather(1, keep))
+        scores = out
+    else:
+        scores = TemperatureLogitsWarper(float(temperature))(dummy_ids, scores)
+        if top_k and top_k > 0:
+            scores = TopKLogitsWarper(int(top_k))(dummy_ids, scores)
+        if top_p < 1.0:
+            scores = TopPLogitsWarper(float(top_p))(dummy_ids, scores)
+    return scores.squeeze(0) if squeeze else scores
+
+
+def probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
+    """The distribution the sampler draws from: softmax of the processed logits (cut tokens get 0)."""
+    return torch.softmax(process(logits, temperature, top_k, top_p), dim=-1)
+
+
+def entropy_bits(probs: torch.Tensor) -> torch.Tensor:
+    """Shannon entropy in bits over the last dimension (0 * log 0 counted as 0)."""
+    logp = torch.where(probs > 0, probs.log2(), torch.zeros_like(probs))
+    return -(probs * logp).sum(dim=-1)
+
+
+@torch.inference_mode()
+def next_token_logits(model, ids: list[int]) -> torch.Tensor:
+    """The model's raw logits for the token after `ids` (shape (V,))."""
+    out = model(input_ids=torch.tensor([ids]))
+    return out.logits[0, -1].float().clone()
+
+
+@dataclass
+class Continuation:
+    prompt: str
+    text: str                        # the generated text (without the prompt)
+    token_ids: list[int]
+    tokens: list[str]
+    probs: list[float] = field(default_factory=list)      # probability of each chosen token (sampling distribution)
+    model_probs: list[float] = field(default_factory=list)  # its probability under the model itself (T = 1, no cut)
+    entropies: list[float] = field(default_factory=list)  # entropy (bits) of the distribution at each step
+
+    @property
+    def probability(self) -> float:
+        """The model's probability of the whole continuation (product of its tokens' probabilities at T = 1)."""
+        return float(math.prod(self.model_probs)) if self.model_probs else 1.0
+
+
+def _stops(token_text: str, stop: str) -> bool:
+    if stop == "sentence":
+        return "." in token_text or "\n" in token_text or "?" in token_text
+    if stop == "line":
+        return "\n" in token_text
+    return False
+
+
+@torch.inference_mode()
+def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0, top_p: float = 1.0,
+             seed: int = 0, max_new_tokens: int = 12, stop: str = "sentence") -> list[Continuation]:
+    """One continuation per prompt, in order. Prompts with the same number of tokens are run as one batch with a KV
+    cache. Sampling draws from a torch.Generator seeded with `seed`, so the same call gives the same texts.
+    stop: "sentence" (stop after a token with . ? or newline), "line" (newline) or "none"; <|endoftext|> always
+    stops."""
+    tokenizer, model = lm.tokenizer, lm.model
+    eos = tokenizer.eos_token_id
+    encoded = [lm.encode(p) for p in prompts]
+    results: list[Continuation | None] = [None] * len(prompts)
+    generator = torch.Generator().manual_seed(int(seed))
+    groups: dict[int, list[int]] = {}
+    for i, ids in enumerate(encoded):
+        groups.setdefault(len(ids), []).append(i)
+    budget = max(1, min(max_new_tokens, lm.max_positions - max(len(e) for e in encoded)))
+    for length in sorted(groups):
+        idx = groups[length]
+        input_ids = torch.tensor([encoded[i] for i in idx])  # B, T
+        B = len(idx)
+        chosen: list[list[int]] = [[] for _ in range(B)]
+        probs: list[list[float]] = [[] for _ in range(B)]
+        ents: list[list[float]] = [[] for _ in range(B)]
+        raw: list[list[float]] = [[] for _ in range(B)]
+        done = torch.zeros(B, dtype=torch.bool)
+        past = None
+        step_ids = input_ids
+        for _ in range(budget):
+            out = model(input_ids=step_ids, cache=past, use_cache=True)
+            past = out.cache
+            logits = out.logits[:, -1].float()                                   # B, V
+            dist = probabilities(logits, temperature, top_k, top_p)               # B, V
+            model_dist = torch.softmax(logits, dim=-1)
+            if temperature == 0:
+                nxt = dist.argmax(dim=-1)
+            else:
+                nxt = torch.multinomial(dist, 1, generator=generator).squeeze(1)
+            ent = entropy_bits(dist)
+            for b in range(B):
+                if done[b]:
+                    continue
+                tid = int(nxt[b])
+                if tid == eos:
+                    done[b] = True
+                    continue
+                chosen[b].append(tid)
+                probs[b].append(float(dist[b, tid]))
+                raw[b].append(float(model_dist[b, tid]))
+                ents[b].append(float(ent[b]))
+                if _stops(tokenizer.decode([tid]), stop):
+                    done[b] = True
+            if bool(done.all()):
+                break
+            step_ids = nxt.unsqueeze(1)  # B, 1
+        for b, i in enumerate(idx):
+            results[i] = Continuation(prompt=prompts[i], text=tokenizer.decode(chosen[b]), token_ids=chosen[b],
+                                      tokens=[tokenizer.decode([t]) for t in chosen[b]], probs=probs[b],
+                                      model_probs=raw[b], entropies=ents[b])
+    return results  # type: ignore[return-value]
+
+
+def sample_many(lm, prompt: str, n: int = 20, *, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
+                seed: int = 0, max_new_tokens: int = 12, stop: str = "sentence") -> list[Continuation]:
+    """`n` seeded continuations of one prompt (one batch)."""
+    return generate(lm, [prompt] * n, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                    max_new_tokens=max_new_tokens, stop=stop)

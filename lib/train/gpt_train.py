@@ -1,0 +1,373 @@
+"""Build the tiny GPT family: tokenizer, base (pre-training), SFT (demonstrations) and DPO (preference pairs).
+
+    python -m lib.train gpt            # all three, then the evaluation report
+    python -m lib.train gpt_dpo        # one stage (earlier stages are loaded from assets/models/)
+
+Fixed step counts and seeds: the same command gives the same models on any machine. Everything is measured on
+held-out data: real countries never used in a question-answer format, and invented names used nowhere in training.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from lib import hallucination as H
+from lib.data import facts
+from lib.models import lm as lm_module
+from lib.models.lm import LM, TinyGPTConfig
+from lib.train import dpo
+
+NAMES = ["gpt_base", "gpt_sft", "gpt_dpo"]
+PROBE_FILE = "gpt_probe_sets.json"   # written next to the models: which names are tune / eval sets
+
+
+@dataclass
+class GPTTrainSettings:
+    seed: int = 0
+    model: TinyGPTConfig = field(default_factory=lambda: TinyGPTConfig(vocab_size=512))
+    block: int = 64               # tokens per pre-training row
+    pretrain_steps: int = 1800
+    pretrain_batch: int = 32
+    pretrain_lr: float = 3e-3
+    sft_steps: int = 250
+    sft_batch: int = 16
+    sft_lr: float = 5e-4
+    sft_lm_weight: float = 0.5
+    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=250, batch_pairs=16,
+                                                                         lr=5e-4))
+    n_invented: int = 123         # invented names per part (tune / eval), token counts matched to the real names
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data
+
+def pack(tokenizer, sentences: list[str], block: int) -> torch.Tensor:
+    """Whole sentences packed into rows of `block` tokens, each sentence followed by <|endoftext|>; padding is -100.
+    Every row starts at the start of a sentence, as a prompt does."""
+    eos = tokenizer.eos_token_id
+    rows, row = [], []
+    for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]:
+        piece = ids + [eos]
+        if row and len(row) + len(piece) > block:
+            rows.append(row + [-100] * (block - len(row)))
+            row = []
+        row += piece[:block]
+    if row:
+        rows.append(row + [-100] * (block - len(row)))
+    return torch.tensor(rows)
+
+
+def name_tokens(tokenizer, name: str) -> int:
+    return len(tokenizer(" " + name, add_special_tokens=False)["input_ids"])
+
+
+def matched_invented(tokenizer, seed: int, n: int) -> dict[str, list[str]]:
+    """For each part (tune, eval), `n` invented names whose token counts follow the real names' distribution (one-token
+    real names, which no invented name can match, are matched with two-token names)."""
+    real_counts = sorted(max(2, name_tokens(tokenizer, c.name)) for c in facts.COUNTRIES)
+    rng = random.Random(seed + 7)
+    targets = [rng.choice(real_counts) for _ in range(n)] if n != len(real_counts) else real_counts
+    out = {}
+    for part, pool in facts.invented_split(seed).items():
+        by_count: dict[int, list[str]] = {}
+        for name in pool:
+            by_count.setdefault(name_tokens(tokenizer, name), []).append(name)
+        chosen = []
+        for k in targets:
+            near = min((c for c in by_count if by_count[c]), key=lambda c: (abs(c - k), c))
+            chosen.append(by_count[near].pop(0))
+        out[part] = chosen
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Training stages
+
+def _lr(step: int, total: int, peak: float, warmup: int = 50) -> float:
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def pretrain(model, blocks: torch.Tensor, steps: int, batch: int, lr: float, seed: int,
+             callback: Callable[[int, dict], None] | None = None) -> list[float]:
+    """Next-token prediction on the packed fact-world text."""
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
+    model.train()
+    losses = []
+    for step in range(steps):
+        for group in opt.param_groups:
+            group["lr"] = _lr(step, steps, lr)
+        rows = torch.randint(0, len(blocks), (batch,), generator=gen)
+        loss = dpo.lm_loss(model, blocks[rows])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(float(loss.detach()))
+        if callback is not None:
+            callback(step + 1, {"loss": float(loss.detach())})
+    model.eval()
+    return losses
+
+
+def supervised_finetune(model, tokenizer, demos: list[tuple[str, str]], blocks: torch.Tensor, steps: int, batch: int,
+                        lr: float, lm_weight: float, seed: int,
+                        callback: Callable[[int, dict], None] | None = None) -> list[float]:
+    """Mean token NLL of the demonstrated answers (the prompt is not scored), plus a language-modelling term on
+    pre-training text so that the facts are not forgotten."""
+    rng = random.Random(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    model.train()
+    losses = []
+    for step in range(steps):
+        for group in opt.param_groups:
+            group["lr"] = _lr(step, steps, lr, warmup=20)
+        part = rng.sample(demos, min(batch, len(demos)))
+        ids, attention, mask = dpo.encode_answers(tokenizer, [p for p, _ in part], [a for _, a in part])
+        logp, n = dpo.answer_logprobs(model, ids, attention, mask)
+        loss = -(logp / n).mean()
+        if lm_weight:
+            rows = torch.tensor(rng.sample(range(len(blocks)), 8))
+            loss = loss + lm_weight * dpo.lm_loss(model, blocks[rows])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(float(loss.detach()))
+        if callback is not None:
+            callback(step + 1, {"loss": float(loss.detach())})
+    model.eval()
+    return losses
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Evaluation
+
+def evaluate(models: dict[str, LM], probe_sets: dict, seed: int) -> dict:
+    """Every figure of the report, on held-out names only (plus the tune sets where said)."""
+    heldout = probe_sets["heldout_countries"]
+    all_real = [c.name for c in facts.COUNTRIES]
+    invented_eval = probe_sets["invented_eval"]
+    out: dict = {}
+    for name, lm in models.items():
+        sec: dict = {}
+        # completion format: "The capital of X is" (the base model's native format)
+        comp = H.probe(lm, all_real + invented_eval, ["capital"], fmt="completion")
+        seen5 = [r for r in comp if r.known and r.mentions >= 5]
+        sec["completion"] = {"accuracy_seen5": H.rate(seen5, "correct"), "n_seen5": len(seen5),
+                             "by_frequency": H.by_frequency(comp), **H.summary(comp)}
+        # question-answer format, held-out real countries and evaluation invented names
+        qa = H.probe(lm, heldout + invented_eval, facts.QA_KINDS, fmt="qa")
+        qa_cap = [r for r in qa if r.kind == "capital"]
+        sec["qa"] = {"all_kinds": H.summary(qa), "capital": H.summary(qa_cap),
+                     "capital_by_frequency": H.by_frequency(qa_cap), "all_kinds_by_frequency": H.by_frequency(qa),
+                     "accuracy_seen5_capital": H.rate([r for r in qa_cap if r.known and r.mentions >= 5], "correct"),
+                     "accuracy_seen5_all_kinds": H.rate([r for r in qa if r.known and r.mentions >= 5], "correct"),
+                     "over_refusal_seen5": H.rate([r for r in qa if r.known and r.mentions >= 5], "abstained"),
+                     "over_refusal_rare": H.rate([r for r in qa if r.known and r.mentions < 5], "abstained"),
+                     "accuracy_rare": H.rate([r for r in qa if r.known and r.mentions < 5], "correct")}
+        # hallucination rate on invented names by sampling temperature (capital question)
+        fmt = "completion" if name == "gpt_base" else "qa"
+        by_t = {}
+        for t in [0.0, 0.5, 1.0, 1.5]:
+            res = H.probe(lm, invented_eval, ["capital"], fmt=fmt, temperature=t, seed=seed)
+            by_t[str(t)] = H.hallucination_rate(res)
+        sec["hallucination_by_temperature"] = by_t
+        sec["format_for_hallucination"] = fmt
+        sec["examples"] = [asdict(r) for r in qa_cap if not r.known][:5] + [asdict(r) for r in qa_cap if r.known][:5]
+        out[name] = sec
+    # self-consistency as a detector, on the base model's completions: threshold fitted on tune sets
+    base = models.get("gpt_base")
+    if base is not None:
+        tune_known = [c.name for c in facts.COUNTRIES if c.name in probe_sets["tune_countries"] and c.mentions >= 5]
+        eval_known = [c.name for c in facts.COUNTRIES if c.name in heldout and c.mentions >= 5]
+        fit_k = H.self_consistency(base, tune_known, seed=seed)
+        fit_i = H.self_consistency(base, probe_sets["invented_tune"][:len(tune_known)], seed=seed + 1)
+        thr = H.best_threshold(list(fit_k.values()), list(fit_i.values()))
+        ev_k = H.self_consistency(base, eval_known, seed=seed + 2)
+        ev_i = H.self_consistency(base, invented_eval, seed=seed + 3)
+        rare = [c.name for c in facts.COUNTRIES if c.mentions < 5]
+        ev_r = H.self_consistency(base, rare, seed=seed + 4)
+        out["self_consistency"] = {
+            "samples": 10, "temperature": 1.0, "threshold": thr,
+            "accuracy_eval": H.detector_accuracy(list(ev_k.values()), list(ev_i.values()), thr),
+            "mean_agreement_known_seen5": sum(ev_k.values()) / len(ev_k),
+            "mean_agreement_invented": sum(ev_i.values()) / len(ev_i),
+            "mean_agreement_rare": sum(ev_r.values()) / len(ev_r),
+            "rare_flagged": sum(v < thr for v in ev_r.values()) / len(ev_r),
+        }
+    return out
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f}%"
+
+
+def markdown(report: dict) -> str:
+    ev = report["evaluation"]
+    pr = report["probe_sets"]
+    lines = [
+        f"Tiny GPT: {report['parameters']:,} parameters ({report['config']['n_layer']} layers, width "
+        f"{report['config']['n_embd']}, {report['config']['n_head']} heads), byte-level BPE vocabulary "
+        f"{report['vocab_size']}; pre-trained on {report['pretrain_tokens']:,} tokens of fact-world text "
+        f"({report['settings']['pretrain_steps']} steps).",
+        f"Stage times (one thread): " + ", ".join(f"{k} {v:.0f} s" for k, v in report["stage_seconds"].items()) + ".",
+        "",
+        "Held-out sets: real countries never used in a demonstration or preference pair "
+        f"({len(pr['heldout_countries'])}), and invented names used nowhere in training ({len(pr['invented_eval'])}). "
+        f"Mean tokens per name: real {pr['mean_tokens_real']:.2f}, invented (eval) {pr['mean_tokens_invented_eval']:.2f}"
+        f", invented (tune) {pr['mean_tokens_invented_tune']:.2f} (one-token real names cannot be matched exactly).",
+        "",
+        "| checkpoint | capital, seen 5+ (completion, all) | capital, seen 5+ (QA, held-out) | all facts seen 5+ "
+        "(QA) | rare (<5) correct | over-refusal 5+ | over-refusal rare | invented: names an answer | "
+        "p(answer) known / invented |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in NAMES:
+        if name not in ev:
+            continue
+        s = ev[name]
+        q = s["qa"]
+        lines.append(
+            f"| {name} | {_pct(s['completion']['accuracy_seen5'])} | {_pct(q['accuracy_seen5_capital'])} | "
+            f"{_pct(q['accuracy_seen5_all_kinds'])} | {_pct(q['accuracy_rare'])} | {_pct(q['over_refusal_seen5'])} | "
+            f"{_pct(q['over_refusal_rare'])} | {_pct(q['capital'].get('hallucination_rate'))} | "
+            f"{q['capital'].get('mean_answer_probability_known', float('nan')):.2f} / "
+            f"{q['capital'].get('mean_answer_probability_invented', float('nan')):.2f} |")
+    lines += ["", "Hallucination rate on held-out invented names by temperature (capital question; base in its "
+              "completion format, SFT and DPO in the QA format):", "",
+              "| checkpoint | " + " | ".join(f"T={t}" for t in ["0.0", "0.5", "1.0", "1.5"]) + " |",
+              "|---|---|---|---|---|"]
+    for name in NAMES:
+        if name in ev:
+            lines.append(f"| {name} | " + " | ".join(_pct(ev[name]["hallucination_by_temperature"][t])
+                                                    for t in ["0.0", "0.5", "1.0", "1.5"]) + " |")
+    if "gpt_base" in ev:
+        c = ev["gpt_base"]["completion"]
+        lines += ["", f"Base, completion format: invented names get an answer {_pct(c.get('hallucination_rate'))} of "
+                  f"the time, with mean answer probability {c.get('mean_answer_probability_invented', 0):.2f} "
+                  f"against {c.get('mean_answer_probability_known', 0):.2f} for real countries.",
+                  "Base accuracy by frequency (completion): " + ", ".join(
+                      f"seen {r['mentions']}x {_pct(r['accuracy'])}" for r in c["by_frequency"]) + "."]
+    if "self_consistency" in ev:
+        sc = ev["self_consistency"]
+        lines += ["", f"Self-consistency detector (base model, {sc['samples']} samples at T={sc['temperature']}, "
+                  f"threshold {sc['threshold']:.1f} fitted on tune sets): balanced accuracy "
+                  f"{_pct(sc['accuracy_eval'])} at telling held-out known (seen 5+) from invented names; mean "
+                  f"agreement {sc['mean_agreement_known_seen5']:.2f} known vs {sc['mean_agreement_invented']:.2f} "
+                  f"invented; rare real countries (seen <5) flagged {_pct(sc['rare_flagged'])}."]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def _log(msg: str) -> None:
+    print(f"[gpt] {msg}", flush=True)
+
+
+def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | None = None) -> dict:
+    settings = settings or GPTTrainSettings()
+    names = names or list(NAMES)
+    out_dir = Path(out_dir)
+    seed = settings.seed
+    first = min(NAMES.index(n) for n in names)
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    if first == 0:
+        tokenizer = lm_module.train_tokenizer(facts.tokenizer_texts(seed), settings.model.vocab_size)
+    else:
+        tokenizer = lm_module.load(out_dir / NAMES[first - 1]).tokenizer
+    invented = matched_invented(tokenizer, seed, settings.n_invented)
+    split = facts.country_split(seed)
+    real_tokens = [name_tokens(tokenizer, c.name) for c in facts.COUNTRIES]
+    probe_sets = {
+        "tune_countries": [c.name for c in split["tune"]],
+        "heldout_countries": [c.name for c in split["heldout"]],
+        "invented_tune": invented["tune"], "invented_eval": invented["eval"],
+        "mean_tokens_real": sum(real_tokens) / len(real_tokens),
+        "mean_tokens_invented_tune": sum(name_tokens(tokenizer, n) for n in invented["tune"]) / len(invented["tune"]),
+        "mean_tokens_invented_eval": sum(name_tokens(tokenizer, n) for n in invented["eval"]) / len(invented["eval"]),
+        "token_counts_real": dict(Counter(real_tokens)),
+        "token_counts_invented_eval": dict(Counter(name_tokens(tokenizer, n) for n in invented["eval"])),
+    }
+    sentences = facts.pretraining_sentences(seed)
+    blocks = pack(tokenizer, sentences, settings.block)
+    times["tokenizer+data"] = time.perf_counter() - t0
+
+    models: dict[str, LM] = {}
+    # 1. pre-training
+    t = time.perf_counter()
+    if first == 0:
+        model = lm_module.build(settings.model, tokenizer, seed)
+        pretrain(model, blocks, settings.pretrain_steps, settings.pretrain_batch, settings.pretrain_lr, seed,
+                 callback=lambda s, m: s % 200 == 0 and _log(f"pretrain {s} loss {m['loss']:.3f}"))
+        base = LM(model, tokenizer, "gpt_base")
+        lm_module.save(base, out_dir / "gpt_base")
+    else:
+        base = lm_module.load(out_dir / "gpt_base")
+    models["gpt_base"] = base
+    times["pretrain"] = time.perf_counter() - t
+
+    # 2. supervised finetuning from the base
+    t = time.perf_counter()
+    if first <= 1:
+        model = dpo.copy_for_training(base.model)
+        supervised_finetune(model, tokenizer, facts.sft_demonstrations(seed), blocks, settings.sft_steps,
+                            settings.sft_batch, settings.sft_lr, settings.sft_lm_weight, seed,
+                            callback=lambda s, m: s % 50 == 0 and _log(f"sft {s} loss {m['loss']:.3f}"))
+        sft = LM(model, tokenizer, "gpt_sft")
+        lm_module.save(sft, out_dir / "gpt_sft")
+    else:
+        sft = lm_module.load(out_dir / "gpt_sft")
+    models["gpt_sft"] = sft
+    times["sft"] = time.perf_counter() - t
+
+    # 3. preference tuning (DPO + supervised + LM terms) from SFT, with SFT as the frozen reference
+    t = time.perf_counter()
+    pairs = facts.preference_pairs(seed, invented["tune"])
+    prepared = dpo.prepare(sft.model, tokenizer, pairs)
+    model = dpo.copy_for_training(sft.model)
+    history = dpo.train(model, tokenizer, prepared, settings.dpo, blocks,
+                        callback=lambda s, m: s % 50 == 0 and _log(
+                            f"dpo {s} loss {m['loss']:.3f} margin {m['reward_margin']:.2f} acc {m['accuracy']:.2f}"))
+    dpo_lm = LM(model, tokenizer, "gpt_dpo")
+    lm_module.save(dpo_lm, out_dir / "gpt_dpo")
+    models["gpt_dpo"] = dpo_lm
+    times["dpo"] = time.perf_counter() - t
+
+    (out_dir / PROBE_FILE).write_text(json.dumps(probe_sets, indent=1))
+
+    # 4. evaluation of the saved files, loaded back through from_pretrained
+    t = time.perf_counter()
+    loaded = {n: lm_module.load(out_dir / n) for n in NAMES}
+    evaluation = evaluate(loaded, probe_sets, seed)
+    times["evaluation"] = time.perf_counter() - t
+
+    cfg = settings.model
+    report = {
+        "config": asdict(cfg), "vocab_size": len(tokenizer),
+        "parameters": sum(p.numel() for p in base.model.parameters()),
+        "pretrain_tokens": int((blocks >= 0).sum()), "settings": {
+            "pretrain_steps": settings.pretrain_steps, "sft_steps": settings.sft_steps,
+            "dpo": asdict(settings.dpo), "seed": seed},
+        "stage_seconds": {k: round(v, 1) for k, v in times.items()},
+        "probe_sets": probe_sets, "evaluation": evaluation,
+        "dpo_history": history[:: max(1, len(history) // 50)],
+        "data_examples": {"pretraining": sentences[:6], "sft": facts.sft_demonstrations(seed)[:4],
+                          "preference": [asdict(p) for p in pairs[:6]]},
+    }
+    report["markdown"] = markdown(report)
+    _log(report["markdown"])
+    return report

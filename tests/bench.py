@@ -1,0 +1,328 @@
+"""Benchmark: start-up, every interaction, in-browser latency and memory. Not part of the pass/fail test run.
+
+    .venv/bin/python -m tests.bench            # everything; prints a table, writes artifacts/bench.json
+    .venv/bin/python -m tests.bench --quick    # fewer repetitions
+
+What it measures (issue 7):
+- start-up: `streamlit run app.py` until the home page is drawn in headless Chromium, against a one-line hello-world
+  app, several times each, in the same run;
+- every interaction: an AppTest tour through app.py that visits every registered page and changes each of its main
+  widgets, timing each rerun (median and p95 per page), against an empty page's rerun; buttons labelled train /
+  evaluate / run are timed separately;
+- in the browser: for a few widgets per page, from the change to `data-test-script-state="notRunning"`;
+- memory: the server's resident memory after the browser tour, and its growth when 10 more sessions open the
+  heaviest page.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from lib import site
+from tests.apptest import open_page
+from tests.browser.server import CHROMIUM_ARGS, DONE, ROOT, chromium_path, streamlit_server, wait_done
+
+OUT = ROOT / "artifacts" / "bench.json"
+HEAVY_BUTTON_WORDS = ("train", "evaluat", "run dpo", "re-evaluate")
+SKIP_KEYS_PREFIX = ("quiz_",)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(q / 100 * (len(s) - 1))))
+    return s[k]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+# -------------------------------------------------------------------------------------------------- start-up
+def startup(browser, script: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        with streamlit_server(script) as (base, _proc):
+            ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+            page = ctx.new_page()
+            page.goto(base)
+            wait_done(page)
+            times.append(time.perf_counter() - t0)
+            ctx.close()
+    return times
+
+
+# ----------------------------------------------------------------------------------------------- AppTest tour
+def _new_value(w):
+    """A different valid value for a widget, or None when there is nothing to change."""
+    kind = type(w).__name__
+    if kind in ("Selectbox", "Radio", "SelectSlider"):
+        opts = list(w.options)
+        if len(opts) < 2:
+            return None
+        cur = w.value
+        for o in opts:
+            if str(o) != str(cur):
+                return o
+    if kind == "Slider":
+        lo, hi, v = w.min, w.max, w.value
+        if isinstance(v, (tuple, list)):
+            return None
+        step = w.step or 1
+        nv = v + step if v + step <= hi else v - step
+        return type(v)(nv) if not isinstance(v, float) else round(nv, 6)
+    if kind in ("Checkbox", "Toggle"):
+        return not w.value
+    if kind == "NumberInput":
+        step = w.step or 1
+        nv = (w.value or 0) + step
+        if w.max is not None and nv > w.max:
+            nv = (w.value or 0) - step
+        return nv
+    if kind == "Multiselect":
+        opts = list(w.options)
+        cur = list(w.value)
+        return cur[:-1] if len(cur) > 1 else (opts[:2] if len(opts) > 1 else None)
+    if kind in ("TextInput", "TextArea"):
+        return (w.value or "") + " the"
+    return None
+
+
+WIDGET_KINDS = ("selectbox", "radio", "select_slider", "slider", "checkbox", "toggle", "number_input",
+                "multiselect", "text_input", "text_area")
+
+
+def tour(repeats: int) -> dict:
+    """Change every main widget of every page `repeats` times through AppTest; time each rerun."""
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:  # the empty page: what any rerun costs in AppTest
+        empty = Path(tmp) / "empty.py"
+        empty.write_text("import streamlit as st\nst.title('empty')\nst.slider('x', 0, 10, key='x')\n")
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(empty)).run()
+        base = []
+        for i in range(max(20, repeats * 5)):
+            t0 = time.perf_counter()
+            at.slider(key="x").set_value(i % 10).run()
+            base.append(time.perf_counter() - t0)
+    results["(empty page)"] = {"median_ms": statistics.median(base) * 1000, "p95_ms": pct(base, 95) * 1000,
+                               "n": len(base)}
+    for info in [site.HOME, *site.PAGES]:
+        at = open_page(info.path)
+        times, heavy, changed = [], {}, []
+        for _ in range(repeats):
+            for kind in WIDGET_KINDS:
+                for w in list(getattr(at, kind)):
+                    key = getattr(w, "key", None)
+                    if key is None or str(key).startswith(SKIP_KEYS_PREFIX) or key == "projector":
+                        continue
+                    if getattr(w, "disabled", False):
+                        continue
+                    try:
+                        widget = getattr(at, kind)(key=key)
+                    except KeyError:
+                        continue
+                    value = _new_value(widget)
+                    if value is None:
+                        continue
+                    t0 = time.perf_counter()
+                    widget.set_value(value).run()
+                    times.append(time.perf_counter() - t0)
+                    changed.append(key)
+                    if at.exception:
+                        raise RuntimeError(f"{info.path}: exception after changing {key}: {at.exception}")
+        for b in list(at.button):
+            label = str(b.label).lower()
+            t0 = time.perf_counter()
+            b.click().run()
+            dt = time.perf_counter() - t0
+            if any(word in label for word in HEAVY_BUTTON_WORDS):
+                heavy[b.label] = dt
+            else:
+                times.append(dt)
+                changed.append(f"button:{b.label}")
+        results[info.title] = {"median_ms": statistics.median(times) * 1000 if times else None,
+                               "p95_ms": pct(times, 95) * 1000 if times else None, "n": len(times),
+                               "widgets": sorted(set(changed)), "heavy_buttons_s": heavy}
+    return results
+
+
+# ------------------------------------------------------------------------------------------------ in browser
+_OBSERVER = """() => {
+  // poll the script state every 2 ms and keep its changes with their times (a MutationObserver misses them)
+  if (window.__poll) clearInterval(window.__poll);
+  window.__states = [];
+  let last = null;
+  window.__poll = setInterval(() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const s = app ? app.getAttribute('data-test-script-state') : null;
+    if (s !== last) { window.__states.push([s, performance.now()]); last = s; }
+  }, 2);
+}"""
+
+
+def _time_action(page, action) -> float:
+    page.evaluate(_OBSERVER)
+    t0 = page.evaluate("performance.now()")
+    action()
+    page.wait_for_function("(t0) => window.__states.some(s => s[0] === 'running' && s[1] >= t0)", arg=t0,
+                           timeout=30_000)
+    page.wait_for_function("(t0) => { const r = window.__states.filter(s => s[1] >= t0);"
+                           " return r.length && r[r.length - 1][0] === 'notRunning'; }", arg=t0, timeout=120_000)
+    t1 = max(s[1] for s in page.evaluate("window.__states") if s[0] == "notRunning")
+    return (t1 - t0) / 1000
+
+
+def browser_tour(browser, base: str, per_page: int) -> dict:
+    out = {}
+    for info in [site.HOME, *site.PAGES]:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.goto(f"{base}/{'' if info is site.HOME else info.url_path}")
+        wait_done(page)
+        times = []
+        sliders = page.locator('[data-testid="stSlider"] [role="slider"]')
+        for i in range(min(per_page, sliders.count())):
+            handle = sliders.nth(i)
+            try:
+                handle.focus()
+                times.append(_time_action(page, lambda: page.keyboard.press("ArrowRight")))
+            except Exception:  # noqa: BLE001 - a widget that did not rerun is reported, not fatal
+                pass
+        boxes = page.locator('[data-testid="stSelectbox"]')
+        for i in range(min(per_page, boxes.count())):
+            try:
+                boxes.nth(i).click()
+                opts = page.locator('[role="option"]')
+                opts.nth(1).wait_for(timeout=5000)
+                times.append(_time_action(page, lambda: opts.nth(1).click()))
+            except Exception:  # noqa: BLE001
+                page.keyboard.press("Escape")
+        out[info.title] = {"median_ms": statistics.median(times) * 1000 if times else None,
+                           "max_ms": max(times) * 1000 if times else None, "n": len(times)}
+        ctx.close()
+    return out
+
+
+def memory(browser, base: str, proc, extra_sessions: int) -> dict:
+    rss = {"start_mb": rss_mb(proc.pid)}
+    growth = {}
+    for info in [site.HOME, *site.PAGES]:
+        before = rss_mb(proc.pid)
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(f"{base}/{'' if info is site.HOME else info.url_path}")
+        wait_done(page)
+        ctx.close()
+        growth[info.title] = rss_mb(proc.pid) - before
+    rss["after_tour_mb"] = rss_mb(proc.pid)
+    heaviest = max([site.HOME, *site.PAGES], key=lambda i: growth[i.title])
+    before = rss_mb(proc.pid)
+    contexts = []
+    for _ in range(extra_sessions):
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(f"{base}/{'' if heaviest is site.HOME else heaviest.url_path}")
+        wait_done(page)
+        contexts.append(ctx)
+    after = rss_mb(proc.pid)
+    for ctx in contexts:
+        ctx.close()
+    rss.update(heaviest_page=heaviest.title, per_page_first_visit_mb=growth,
+               extra_sessions=extra_sessions, per_extra_session_mb=(after - before) / max(1, extra_sessions),
+               with_extra_sessions_mb=after)
+    return rss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python -m tests.bench")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["startup", "tour", "browser", "memory"])
+    args = ap.parse_args()
+    runs, repeats = (2, 1) if args.quick else (5, 3)
+    report: dict = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
+                                "platform": platform.platform()}, "when": time.strftime("%Y-%m-%d %H:%M")}
+    path = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS) if path else None
+        if "startup" not in args.skip and browser:
+            with tempfile.TemporaryDirectory() as tmp:
+                hello = Path(tmp) / "hello.py"
+                hello.write_text("import streamlit as st\nst.title('Hello world')\n")
+                app_t, hello_t = [], []
+                for _ in range(runs):  # interleaved, so a busy moment hits both
+                    hello_t += startup(browser, hello, 1)
+                    app_t += startup(browser, ROOT / "app.py", 1)
+            report["startup"] = {"app_s": statistics.median(app_t), "hello_s": statistics.median(hello_t),
+                                 "ratio": statistics.median(app_t) / statistics.median(hello_t),
+                                 "app_runs": app_t, "hello_runs": hello_t}
+        if "tour" not in args.skip:
+            report["tour"] = tour(repeats)
+        if browser and not ({"browser", "memory"} <= set(args.skip)):
+            with streamlit_server() as (base, proc):
+                if "browser" not in args.skip:
+                    report["browser"] = browser_tour(browser, base, per_page=2 if args.quick else 3)
+                if "memory" not in args.skip:
+                    report["memory"] = memory(browser, base, proc, extra_sessions=10)
+        if browser:
+            browser.close()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=2, default=str))
+    print_table(report)
+    print(f"\nwritten to {OUT}")
+
+
+def print_table(r: dict) -> None:
+    m = r["machine"]
+    print(f"machine: {m['cores']} cores, Python {m['python']}")
+    if s := r.get("startup"):
+        print(f"\nstart-up to home page drawn in Chromium (median of {len(s['app_runs'])}): app {s['app_s']:.2f} s,"
+              f" hello world {s['hello_s']:.2f} s, ratio {s['ratio']:.2f}x  (target <= 1.5x)")
+    if t := r.get("tour"):
+        empty = t["(empty page)"]["median_ms"]
+        print(f"\nreruns through AppTest (empty page: median {empty:.0f} ms)")
+        print(f"{'page':34} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'x empty':>8}  heavy buttons")
+        for name, v in t.items():
+            if name == "(empty page)" or v["median_ms"] is None:
+                continue
+            heavy = ", ".join(f"{k}: {s:.1f} s" for k, s in v["heavy_buttons_s"].items())
+            print(f"{name:34} {v['n']:>4} {v['median_ms']:>10.0f} {v['p95_ms']:>8.0f} "
+                  f"{v['median_ms'] / empty:>7.1f}x  {heavy}")
+    if b := r.get("browser"):
+        print("\nin the browser: widget change to script finished")
+        for name, v in b.items():
+            if v["median_ms"] is not None:
+                print(f"{name:34} {v['n']:>4} median {v['median_ms']:>6.0f} ms   max {v['max_ms']:>6.0f} ms")
+    if mem := r.get("memory"):
+        print(f"\nmemory: server at start {mem['start_mb']:.0f} MB, after visiting every page "
+              f"{mem['after_tour_mb']:.0f} MB (target < 700 MB); {mem['extra_sessions']} more sessions on "
+              f"'{mem['heaviest_page']}': {mem['per_extra_session_mb']:+.1f} MB each (target < 10 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@ filters remove, and what a mostly-English tokenizer costs other languages."""
 import html
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -77,14 +78,15 @@ def static_charts(projector: bool) -> dict:
     both = pd.concat([common[cols], under[cols]], ignore_index=True)
     return {
         "crawls": charts.bars(crawls["crawl"], crawls["pages_billion"], value_title="pages (billions)", fmt=".2f",
-                              domain=(0, 4)).properties(title="Pages per crawl: smallest and largest"),
+                              domain=(0, 4)).properties(title="Pages per crawl: smallest and largest",
+                                                        height=alt.Step(34)),
         "c4": dcharts.c4_versions(csv("c4_funnel.csv")).properties(title="C4 in Dodge et al.'s table 1"),
         "dialects": charts.bars(dialects["dialect"], dialects["share_removed_pct"],
                                 value_title="% of documents removed by the bad-words list", fmt=".1f")
-        .properties(title="Dodge et al. (2021): the filter by dialect"),
+        .properties(title="Dodge et al. (2021): the filter by dialect", height=alt.Step(34)),
         "languages": dcharts.languages_vs_speakers(both, projector=projector).properties(
             title="Share of Common Crawl against number of speakers (Huyen, tables 2-1 and 2-2)"),
-        "massive": dcharts.token_ratios(massive.assign(script="(GPT-4 tokenizer)")).properties(
+        "massive": dcharts.token_ratios(massive, color=False).properties(
             title="MASSIVE, GPT-4 tokenizer (median tokens)"),
     }
 
@@ -146,17 +148,14 @@ m2.metric("Extracted text per crawl", f"about {facts.loc['extracted text per cra
 raw_gb = float(facts.loc["C4 before the heuristic filters (English only)", "value"])
 c4_gb = float(facts.loc["C4 after all rules", "value"])
 m3.metric("C4 after all rules", f"{c4_gb:,.0f} GB", f"{pct(c4_gb, raw_gb)} of {raw_gb / 1000:.1f} TB English text",
-          delta_color="off")
+          delta_color="off", delta_arrow="off")
 ui.prose("Common Crawl is a non-profit that crawls the web every month or two and publishes the raw pages and their "
          "extracted text. Google's C4 (the Colossal Clean Crawled Corpus, used to train T5) took the April 2019 "
          "crawl, kept the English pages and cleaned them with the rules below. Dodge et al. (2021) later rebuilt "
          "C4 and published three versions: with the language filter only, with every rule but the bad-words list, "
          "and C4 itself.")
-left, right = st.columns([2, 3])
-with left:
-    ui.chart(static["crawls"])
-with right:
-    ui.chart(static["c4"])
+ui.chart(static["crawls"])
+ui.chart(static["c4"])
 noclean, final = funnel_v.iloc[0], funnel_v.iloc[-1]
 doc_keep = final["documents_million"] / noclean["documents_million"]
 tok_keep = final["tokens_billion"] / noclean["tokens_billion"]
@@ -175,32 +174,30 @@ ui.prose(f"Below are {len(samples())} pages written to look like what a crawler 
          "languages, copies of the same story, forum threads. Every rule of Raffel et al. (2020) runs on them in "
          "the paper's order. Switch rules off to see what each one contributes.")
 ui.bind_url(RULE_WIDGETS)
-cols = st.columns(4)
+n_cols = 3 if ui.projector() else 4
+cols = st.columns(n_cols)
 for i, rule in enumerate(c4.RULES):
-    with cols[i % 4]:
+    with cols[i % n_cols]:
         st.checkbox(f"{rule.number}. {rule.name}", key=f"c4_{rule.key}", help=rule.description)
 enabled = tuple(k for k in c4.RULE_KEYS if st.session_state.get(f"c4_{k}", True))
 result = run_samples(enabled)
 funnel = pd.DataFrame(result.funnel_table())
 raw, last = funnel.iloc[0], funnel.iloc[-1]
 k1, k2, k3 = st.columns(3)
-k1.metric("Pages kept", f"{last['pages']} of {raw['pages']}", pct(last["pages"], raw["pages"]), delta_color="off")
-k2.metric("Lines kept", f"{last['lines']} of {raw['lines']}", pct(last["lines"], raw["lines"]), delta_color="off")
+k1.metric("Pages kept", f"{last['pages']} of {raw['pages']}", pct(last["pages"], raw["pages"]), delta_color="off", delta_arrow="off")
+k2.metric("Lines kept", f"{last['lines']} of {raw['lines']}", pct(last["lines"], raw["lines"]), delta_color="off", delta_arrow="off")
 k3.metric("Words kept", f"{last['words']:,} of {raw['words']:,}", pct(last["words"], raw["words"]),
-          delta_color="off")
+          delta_color="off", delta_arrow="off")
 ui.chart(funnel_chart(enabled, ui.projector()))
 
 summary = pd.DataFrame(c4.rule_summary(result, set(enabled))).drop(columns="key")
 pages_table = pd.DataFrame([{"page": p.page_id, "kind": p.kind, "fate": fate(p), "why": p.reason,
                              "words kept": sum(c4.count_words(ln.text) for ln in p.live_lines()) if p.kept else 0}
                             for p in result.pages])
-t1, t2 = st.columns([2, 3])
-with t1:
-    st.markdown("**What each rule removed**")
-    st.dataframe(summary, hide_index=True, width="stretch")
-with t2:
-    st.markdown("**Every page's fate**")
-    st.dataframe(pages_table, hide_index=True, width="stretch", height=300)
+st.markdown("**What each rule removed**")
+st.dataframe(summary, hide_index=True, width="stretch")
+st.markdown("**Every page's fate**")
+st.dataframe(pages_table, hide_index=True, width="stretch", height=300)
 
 by_id = {p.page_id: p for p in result.pages}
 st.markdown("**One page, line by line**")

@@ -1,5 +1,6 @@
 """Model size: parameters from a model's shape (checked against a real transformers model), training tokens by the
 Chinchilla rule, compute by 6 N D, days and dollars on GPUs; how parameters and data grew over time."""
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -49,7 +50,7 @@ def static_charts(projector: bool):
 @st.cache_resource(show_spinner=False, max_entries=64)
 def breakdown_chart(parts: tuple[tuple[str, int], ...]):
     return charts.bars([k for k, _ in parts], [v for _, v in parts], value_title="parameters", fmt=",.0f") \
-        .properties(title="Where the parameters are")
+        .properties(title="Where the parameters are", height=alt.Step(30))
 
 
 def training_section(n_params: float, preset, model: str, rule: str) -> tuple[float, list[str]]:
@@ -77,13 +78,16 @@ def training_section(n_params: float, preset, model: str, rule: str) -> tuple[fl
 
     flops = sizing.training_flops(n_params, tokens)
     cost = sizing.training_cost(flops, int(gpus), float(util), float(peak) * 1e12, float(price))
-    m = st.columns(5)
+    m = st.columns(3) + st.columns(3)
     m[0].metric("Parameters N", sizing.human(n_params))
     m[1].metric("Training tokens D", sizing.human(tokens))
     m[2].metric("Compute 6 N D", f"{flops:.3g} FLOPs")
     m[3].metric("Time", sizing.human_duration(cost.days),
-                f"{sizing.human_duration(cost.days_at_full_use)} at 100%", delta_color="off")
-    m[4].metric("Cost", sizing.human_money(cost.dollars), f"{cost.gpu_hours:,.3g} GPU-hours", delta_color="off")
+                f"{sizing.human_duration(cost.days_at_full_use)} at 100%", delta_color="off", delta_arrow="off")
+    m[4].metric("Cost", sizing.human_money(cost.dollars), f"{cost.gpu_hours:,.3g} GPU-hours", delta_color="off",
+                delta_arrow="off")
+    m[5].metric("Tokens per parameter", f"{tokens / n_params:,.1f}", "Chinchilla: about 20", delta_color="off",
+                delta_arrow="off")
     st.markdown(f"6 x {n_params:.3g} x {tokens:.3g} = **{flops:.3g} FLOPs**. At {util:.0%} of {peak:g} TFLOP/s on "
                 f"{int(gpus):,} GPUs that is {flops:.3g} / ({int(gpus):,} x {util:.2f} x {peak:g}e12 x 86,400 s) = "
                 f"**{sizing.human_duration(cost.days)}**, and {cost.gpu_hours:,.3g} GPU-hours x ${price:g} = "
@@ -147,7 +151,7 @@ n_shape = None
 if shape_ok:
     parts = sizing.parameter_breakdown(shape)
     n_shape = sizing.count_parameters(shape)
-    left, right = st.columns([3, 2])
+    left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
     with left:
         st.latex(sizing.FORMULA_TEXT)
         st.markdown(f"With L = {shape.n_layer}, d = {shape.d_model}, V = {shape.vocab_size:,}, "

@@ -7,6 +7,8 @@ import altair as alt
 import pandas as pd
 
 MEASURES = ("pages", "lines", "words")
+# languages whose label goes left of the dot, so that neighbours on the speakers/share chart do not overlap
+LABEL_LEFT = ("German", "Japanese", "Gujarati", "Marathi", "Dutch")
 
 
 def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
@@ -54,7 +56,8 @@ def c4_versions(df: pd.DataFrame) -> alt.HConcatChart:
         y=alt.Y("version:N", sort=order, title=None, axis=None),
         x=alt.X("tokens_billion:Q", title="tokens (billions)"),
         tooltip=["version:N", "description:N", "tokens_billion:Q", "source:N"])
-    return alt.hconcat(docs.properties(width=300), toks.properties(width=300))
+    return alt.hconcat(docs.properties(width=220, height=alt.Step(26)),
+                       toks.properties(width=220, height=alt.Step(26)))
 
 
 def languages_vs_speakers(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
@@ -69,21 +72,26 @@ def languages_vs_speakers(df: pd.DataFrame, *, projector: bool = False) -> alt.L
     dots = base.mark_circle(size=300 if projector else 140, opacity=0.9).encode(
         color=alt.Color("group:N", title=None),
         tooltip=["language:N", "speakers_million:Q", alt.Tooltip("cc_share_pct:Q", format=".4f"), "group:N"])
-    labels = base.mark_text(align="left", dx=9, dy=-3).encode(text="language:N")
-    return alt.layer(dots, labels).properties(height=440 if projector else 380)
+    left = df["language"].isin(LABEL_LEFT)
+    right_labels = alt.Chart(df[~left]).mark_text(align="left", dx=9, dy=-3).encode(
+        x=base.encoding.x, y=base.encoding.y, text="language:N")
+    left_labels = alt.Chart(df[left]).mark_text(align="right", dx=-9, dy=-3).encode(
+        x=base.encoding.x, y=base.encoding.y, text="language:N")
+    return alt.layer(dots, right_labels, left_labels).properties(height=440 if projector else 380)
 
 
 def token_ratios(df: pd.DataFrame, *, value_col: str = "ratio_to_english",
-                 title: str = "tokens relative to English") -> alt.LayerChart:
-    """Horizontal bars of tokens relative to English (a rule marks 1x), coloured by script. Columns: language,
-    script and `value_col`."""
-    _need(df, {"language", "script", value_col}, "token_ratios")
+                 title: str = "tokens relative to English", color: bool = True) -> alt.LayerChart:
+    """Horizontal bars of tokens relative to English (a rule marks 1x), coloured by script when `color`.
+    Columns: language, `value_col` (and script when coloured)."""
+    _need(df, {"language", value_col} | ({"script"} if color else set()), "token_ratios")
     order = list(df.sort_values(value_col)["language"])
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("language:N", sort=order, title=None),
         x=alt.X(f"{value_col}:Q", title=title),
-        color=alt.Color("script:N", title="script"),
         tooltip=[c for c in ("language", "script", "tokens", "characters", "utf8_bytes", value_col)
                  if c in df.columns])
+    if color:
+        bars = bars.encode(color=alt.Color("script:N", title="script"))
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="black").encode(x="x:Q")
     return alt.layer(bars, one).properties(height=alt.Step(22))

@@ -8,6 +8,10 @@ import pandas as pd
 from lib import charts
 
 
+# models whose label goes left of the dot on the tokens chart, so that neighbours do not overlap
+LABEL_LEFT = ("Chinchilla", "Llama 3.1")
+
+
 def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
     if missing := cols - set(df.columns):
         raise ValueError(f"{who}: missing columns {sorted(missing)} (have {list(df.columns)})")
@@ -25,7 +29,10 @@ def params_with_user_model(timeline: pd.DataFrame, user_params: float | None, us
     text = alt.Chart(rule_df).mark_text(align="left", baseline="bottom", dy=-4, color="#d1495b").encode(
         y="parameters:Q", x=alt.value(6), text="label:N")
     # one flat layer (a layer inside a layer makes Altair merge selection parameters, slowly, on every rerun)
-    return alt.layer(*chart.layer, rule, text).properties(height=chart.height)
+    flat = alt.layer(*chart.layer, rule, text).properties(height=chart.height)
+    flat.params = chart.params  # the legend selection and the shared data live on the outer layer: keep them
+    flat.data = chart.data
+    return flat
 
 
 def tokens_over_time(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
@@ -40,8 +47,11 @@ def tokens_over_time(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerC
     dots = base.mark_circle(size=380 if projector else 200, color="#00798c").encode(
         tooltip=["model:N", alt.Tooltip("date:T", format="%b %Y"),
                  alt.Tooltip("training_tokens:Q", format=".3s")])
-    labels = base.mark_text(align="left", dx=10, dy=-4).encode(text="model:N")
-    return alt.layer(dots, labels).properties(height=380 if projector else 320)
+    left = data["model"].isin(LABEL_LEFT)
+    enc = dict(x=base.encoding.x, y=base.encoding.y, text="model:N")
+    right_labels = alt.Chart(data[~left]).mark_text(align="left", dx=10, dy=-4).encode(**enc)
+    left_labels = alt.Chart(data[left]).mark_text(align="right", dx=-10, dy=-4).encode(**enc)
+    return alt.layer(dots, right_labels, left_labels).properties(height=380 if projector else 320)
 
 
 def tokens_per_parameter(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:

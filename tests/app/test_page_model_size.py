@@ -104,3 +104,17 @@ def test_quiz_and_projector_mode():
     assert not at.exception
     at.radio(key="quiz_model_size_0").set_value("3.15e23").run()
     assert any("6 x 175e9 x 300e9" in s.value for s in at.success)
+
+
+def test_url_values_are_checked_and_clamped():
+    at = open_page()
+    for key, value in {"size_layers": "100000", "size_width": "abc", "size_heads": "0",
+                       "size_model": "GPT-9", "size_util": "nan"}.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.number_input(key="size_layers").value == 200
+    assert at.number_input(key="size_width").value == 384
+    assert at.number_input(key="size_heads").value == 1
+    assert at.selectbox(key="size_model").value == "Your shape (above)"
+    assert at.slider(key="size_util").value == 0.7

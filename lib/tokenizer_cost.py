@@ -14,7 +14,6 @@ No Streamlit here. A tokenizer is anything with `encode(text) -> list[int]` (a t
 from __future__ import annotations
 
 import csv
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,7 +23,6 @@ from lib.errors import ModelUnavailable
 ROOT = Path(__file__).resolve().parents[1]
 PASSAGES_CSV = ROOT / "assets" / "data" / "passages.csv"
 PROJECT_TOKENIZER_DIR = ROOT / "assets" / "models" / "gpt_base"
-HUB_HOST = ("huggingface.co", 443)
 
 Encoder = Callable[[str], list]
 
@@ -110,18 +108,17 @@ def hub_allowlist() -> tuple[str, ...]:
     return tuple(getattr(registry, "HUB_ALLOWLIST", ()))
 
 
-def hub_reachable(timeout: float = 1.5) -> bool:
-    """True when a TCP connection to the Hub opens within `timeout` seconds (so an offline app fails fast)."""
-    try:
-        with socket.create_connection(HUB_HOST, timeout=timeout):
-            return True
-    except OSError:
-        return False
+def hub_reachable() -> bool:
+    """The registry's quick check that the Hub answers (so an offline app fails fast)."""
+    from lib.models import registry
+
+    return registry.hub_reachable()
 
 
 def load_hub_tokenizer(model_id: str, *, reachable: Callable[[], bool] | None = None):
-    """The tokenizer of an allowlisted Hub model: from the local cache if it is there, else downloaded once.
-    Raises ModelUnavailable quickly, with a plain message, when the id is not allowed or the Hub is unreachable."""
+    """The tokenizer (only) of an allowlisted Hub model, the same ids and checks as lib.models.registry.load_hub:
+    from the local cache if it is there, else downloaded once. Raises ModelUnavailable quickly, with a plain
+    message, when the id is not allowed or the Hub is unreachable."""
     allowed = hub_allowlist()
     if model_id not in allowed:
         raise ModelUnavailable(f"{model_id!r} is not on this app's list of Hub models.",

@@ -143,7 +143,7 @@ def test_hub_tokenizer_offline_fails_fast_with_a_message(monkeypatch):
     from lib.models import registry
 
     monkeypatch.setattr(registry, "HUB_ALLOWLIST", ("distilgpt2",), raising=False)
-    monkeypatch.setattr(tc, "hub_reachable", lambda timeout=1.5: False)
+    monkeypatch.setattr(registry, "hub_reachable", lambda timeout=1.5: False)
     st.cache_data.clear()
     at = open_page(PAGE)
     at.session_state["model_source"] = "distilgpt2"

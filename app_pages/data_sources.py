@@ -199,6 +199,21 @@ st.dataframe(summary, hide_index=True, width="stretch")
 st.markdown("**Every page's fate**")
 st.dataframe(pages_table, hide_index=True, width="stretch", height=300)
 
+st.markdown("**One rule, everything it did**")
+focus_options = [k for k in c4.RULE_KEYS if k in enabled] or list(c4.RULE_KEYS)
+if st.session_state.get("c4_focus") not in focus_options:
+    st.session_state["c4_focus"] = focus_options[0]
+focus = st.selectbox("Rule", focus_options, key="c4_focus",
+                     format_func=lambda k: f"{c4.RULES_BY_KEY[k].number}. {c4.RULES_BY_KEY[k].name}")
+did = c4.removals_by_rule(result, focus)
+if focus not in enabled:
+    st.info("This rule is switched off, so it removed nothing.")
+elif not did:
+    st.info(f"Rule {c4.RULES_BY_KEY[focus].number} found nothing to remove: the rules before it already "
+            "removed what it would have caught, or the sample has none of it.")
+else:
+    st.dataframe(pd.DataFrame(did), hide_index=True, width="stretch", height=min(38 + 35 * len(did), 320))
+
 by_id = {p.page_id: p for p in result.pages}
 st.markdown("**One page, line by line**")
 pick = st.selectbox("Page", list(by_id), key="c4_page",
@@ -320,7 +335,7 @@ if ours is not None:
     row = ours.set_index("language").loc[choice]
     pieces = tc.token_pieces(tc.load_passages()[langs.index(choice)].text, project_tokenizer())
     st.caption(f"{choice}: {row['characters']} characters, {row['utf8_bytes']} bytes in UTF-8, "
-               f"{row['tokens']} tokens (\u00bf or \ufffd marks a piece that is only part of a character).")
+               f"{row['tokens']} tokens (\ufffd marks a piece that is only part of a character).")
     chips = "".join(f'<span style="border:1px solid #999;border-radius:4px;padding:0 3px;margin:1px;'
                     f'display:inline-block">{esc(p) if p.strip() else "&nbsp;"}</span>' for p in pieces[:400])
     st.markdown(chips, unsafe_allow_html=True)

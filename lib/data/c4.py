@@ -420,6 +420,23 @@ def rule_summary(result: PipelineResult, enabled: set[str] | None = None) -> lis
     return rows
 
 
+def removals_by_rule(result: PipelineResult, key: str) -> list[dict]:
+    """Everything rule `key` did, in page order: whole pages it removed, lines it removed, lines it edited."""
+    if key not in RULES_BY_KEY:
+        raise ValueError(f"Unknown C4 rule {key!r}; known: {list(RULE_KEYS)}")
+    out = []
+    for p in result.pages:
+        if p.removed_by == key:
+            out.append({"page": p.page_id, "what": "whole page", "text": p.kind, "why": p.reason})
+        for ln in p.lines:
+            if ln.removed_by == key:
+                out.append({"page": p.page_id, "what": "line", "text": ln.original, "why": ln.reason})
+            for k, change in ln.edits:
+                if k == key:
+                    out.append({"page": p.page_id, "what": "edit", "text": ln.text, "why": change})
+    return out
+
+
 def load_sample_pages(path: Path = SAMPLE_PAGES_FILE) -> list[dict]:
     """The bundled sample crawl: a list of {id, url, kind, text} dicts."""
     import json

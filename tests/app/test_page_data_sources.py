@@ -165,3 +165,14 @@ def test_projector_mode_opens():
     at = open_page(PAGE, projector=True)
     assert not at.exception
     assert len(texts(at)) < len(texts(open_page(PAGE)))
+
+
+def test_rule_explorer_lists_what_a_rule_removed():
+    at = open_page(PAGE)
+    at.selectbox(key="c4_focus").set_value("bad_words").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "what" in d.value.columns)
+    assert set(table["page"]) == {"p10", "p18", "p19", "p20", "p21"}
+    at.checkbox(key="c4_bad_words").uncheck().run()
+    assert not at.exception
+    assert at.selectbox(key="c4_focus").value != "bad_words"  # a switched-off rule leaves the list

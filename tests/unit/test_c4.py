@@ -239,3 +239,16 @@ def test_rule_summary_counts_match_the_records():
     assert rows["curly_bracket"]["pages removed"] == 1
     assert rows["citations"]["lines edited"] == 5 and rows["citations"]["lines removed"] == 0
     assert sum(r["pages removed"] for r in rows.values()) == len(res.pages) - len(res.kept_pages())
+
+
+def test_removals_by_rule_lists_pages_lines_and_edits():
+    res = c4.run_pipeline(c4.load_sample_pages())
+    bad = c4.removals_by_rule(res, "bad_words")
+    assert {r["page"] for r in bad} == {"p10", "p18", "p19", "p20", "p21"}
+    assert all(r["what"] == "whole page" and "bad-words list" in r["why"] for r in bad)
+    js = c4.removals_by_rule(res, "javascript")
+    assert any(r["page"] == "p22" and r["text"].startswith("JavaScript was created") for r in js)
+    cites = c4.removals_by_rule(res, "citations")
+    assert cites and all(r["what"] == "edit" for r in cites)
+    with pytest.raises(ValueError):
+        c4.removals_by_rule(res, "nope")

@@ -142,7 +142,7 @@ facts = csv("common_crawl_facts.csv").set_index("fact")
 crawls = csv("common_crawl_pages.csv")
 funnel_v = csv("c4_funnel.csv")
 m1, m2, m3 = st.columns(3)
-m1.metric("Pages in one Common Crawl (2022-23)",
+m1.metric("Pages per crawl (2022-23)",
           f"{crawls['pages_billion'].min():.2f}-{crawls['pages_billion'].max():.2f} B")
 m2.metric("Extracted text per crawl", f"about {facts.loc['extracted text per crawl', 'value']} TB")
 raw_gb = float(facts.loc["C4 before the heuristic filters (English only)", "value"])

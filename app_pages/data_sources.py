@@ -325,10 +325,17 @@ if source and source != "embedded":
 if ours is not None:
     big = ours.sort_values("ratio_to_english").iloc[-1]
     latin = ours[ours["script"] == "Latin"]["ratio_to_english"].mean()
+    other = ours[ours["script"] != "Latin"]["ratio_to_english"].mean()
+    eng_bpt = ours.iloc[0]["bytes_per_token"]
     notice.append(f"Our tokenizer needs **{big['ratio_to_english']:.1f}x** as many tokens for {big['language']} as "
-                  f"for English ({big['tokens']} against {ours.iloc[0]['tokens']}); Latin-script languages average "
-                  f"{latin:.1f}x. On MASSIVE, GPT-4's tokenizer needs "
-                  f"{massive.set_index('language').loc['Burmese', 'ratio_to_english']:.0f}x for Burmese.")
+                  f"for English ({big['tokens']} against {ours.iloc[0]['tokens']}). Latin-script languages average "
+                  f"{latin:.1f}x, other scripts **{other:.1f}x**: a letter outside ASCII takes 2-3 bytes in UTF-8, "
+                  f"and a tokenizer that never saw the script falls back to about one token per byte.")
+    notice.append(f"Our tokenizer is small, so even English gets only {eng_bpt:.1f} bytes per token. A large "
+                  f"vocabulary trained mostly on English packs English far tighter, which widens the gap: on "
+                  f"MASSIVE, GPT-4's tokenizer needs "
+                  f"{massive.set_index('language').loc['Burmese', 'ratio_to_english']:.0f}x as many tokens for "
+                  f"Burmese as for English.")
     langs = list(ours["language"])
     choice = st.selectbox("See how one passage is cut", langs, key="c4_tok_lang",
                           index=langs.index("Hindi") if "Hindi" in langs else 0)

@@ -238,7 +238,8 @@ def random_sentence(n_words: int, seed: int) -> tr.Pair:
 def time_sequential_vs_parallel(lengths: list[int], dim: int = 64, repeats: int = 5, seed: int = 0) -> pd.DataFrame:
     """Time a GRU encoder (which must take the positions one after another) against one self-attention layer
     (which handles all positions in one matrix product), on random inputs of each length, batch of one.
-    Returns length, milliseconds (median of `repeats`) and the number of sequential steps each needs."""
+    Returns length, milliseconds (median of `repeats`), the number of sequential steps each needs and the
+    multiply-adds each does (self-attention does more arithmetic, but all of it at once)."""
     torch.manual_seed(seed)
     gru = torch.nn.GRU(dim, dim, batch_first=True)
     qkv, proj = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
@@ -266,6 +267,58 @@ def time_sequential_vs_parallel(lengths: list[int], dim: int = 64, repeats: int 
                 runs.append(1000 * (time.perf_counter() - t0))
             timings[label] = float(np.median(runs))
         for label, ms in timings.items():
-            rows.append({"length": n, "layer": label, "ms": ms,
-                         "sequential steps": n if label.startswith("RNN") else 1})
+            rnn = label.startswith("RNN")
+            rows.append({"length": n, "layer": label, "ms": ms, "sequential steps": n if rnn else 1,
+                         # GRU: 3 gates x (input + recurrent) matrices per step; attention: q, k, v and output
+                         # projections plus the n x n scores and the weighted sum of values
+                         "multiply-adds": n * 6 * dim * dim if rnn else 4 * n * dim * dim + 2 * n * n * dim})
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------- the report
+def load_report() -> dict:
+    """The evaluation that `python -m lib.train seq2seq` wrote next to the models (assets/models/report_seq2seq.json)."""
+    import json
+
+    from lib.errors import ModelUnavailable
+    from lib.models.registry import MODELS_DIR
+
+    path = MODELS_DIR / "report_seq2seq.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailable("The translation models' evaluation report is missing or unreadable.",
+                               path=str(path), fix="python -m lib.train seq2seq") from exc
+
+
+def report_frame(report: dict, names: dict[str, str]) -> pd.DataFrame:
+    """The report's accuracy by length as a long table, models renamed by `names` (registry name -> label)."""
+    return buckets_frame({label: report[name]["buckets"] for name, label in names.items() if name in report})
+
+
+def model_label(model) -> str:
+    """How the pages name a translation model: attention or not, and the width of its hidden state."""
+    cfg = model.config
+    return f"{'attention' if cfg.attention else 'no attention'}, {cfg.hidden} units"
+
+
+def word_marks(out: list[str], ref: list[str]) -> list[bool]:
+    """For each output word, whether it equals the reference word at the same position."""
+    return [i < len(ref) and w == ref[i] for i, w in enumerate(out)]
+
+
+def compare(translations: dict[str, Translation], pair: tr.Pair) -> pd.DataFrame:
+    """One row per model: words right (position by position) out of the reference's, and exact match."""
+    rows = []
+    for label, t in translations.items():
+        marks = word_marks(t.out, list(pair.tgt))
+        rows.append({"model": label, "words right": sum(marks), "of": len(pair.tgt),
+                     "word accuracy %": 100 * sum(marks) / len(pair.tgt), "exact": t.out == list(pair.tgt)})
+    return pd.DataFrame(rows)
+
+
+def bahdanau_table() -> pd.DataFrame:
+    """Bahdanau et al. (2014), table 1: BLEU on WMT'14 English-French, with the source of every row."""
+    from lib.models.registry import ROOT
+
+    return pd.read_csv(ROOT / "assets" / "data" / "bahdanau2014_bleu.csv")

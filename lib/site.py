@@ -28,6 +28,12 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "",
 
 # One line per page, in lecture order. Register a page here only once it works: no placeholders.
 PAGES: list[PageInfo] = [
+    PageInfo("app_pages/rnn_unrolling.py", "RNN unrolling", ":material/replay:", "From RNNs to attention",
+             "A recurrent network reads one character per step; its hidden state and its fading gradients."),
+    PageInfo("app_pages/seq2seq_bottleneck.py", "The seq2seq bottleneck", ":material/compress:", "From RNNs to attention",
+             "One vector between encoder and decoder: translations fall apart as sentences grow, unless attention."),
+    PageInfo("app_pages/attention_alignment.py", "Attention alignment", ":material/grid_on:", "From RNNs to attention",
+             "Where the decoder looks at each output word, against the grammar's true alignment."),
     PageInfo("app_pages/data_sources.py", "Training data sources", ":material/public:", "Data and training",
              "Common Crawl and C4: the cleaning rules live, who they remove, what tokens cost other languages."),
     PageInfo("app_pages/model_size.py", "Model size", ":material/straighten:", "Going further",

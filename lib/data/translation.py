@@ -399,3 +399,39 @@ def length_bucket(n: int, edges: tuple[int, ...] = (3, 8, 13, 18, 23, 28, 36)) -
 
 
 BUCKETS = ("3-7", "8-12", "13-17", "18-22", "23-27", "28-35")
+
+
+# --------------------------------------------------------------------------------------- sentence builder
+# What a sentence builder offers: every choice is a word the model has seen, and agreement is automatic.
+DET_LABELS = ["the", "the (plural)", "a", "some (plural)", "this", "these (plural)"]  # same order as DETERMINERS
+SUBJECT_NOUNS = [NOUNS[i][0] for i in _ANIMATE]
+OBJECT_NOUNS = [NOUNS[i][0] for i in _THINGS]
+ADJECTIVE_WORDS = [a[0] for a in ADJECTIVES]
+VERB_WORDS = [v[0] for v in TRANSITIVE] + [v[0] for v in INTRANSITIVE]  # English 3rd person singular
+CONJUNCTION_WORDS = [c[0] for c in CONJUNCTIONS]
+
+
+def is_transitive(verb: str) -> bool:
+    return verb in [v[0] for v in TRANSITIVE]
+
+
+def clause_from_choices(det: str, adj: str | None, noun: str, verb: str, obj_det: str | None = None,
+                        obj_adj: str | None = None, obj_noun: str | None = None) -> Clause:
+    """A clause from a builder's choices (labels as in DET_LABELS, English singular nouns, 3rd-person verbs);
+    number and gender agreement follow from the choices. Raises ValueError for a word that is not offered."""
+    def np_(d, a, n, nouns):
+        if n not in nouns:
+            raise ValueError(f"{n!r} is not one of the nouns offered here")
+        return NounPhrase(det=DET_LABELS.index(d), noun=[x[0] for x in NOUNS].index(n),
+                          adj=ADJECTIVE_WORDS.index(a) if a else None)
+
+    subject = np_(det, adj, noun, SUBJECT_NOUNS)
+    if is_transitive(verb):
+        obj = np_(obj_det or "the", obj_adj, obj_noun or OBJECT_NOUNS[0], OBJECT_NOUNS)
+        return Clause(subject, [v[0] for v in TRANSITIVE].index(verb), obj)
+    return Clause(subject, [v[0] for v in INTRANSITIVE].index(verb))
+
+
+def crossing_rows(pair: Pair) -> list[int]:
+    """Target positions whose aligned source word is not at the same position: the adjective-noun swaps."""
+    return [j for j, a in enumerate(pair.align) if a != j]

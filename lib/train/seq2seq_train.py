@@ -39,7 +39,7 @@ class TrainConfig:
 
 
 CONFIGS: dict[str, TrainConfig] = {
-    "seq2seq_small": TrainConfig(hidden=64, attention=False, steps=2500, curriculum_steps=500),
+    "seq2seq_small": TrainConfig(hidden=64, attention=False, steps=4000, curriculum_steps=500),
     "seq2seq_wide": TrainConfig(hidden=128, attention=False, steps=2500, curriculum_steps=500),
     "seq2seq_attn": TrainConfig(hidden=64, attention=True, steps=1500, curriculum_steps=500),
 }

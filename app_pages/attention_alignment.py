@@ -1,0 +1,232 @@
+"""Attention alignment: the attention model's weights over the source words at every output word, against the
+grammar's true word alignment, with the crossing where Spanish puts the adjective after the noun."""
+import pandas as pd
+import streamlit as st
+
+from lib import seq2seq_lab as lab
+from lib import ui
+from lib.charts import sequence as sc
+from lib.data import translation as tr
+
+MODEL = "seq2seq_attn"
+MODES = ["Build a sentence", "Type freely"]
+NONE = "(none)"
+MAX_CLAUSES = 4
+DEFAULT_CLAUSES = [
+    ("the", "big", "dog", "sees", "a", "red", "car"),
+    ("the (plural)", "happy", "girl", "buys", "some (plural)", "new", "book"),
+    ("this", "old", "man", "sleeps", "the", NONE, "house"),
+    ("these (plural)", "small", "cow", "finds", "this", "green", "apple"),
+]
+DEFAULT_CONJ = ["and", "but", "while"]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def translate(words: tuple[str, ...]) -> lab.Translation:
+    return lab.translate(ui.cached_model(MODEL), words)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def reference_attention(pair: tr.Pair):
+    return lab.teacher_forced_attention(ui.cached_model(MODEL), pair)
+
+
+@st.cache_data(show_spinner=False)
+def report() -> dict:
+    return lab.load_report()
+
+
+def builder() -> tuple[list[str], tr.Pair]:
+    """Rows of drop-downs, one clause each, offering only words the model knows; agreement is automatic."""
+    n = st.slider("Clauses", 1, MAX_CLAUSES, key="att_clauses",
+                  help="Each clause adds 3 to 7 words; conjunctions join them.")
+    clauses, conjunctions = [], []
+    for i in range(n):
+        if i:
+            conjunctions.append(tr.CONJUNCTION_WORDS.index(
+                st.selectbox(f"Conjunction {i}", tr.CONJUNCTION_WORDS, key=f"att_conj{i}")))
+        c = st.columns([1.3, 1, 1, 1, 1.3, 1, 1])
+        det = c[0].selectbox("Determiner", tr.DET_LABELS, key=f"att_c{i}_det")
+        adj = c[1].selectbox("Adjective", [NONE, *tr.ADJECTIVE_WORDS], key=f"att_c{i}_adj")
+        noun = c[2].selectbox("Subject", tr.SUBJECT_NOUNS, key=f"att_c{i}_noun")
+        verb = c[3].selectbox("Verb", tr.VERB_WORDS, key=f"att_c{i}_verb")
+        if tr.is_transitive(verb):
+            odet = c[4].selectbox("Determiner ", tr.DET_LABELS, key=f"att_c{i}_odet")
+            oadj = c[5].selectbox("Adjective ", [NONE, *tr.ADJECTIVE_WORDS], key=f"att_c{i}_oadj")
+            onoun = c[6].selectbox("Object", tr.OBJECT_NOUNS, key=f"att_c{i}_onoun")
+        else:
+            odet = oadj = onoun = None
+            c[4].caption("(this verb takes no object)")
+        clauses.append(tr.clause_from_choices(det, None if adj == NONE else adj, noun, verb, odet,
+                                              None if oadj in (None, NONE) else oadj, onoun))
+    pair = tr.render(clauses, conjunctions)
+    return list(pair.src), pair
+
+
+ui.header("Attention alignment",
+          "With attention, the decoder looks back at every source word before writing each output word; "
+          "its weights line up with the word being translated, and cross where Spanish word order differs.")
+ui.prose("The model is the same kind of GRU encoder-decoder as on the bottleneck page, plus Bahdanau's additive "
+         "attention: before each output word it scores every English word against its own state, turns the "
+         "scores into weights that sum to 1 (a softmax), and reads the weighted average of the encoder's states. "
+         "It was trained only on sentence pairs; nobody told it which word translates which.")
+
+url_defaults = {"att_mode": MODES[0], "att_clauses": 2, "att_text": "the old woman sells a green hat",
+                "att_step": 1}
+for i, (det, adj, noun, verb, odet, oadj, onoun) in enumerate(DEFAULT_CLAUSES):
+    url_defaults.update({f"att_c{i}_det": det, f"att_c{i}_adj": adj, f"att_c{i}_noun": noun,
+                         f"att_c{i}_verb": verb, f"att_c{i}_odet": odet, f"att_c{i}_oadj": oadj,
+                         f"att_c{i}_onoun": onoun})
+for i, conj in enumerate(DEFAULT_CONJ, start=1):
+    url_defaults[f"att_conj{i}"] = conj
+options = {"att_mode": MODES}
+for i in range(MAX_CLAUSES):
+    options.update({f"att_c{i}_det": tr.DET_LABELS, f"att_c{i}_odet": tr.DET_LABELS,
+                    f"att_c{i}_adj": [NONE, *tr.ADJECTIVE_WORDS], f"att_c{i}_oadj": [NONE, *tr.ADJECTIVE_WORDS],
+                    f"att_c{i}_noun": tr.SUBJECT_NOUNS, f"att_c{i}_onoun": tr.OBJECT_NOUNS,
+                    f"att_c{i}_verb": tr.VERB_WORDS})
+for i in range(1, MAX_CLAUSES):
+    options[f"att_conj{i}"] = tr.CONJUNCTION_WORDS
+ui.bind_url(url_defaults, options=options, bounds={"att_clauses": (1, MAX_CLAUSES), "att_step": (1, 200)})
+
+with ui.model_guard():
+    ui.cached_model(MODEL)
+    rep = report()
+
+mode = st.radio("Sentence", MODES, key="att_mode", horizontal=True)
+pair: tr.Pair | None = None
+if mode == MODES[0]:
+    words, pair = builder()
+else:
+    raw = st.text_input("English sentence", key="att_text", max_chars=400,
+                        help="Words the model never saw are shown as unknown.")
+    words = tr.tokenize(ui.clean_text(raw, 400, "sentence"))[:60]
+    if not words:
+        st.info("Type an English sentence, for example: *the old woman sells a green hat*.")
+        st.stop()
+    unknown = tr.unknown_words(words)
+    if unknown:
+        st.warning(f"Never seen in training: **{', '.join(unknown)}**. The model reads each as the same "
+                   f"\u27e8unknown\u27e9 token, so it cannot translate it: a model is only as good as its data.")
+    try:
+        pair = tr.parse(words)
+    except tr.ParseError as exc:
+        st.info(f"Not a sentence of the training grammar ({exc}), so there is no reference translation to check "
+                f"the alignment against; the model still translates it.")
+
+t = translate(tuple(words))
+out_rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
+correct = pair is not None and t.out == list(pair.tgt)
+
+st.markdown("**English:** " + " ".join(f"~~{w}~~ \u27e8unknown\u27e9" if u else w
+                                      for w, u in zip(t.src, t.unknown)))
+st.markdown(f"**Model's Spanish:** {' '.join(t.out) or '(nothing)'}")
+if pair is not None:
+    st.markdown(f"**Grammar's Spanish:** {' '.join(pair.tgt)} "
+                + ("(the model's translation is exactly right)" if correct else
+                   "(the model's translation differs)"))
+
+# --------------------------------------------------------------------------------------- heatmap + stepping
+st.subheader("Where the decoder looks at each output word")
+n_steps = len(t.steps)
+if st.session_state.get("att_step", 1) > n_steps:
+    st.session_state["att_step"] = n_steps
+step = st.slider("Decoding step", 1, max(n_steps, 2), key="att_step",
+                 help="Move through the translation one output word at a time.") if n_steps > 1 else 1
+k = step - 1
+true_align = list(pair.align) + ([None] if t.finished else []) if correct else None
+crossing = tr.crossing_rows(pair) if correct else None
+left, right = st.columns([3, 2])
+with left:
+    cell = 44 if ui.projector() else 34
+    chart = sc.attention_map(t.attention, t.src, out_rows, step=k,
+                             true_align=[a if a is not None else -1 for a in true_align] if true_align else None,
+                             crossing=crossing, annotate=len(t.src) <= 16, cell=cell)
+    ui.chart(chart)
+    ui.prose("Each row is one output word and sums to 1. Gold diamonds mark the grammar's true aligned word; "
+             "gold boxes mark the crossing, where Spanish puts the adjective after the noun. The red box is the "
+             "current step.")
+with right:
+    s = t.steps[k]
+    written = " ".join(t.out[:k]) or "(nothing yet)"
+    st.markdown(f"**Step {step} of {n_steps}.** Written so far: *{written}*. Next: **{out_rows[k]}** "
+                f"(probability {s.prob:.2f}).")
+    true_idx = pair.align[k] if correct and k < len(pair.align) else None
+    ui.chart(sc.weights_bars(s.weights, t.src, true_index=true_idx).properties(
+        title=f"Weights over the source at step {step} (sum {s.weights.sum():.2f})"))
+    top_src = int(s.weights.argmax())
+    st.markdown(f"Most attended: **{t.src[top_src]}** ({s.weights[top_src]:.2f}). The context vector it reads "
+                f"is the weighted average of {len(t.src)} encoder states (length {s.context_norm:.2f}).")
+    st.caption("Runners-up: " + ", ".join(f"{w} {p:.2f}" for w, p in s.top[1:]))
+
+# ------------------------------------------------------------------------------------------ alignment scores
+st.subheader("Alignment against the grammar")
+notice = []
+row_sums = t.attention.sum(axis=1)
+notice.append(f"Every row of the map sums to 1 (here from {row_sums.min():.3f} to {row_sums.max():.3f}): at each "
+              f"of its {n_steps} steps the decoder shares out one unit of attention over the {len(t.src)} words.")
+if pair is not None:
+    table = lab.word_alignment(pair, reference_attention(pair))
+    content = table[table["kind"] == "content"]
+    function = table[table["kind"] == "function"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Content words aligned (this sentence)", f"{content['match'].mean():.0%}" if len(content) else "-",
+              f"{int(content['match'].sum())} of {len(content)}", delta_color="off")
+    c2.metric("Function words aligned (this sentence)", f"{function['match'].mean():.0%}" if len(function) else "-",
+              f"{int(function['match'].sum())} of {len(function)}", delta_color="off")
+    al = rep.get(MODEL, {}).get("alignment")
+    if al:
+        c3.metric("Content words aligned (held-out)", f"{al['content']:.1%}",
+                  f"{al['n_content']:,} words", delta_color="off")
+    st.dataframe(table.rename(columns={"pos": "part of speech"}), hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(table), 400))
+    ui.prose("Scored with the reference translation fed to the decoder (teacher forcing), so each row is the "
+             "attention just before writing the correct word.")
+    if crossing:
+        adj_rows = [j for j in crossing if pair.pos[j] == "adj"]
+        if adj_rows:
+            j = adj_rows[0]
+            notice.append(f"The crossing: English says *{pair.src[pair.align[j]]} {pair.src[pair.align[j] + 1]}*, "
+                          f"Spanish *{pair.tgt[j - 1]} {pair.tgt[j]}*. When writing **{pair.tgt[j]}** the model "
+                          f"puts {reference_attention(pair)[j, pair.align[j]]:.2f} of its attention on "
+                          f"**{pair.src[pair.align[j]]}**, one word back in the English.")
+    if len(content):
+        notice.append(f"In this sentence {int(content['match'].sum())} of {len(content)} content words (nouns, "
+                      f"adjectives, verbs) attend most to their true source word.")
+    dets = table[table["pos"] == "det"]
+    if len(dets):
+        looked = dets["most attended"].tolist()
+        notice.append(f"Articles: {', '.join(f'*{a}* looks at *{b}*' for a, b in zip(dets['target'], looked))}. "
+                      f"A Spanish article must copy its noun's gender, so looking at the noun would not be an error.")
+if al := rep.get(MODEL, {}).get("alignment"):
+    looks = ", ".join(f"{v:.1%} at {k_}" for k_, v in al["articles_look_at"].items())
+    notice.append(f"On {al['n_content']:,} held-out content words, the most-attended source word is the true "
+                  f"one **{al['content']:.1%}** of the time; for function words {al['function']:.1%}. Spanish "
+                  f"articles look {looks}.")
+if any(t.unknown):
+    notice.append(f"{sum(t.unknown)} word(s) were unknown to the model; it still puts attention on them, but it "
+                  f"has no Spanish word for them, so its output there is a guess from context.")
+ui.what_to_notice(notice)
+
+ui.quiz("attention", [
+    {"q": "What does one row of the attention map add up to?",
+     "options": ["1: the weights are a probability distribution over the source words",
+                 "The number of source words", "It depends on the sentence"],
+     "answer": 0, "why": "A softmax turns the scores of one decoding step into weights that sum to 1."},
+    {"q": "Why does the map cross where Spanish has 'coche rojo' for 'red car'?",
+     "options": ["The model made an error", "Spanish puts the adjective after the noun, so the decoder looks "
+                 "back at 'car' first, then at 'red'", "Attention always reverses word order"],
+     "answer": 1, "why": "Attention is free to look anywhere at every step, so it follows the target's word order."},
+    {"q": "The model sees a word it never saw in training. What happens?",
+     "options": ["It looks the word up in a dictionary", "It translates it from the spelling",
+                 "It reads it as an unknown token and cannot produce its translation"],
+     "answer": 2, "why": "Its vocabulary is fixed by its training data: a model is only as good as its data."},
+])
+ui.references([
+    ("Bahdanau, Cho & Bengio (2014), Neural Machine Translation by Jointly Learning to Align and Translate",
+     "https://arxiv.org/abs/1409.0473"),
+    ("Olah & Carter (2016), Attention and Augmented Recurrent Neural Networks", "https://distill.pub/2016/augmented-rnns/"),
+    ("Tunstall, von Werra & Wolf (2022), Natural Language Processing with Transformers, ch. 3", None),
+    ("Huyen (2025), AI Engineering, ch. 2: Understanding Foundation Models", None),
+])
+ui.show_code(lab.translate, lab.word_alignment)

@@ -1,0 +1,79 @@
+"""The seq2seq bottleneck page, through the real app.py: the bridge vector, step-by-step decoding, the long-sentence
+gap between the models, accuracy by length (report and live re-evaluation), the timing of sequential processing."""
+import re
+
+from tests.apptest import open_page, texts
+
+PAGE = "app_pages/seq2seq_bottleneck.py"
+
+
+def words_right(at) -> dict[str, int]:
+    df = at.dataframe[0].value
+    return dict(zip(df["model"], df["words right"]))
+
+
+def test_page_renders_with_template():
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    assert at.title[0].value == "The seq2seq bottleneck"
+    body = texts(at)
+    for part in ("What to notice", "Check yourself", "References", "RNNsearch-50", "arXiv:1409.0473"):
+        assert part in body, part
+    assert "only through **64 numbers**" in body
+
+
+def test_long_sentence_shows_the_gap_between_the_models():
+    at = open_page(PAGE)
+    at.slider(key="s2s_len").set_value(30).run()
+    assert not at.exception
+    right = words_right(at)
+    n = int(at.dataframe[0].value["of"].iloc[0])
+    assert n >= 28
+    assert right["attention, 64 units"] == n
+    assert right["no attention, 64 units"] <= n - 10  # falls apart on a long sentence
+    at.slider(key="s2s_len").set_value(5).run()
+    right = words_right(at)
+    assert right["no attention, 64 units"] == right["attention, 64 units"]  # a short one is easy for both
+
+
+def test_step_control_and_the_wider_bridge():
+    at = open_page(PAGE)
+    at.slider(key="s2s_step").set_value(4).run()
+    assert not at.exception
+    assert any(m.value.startswith("**Step 4 of") for m in at.markdown)
+    at.radio(key="s2s_model").set_value("seq2seq_wide").run()
+    assert not at.exception
+    assert "only through **128 numbers**" in texts(at)
+    assert at.query_params.get("s2s_model") == "seq2seq_wide"
+
+
+def test_report_numbers_reproduce_bahdanau():
+    at = open_page(PAGE)
+    line = next(m.value for m in at.markdown if "Bahdanau's finding, reproduced" in m.value)
+    small = re.search(r"no attention, 64 units \*\*([\d]+)% \u2192 ([\d]+)%\*\*", line)
+    attn = re.search(r"(?<!no )attention, 64 units \*\*([\d]+)% \u2192 ([\d]+)%\*\*", line)
+    assert small and attn
+    assert int(small.group(1)) >= 85 and int(attn.group(1)) >= 90
+    assert int(attn.group(2)) >= int(attn.group(1)) - 10
+    assert int(small.group(2)) <= int(attn.group(2)) - 30
+
+
+def test_live_re_evaluation_replaces_the_report():
+    at = open_page(PAGE)
+    at.select_slider(key="s2s_eval_n").set_value(120).run()
+    at.button(key="s2s_eval").click().run()
+    assert not at.exception
+    body = texts(at)
+    assert "live, 120 fresh held-out sentences, seed 7" in body
+    at.button(key="s2s_eval_reset").click().run()
+    assert "from the training report" in texts(at)
+
+
+def test_timing_counts_steps():
+    at = open_page(PAGE)
+    steps = at.dataframe[2].value
+    assert list(steps["RNN (one step at a time)"]) == [8, 32, 128, 512]
+    assert list(steps["self-attention (all at once)"]) == [1, 1, 1, 1]
+    at.button(key="s2s_time").click().run()
+    assert not at.exception
+    assert any("512 steps one after another" in m.value for m in at.markdown)

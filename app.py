@@ -1,5 +1,5 @@
 """Understanding Foundation Models: the entry point. It only sets up the page, draws the shared sidebar and routes.
-The list of pages lives in lib/site.py (one line per page); page files live in app_pages/ (see the file `pages`)."""
+The list of pages lives in lib/site.py (one line per page); page files live in app_pages/ (see lib/site.py)."""
 import streamlit as st
 
 from lib import site, ui

@@ -1,9 +1,13 @@
-"""The table of contents (pages live in app_pages/, NOT pages/: see the file named `pages`): every page of the app, in lecture order. app.py builds st.navigation from it and the home
+"""The table of contents: every page of the app, in lecture order. app.py builds st.navigation from it and the home
 page links to it, so a page is added in one place. No Streamlit or torch here (the home page imports it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+# Page files live in app_pages/, never in a folder (or file) named `pages` next to app.py: Streamlit 1.67 then
+# treats the app as an old-style multipage app. AppTest stops re-running app.py after the first run (the shared
+# sidebar vanishes), and a fresh server answers its first deep link with "Page not found".
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """The page helpers: the only lib module that imports streamlit.
 
-PAGES LIVE IN app_pages/ (not pages/: a folder named pages/ breaks AppTest reruns; see the file named `pages`),
+PAGES LIVE IN app_pages/ (never a folder or file named `pages`: see lib/site.py for why),
 and are registered in lib/site.py (one PageInfo line each, in lecture order).
 
 Every page follows one template, built from these helpers:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lib import site
-from tests.browser.server import ROOT, wait_done
+from tests.browser.server import ROOT, streamlit_server, wait_done
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = [site.HOME, *site.PAGES]
@@ -38,6 +38,7 @@ def test_page_opens_without_exception_in_both_modes(chromium, server, info):
             if info is site.HOME:
                 assert "foundation models" in title.lower()
             assert not dialogs
+            assert page.get_by_text("Page not found").count() == 0, f"{url} answered 'Page not found'"
             suffix = "_projector" if projector else ""
             page.screenshot(path=str(SHOTS / f"{info.url_path}{suffix}.png"))
             # Streamlit scrolls inside its own container, so a tall viewport stands in for a full-page shot
@@ -62,3 +63,17 @@ def test_projector_toggle_enlarges_text(chromium, server):
         assert after >= 1.4 * before - 0.5, (before, after)
     finally:
         context.close()
+
+
+def test_a_deep_link_is_the_first_request_to_a_fresh_server(chromium):
+    """A lecturer's bookmark opens the right page even when it is the first thing a new server is asked for."""
+    target = site.PAGES[-1] if site.PAGES else site.HOME
+    with streamlit_server() as (base, _proc):
+        context, page, _ = _open(chromium, f"{base}/{target.url_path}?projector=1")
+        try:
+            page.wait_for_timeout(500)
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.locator("h1").first.inner_text().strip() == target.title or target is site.HOME
+            assert page.url.endswith(f"/{target.url_path}?projector=1")
+        finally:
+            context.close()

@@ -14,8 +14,8 @@ def test_every_registered_page_exists_and_url_paths_are_unique():
 
 
 def test_no_folder_named_pages():
-    # a folder called pages/ makes Streamlit treat the app as a v1 multipage app (see the file `pages`)
-    assert not (site.ROOT / "pages").is_dir()
+    # anything called `pages` next to app.py makes Streamlit treat the app as a v1 multipage app (see lib/site.py)
+    assert not (site.ROOT / "pages").exists()
 
 
 def test_timeline_has_sources_and_figures_from_the_reference():

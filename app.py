@@ -1,10 +1,12 @@
 """Understanding Foundation Models: the entry point. It only sets up the page, draws the shared sidebar and routes.
 The list of pages lives in lib/site.py (one line per page); page files live in app_pages/ (see lib/site.py)."""
+from pathlib import Path
+
 import streamlit as st
 
 from lib import site, ui
 
-st.set_page_config(page_title="Understanding Foundation Models", page_icon=":material/school:", layout="wide")
+st.set_page_config(page_title="Understanding Foundation Models", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide")
 ui.start_run()
 
 home = st.Page(site.HOME.path, title=site.HOME.title, icon=site.HOME.icon, default=True)

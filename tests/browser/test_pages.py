@@ -18,6 +18,9 @@ def _open(browser, url: str):
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    # the app must work offline: nothing may be fetched from anywhere but the app's own server
+    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else dialogs.append(f"external request: {r.url}"))
     page.goto(url)
     wait_done(page)
     return context, page, dialogs

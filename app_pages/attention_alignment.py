@@ -45,7 +45,10 @@ def builder() -> tuple[list[str], tr.Pair]:
         if i:
             conjunctions.append(tr.CONJUNCTION_WORDS.index(
                 st.selectbox(f"Conjunction {i}", tr.CONJUNCTION_WORDS, key=f"att_conj{i}")))
-        c = st.columns([1.3, 1, 1, 1, 1.3, 1, 1])
+        if ui.projector():  # large type: subject and verb on one row, the object on the next
+            c = st.columns(4) + st.columns(4)[:3]
+        else:
+            c = st.columns([1.3, 1, 1, 1, 1.3, 1, 1])
         det = c[0].selectbox("Determiner", tr.DET_LABELS, key=f"att_c{i}_det")
         adj = c[1].selectbox("Adjective", [NONE, *tr.ADJECTIVE_WORDS], key=f"att_c{i}_adj")
         noun = c[2].selectbox("Subject", tr.SUBJECT_NOUNS, key=f"att_c{i}_noun")
@@ -136,16 +139,17 @@ step = st.slider("Decoding step", 1, max(n_steps, 2), key="att_step",
 k = step - 1
 true_align = list(pair.align) + ([None] if t.finished else []) if correct else None
 crossing = tr.crossing_rows(pair) if correct else None
-left, right = st.columns([3, 2])
+# side by side on a laptop; stacked on the projector, where the map needs the full width
+left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
     cell = 44 if ui.projector() else 34
     chart = sc.attention_map(t.attention, t.src, out_rows, step=k,
                              true_align=[a if a is not None else -1 for a in true_align] if true_align else None,
                              crossing=crossing, annotate=len(t.src) <= 16, cell=cell)
     ui.chart(chart)
-    ui.prose("Each row is one output word and sums to 1. Gold diamonds mark the grammar's true aligned word; "
-             "gold boxes mark the crossing, where Spanish puts the adjective after the noun. The red box is the "
-             "current step.")
+    st.caption("Each row is one output word and sums to 1. Gold diamonds (top left of a cell) mark the grammar's "
+               "true aligned word; gold boxes mark the crossing, where Spanish puts the adjective after the noun. "
+               "The red box is the current step.")
 with right:
     s = t.steps[k]
     written = " ".join(t.out[:k]) or "(nothing yet)"
@@ -153,7 +157,7 @@ with right:
                 f"(probability {s.prob:.2f}).")
     true_idx = pair.align[k] if correct and k < len(pair.align) else None
     ui.chart(sc.weights_bars(s.weights, t.src, true_index=true_idx).properties(
-        title=f"Weights over the source at step {step} (sum {s.weights.sum():.2f})"))
+        title=f"Attention at step {step} (sum {s.weights.sum():.2f})", height=240 if ui.projector() else 180))
     top_src = int(s.weights.argmax())
     st.markdown(f"Most attended: **{t.src[top_src]}** ({s.weights[top_src]:.2f}). The context vector it reads "
                 f"is the weighted average of {len(t.src)} encoder states (length {s.context_norm:.2f}).")

@@ -49,15 +49,15 @@ with ui.model_guard():
     for c in CELLS:
         ui.cached_model(MODEL_OF[c])
 
-c1, c2 = st.columns([3, 2])
+c1, c2, c3 = st.columns([3, 2, 2])
 raw = c1.text_input("Text for the model to read", key="rnn_text", max_chars=MAX_CHARS)
 c2.selectbox("Or pick an example", EXAMPLES, index=None, key="rnn_example", on_change=pick_example,
              placeholder="Examples...")
+cell = c3.radio("Cell", CELLS, key="rnn_cell", format_func=CELL_NAMES.get, horizontal=True)
 text = ui.clean_text(raw, MAX_CHARS, "text")
 if len(text) < 2:
     st.info("Type at least two characters for the model to read, for example *The capital of France is Paris.*")
     st.stop()
-cell = st.radio("Cell", CELLS, key="rnn_cell", format_func=CELL_NAMES.get, horizontal=True)
 u = unroll(cell, text)
 if any(u.unknown):
     missing = sorted({ch for ch, unk in zip(u.chars, u.unknown) if unk})
@@ -68,7 +68,7 @@ if any(u.unknown):
 T = u.steps
 if st.session_state.get("rnn_step", 1) > T:
     st.session_state["rnn_step"] = T
-b1, b2, b3, b4 = st.columns([1, 1, 1, 6])
+b1, b2, b3, b4 = st.columns([1, 1, 1.3, 4.7], vertical_alignment="bottom")
 b1.button("\u25c0 Back", key="rnn_back", on_click=move, args=(-1, T), width="stretch")
 b2.button("Next \u25b6", key="rnn_next", on_click=move, args=(1, T), width="stretch")
 playing = b3.toggle("Play", key="rnn_play", help="Advance one step every half second.")
@@ -94,20 +94,21 @@ if playing:
 
 labels = [rnn_lab.show_char(c) for c in u.chars]
 top1 = [rnn_lab.show_char(row[0]) for row in u.top_chars]
-ui.chart(sc.unrolled(labels, top1, u.top_probs[:, 0], step=k, cell_label=CELL_NAMES[cell],
-                     window=7 if ui.projector() else 11).properties(
-    title=f"The {CELL_NAMES[cell]} unrolled: step {step} of {T} (arrows carry the hidden state)"))
+st.markdown(f"**The {CELL_NAMES[cell]} unrolled: step {step} of {T}** (arrows carry the hidden state h; above "
+            f"each cell, its top guess for the next character)")
+st.image(sc.unrolled(labels, top1, u.top_probs[:, 0], step=k, cell_label=CELL_NAMES[cell],
+                     window=7 if ui.projector() else 9, projector=ui.projector()), width="stretch")
 
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(sc.state_map(u.states, labels, step=k, height=260 if ui.projector() else 300).properties(
+    ui.chart(sc.state_map(u.states, labels, step=k, height=300).properties(
         title=f"Hidden state: {u.states.shape[1]} units at each step"))
 with right:
     nxt = u.chars[k + 1] if k + 1 < T else None
     st.markdown(f"**Step {step}:** reads *{labels[k]}*. Text so far: `{''.join(u.chars[:step])}`")
     ui.chart(charts.bars([rnn_lab.show_char(c) for c in u.top_chars[k]], u.top_probs[k], value_title="probability",
-                         domain=(0, 1), height_per_bar=34 if ui.projector() else 26).properties(
-        title="Its guesses for the next character"))
+                         domain=(0, 1), height_per_bar=40 if ui.projector() else 34).properties(
+        title="Next-character guesses"))
     if nxt is not None:
         st.markdown(f"The next character really is *{rnn_lab.show_char(nxt)}*: the model gave it "
                     f"**{u.next_prob[k]:.2f}**.")

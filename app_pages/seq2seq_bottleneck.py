@@ -122,7 +122,8 @@ with left:
         title=f"Exact match by source length ({source})", height=360))
 with right:
     st.markdown("**Bahdanau et al. (2014), table 1: BLEU, English to French**")
-    st.dataframe(bahdanau().drop(columns=["source"]), hide_index=True, width="stretch")
+    st.dataframe(bahdanau()[["model", "attention", "BLEU all sentences", "BLEU no unknown words"]],
+                 hide_index=True, width="stretch")
     st.caption("Source: Bahdanau, Cho & Bengio 2014 (arXiv:1409.0473), table 1. RNNencdec = no attention; "
                "RNNsearch = attention; -30/-50 = trained on sentences of up to 30/50 words. Their figure 2 shows "
                "BLEU against length: RNNencdec falls as sentences grow, RNNsearch-50 holds past 50 words.")
@@ -157,6 +158,7 @@ if st.button("Time it again", key="s2s_time"):
     run += 1
     st.session_state["s2s_timing_run"] = run
 times = timing(TIMING_LENGTHS, run)
+rnn_col, att_col = "RNN (one step at a time)", "self-attention (all at once)"
 left, right = st.columns([3, 2])
 with left:
     ui.chart(charts.curves(times, "length", "ms", "layer", x_title="sequence length (positions)",
@@ -164,27 +166,28 @@ with left:
              .properties(title="Time to process a sequence", height=320))
 with right:
     wide = times.pivot(index="length", columns="layer", values="ms").reset_index()
-    steps = times.pivot(index="length", columns="layer", values="sequential steps").reset_index()
-    work = times.pivot(index="length", columns="layer", values="multiply-adds").reset_index()
+    short = {rnn_col: "RNN", att_col: "self-attention"}
+    steps = times.pivot(index="length", columns="layer", values="sequential steps").reset_index().rename(
+        columns=short)
+    work = times.pivot(index="length", columns="layer", values="multiply-adds").reset_index().rename(columns=short)
     st.markdown("**Sequential steps needed**")
     st.dataframe(steps, hide_index=True, width="stretch")
     st.markdown("**Multiply-adds (arithmetic done)**")
     st.dataframe(work, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.2e") for c in work.columns[1:]})
 
-rnn_col, att_col = "RNN (one step at a time)", "self-attention (all at once)"
 longest = wide.iloc[-1]
 ratio = longest[rnn_col] / longest[att_col]
 
 # ------------------------------------------------------------------------------------------ what to notice
 a_label, s_label, w_label = names["seq2seq_attn"], names["seq2seq_small"], names["seq2seq_wide"]
 first, last = tr.BUCKETS[0], tr.BUCKETS[-1]
-rights = dict(zip(table["model"], table["words right"]))
+rights = {r["model"]: f"{r['words right']}/{r['of']}" for _, r in table.iterrows()}
 notice = [
     f"The decoder of the {names[model_name]} model sees the {len(pair)}-word sentence only through "
     f"**{H} numbers**; the vector has the same size for 3 words or 35.",
-    f"On this sentence: {s_label} gets **{rights[s_label]}/{len(ref)}** words right, {w_label} "
-    f"**{rights[w_label]}/{len(ref)}**, {a_label} **{rights[a_label]}/{len(ref)}**.",
+    f"On this sentence: {s_label} gets **{rights[s_label]}** words right, {w_label} "
+    f"**{rights[w_label]}**, {a_label} **{rights[a_label]}** (extra or missing words count as wrong).",
     f"On held-out sentences ({source}), exact match from {first} words to {last} words: "
     f"{s_label} **{exact(shown, s_label, first):.0f}% \u2192 {exact(shown, s_label, last):.0f}%**; "
     f"{w_label} {exact(shown, w_label, first):.0f}% \u2192 {exact(shown, w_label, last):.0f}%; "
@@ -193,8 +196,8 @@ notice = [
     f"At {int(longest['length'])} positions the RNN needs **{int(longest['length'])} steps one after another** "
     f"and took {longest[rnn_col]:.1f} ms here; self-attention needs **1 step** and took {longest[att_col]:.1f} ms "
     + (f"({ratio:.1f}x faster), although it does more arithmetic. " if ratio >= 1 else
-       f"({1 / ratio:.1f}x slower: on this small CPU its extra arithmetic, {work.iloc[-1][att_col]:.1e} "
-       f"multiply-adds against {work.iloc[-1][rnn_col]:.1e}, costs more than the chain). ")
+       f"({1 / ratio:.1f}x slower: on this small CPU its extra arithmetic, {work.iloc[-1]['self-attention']:.1e} "
+       f"multiply-adds against {work.iloc[-1]['RNN']:.1e}, costs more than the chain). ")
     + "What differs is what more hardware can do: a GPU does all of self-attention's independent products at "
       "once, while the RNN's steps must wait for each other however many cores there are.",
 ]

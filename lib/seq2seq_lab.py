@@ -308,12 +308,15 @@ def word_marks(out: list[str], ref: list[str]) -> list[bool]:
 
 
 def compare(translations: dict[str, Translation], pair: tr.Pair) -> pd.DataFrame:
-    """One row per model: words right (position by position) out of the reference's, and exact match."""
+    """One row per model: words right (position by position) out of the longer of output and reference (so
+    extra words count against it), the number of extra words, and exact match."""
     rows = []
     for label, t in translations.items():
         marks = word_marks(t.out, list(pair.tgt))
-        rows.append({"model": label, "words right": sum(marks), "of": len(pair.tgt),
-                     "word accuracy %": 100 * sum(marks) / len(pair.tgt), "exact": t.out == list(pair.tgt)})
+        n = max(len(pair.tgt), len(t.out))  # extra or missing words count as wrong
+        rows.append({"model": label, "words right": sum(marks), "of": n,
+                     "extra words": max(0, len(t.out) - len(pair.tgt)),
+                     "word accuracy %": 100 * sum(marks) / n, "exact": t.out == list(pair.tgt)})
     return pd.DataFrame(rows)
 
 

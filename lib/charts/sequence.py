@@ -44,7 +44,7 @@ def attention_map(weights: np.ndarray, src: Sequence[str], tgt: Sequence[str], *
         tooltip=[alt.Tooltip("target:N", title="output word"), alt.Tooltip("source:N", title="source word"),
                  alt.Tooltip("weight:Q", format=".3f")])]
     if annotate:
-        layers.append(base.transform_filter(alt.datum.weight >= 0.1).mark_text(fontSize=11).encode(
+        layers.append(base.transform_filter(alt.datum.weight >= 0.1).mark_text().encode(
             text=alt.Text("weight:Q", format=".1f"),
             color=alt.condition(alt.datum.weight > 0.5, alt.value("white"), alt.value("black"))))
     if true_align is not None:
@@ -55,8 +55,9 @@ def attention_map(weights: np.ndarray, src: Sequence[str], tgt: Sequence[str], *
             cross = truth[truth["row"].isin(list(crossing))]
             layers.append(alt.Chart(cross).mark_rect(fill=None, stroke=TRUE_ALIGN, strokeWidth=4).encode(
                 x="col:O", y="row:O"))
-        layers.append(alt.Chart(truth).mark_point(shape="diamond", size=40, filled=True, color=TRUE_ALIGN,
-                                                  opacity=0.9).encode(x="col:O", y="row:O"))
+        layers.append(alt.Chart(truth).mark_point(shape="diamond", size=45, filled=True, color=TRUE_ALIGN,
+                                                  opacity=1, xOffset=-cell / 2 + 7, yOffset=-cell / 2 + 7,
+                                                  stroke="black", strokeWidth=0.5).encode(x="col:O", y="row:O"))
     if step is not None:
         if not 0 <= step < w.shape[0]:
             raise ValueError(f"step={step} is outside 0..{w.shape[0] - 1}")
@@ -89,16 +90,19 @@ def state_map(states: np.ndarray, step_labels: Sequence[str], *, step: int | Non
     if step is not None:
         if not 0 <= step < s.shape[0]:
             raise ValueError(f"step={step} is outside 0..{s.shape[0] - 1}")
-        box = pd.DataFrame({"step": [step]})
-        layers.append(alt.Chart(box).mark_rect(fill=None, stroke="black", strokeWidth=3).encode(
-            x=alt.X("step:O"), y=alt.value(0), y2=alt.value(height)))
+        box = pd.DataFrame({"step": [step]})  # a rect with only x set spans the full height
+        layers.append(alt.Chart(box).mark_rect(fill=None, stroke="black", strokeWidth=3).encode(x=alt.X("step:O")))
     return alt.layer(*layers).properties(height=height)
 
 
 def unrolled(chars: Sequence[str], predictions: Sequence[str], probs: Sequence[float], *, step: int,
-             window: int = 9, cell_label: str = "RNN") -> alt.LayerChart:
-    """The network unrolled in time around `step`: one box per step (the same cell, copied), the input character
-    below it, its top next-character prediction above it, and the hidden state passed along as arrows."""
+             window: int = 9, cell_label: str = "RNN", projector: bool = False) -> str:
+    """The network unrolled in time around `step`, as an SVG string: one box per step (the same cell, copied), the
+    input character below it, its top next-character prediction above it, and the hidden state passed along as
+    arrows. Steps already read are blue, the current one red, the ones ahead grey. (SVG, not Altair: it is a
+    diagram, and it is redrawn at every step, so it must be cheap.)"""
+    import html
+
     n = len(chars)
     _check_len("predictions", predictions, n)
     _check_len("probs", probs, n)
@@ -106,37 +110,44 @@ def unrolled(chars: Sequence[str], predictions: Sequence[str], probs: Sequence[f
         raise ValueError(f"step={step} is outside 0..{n - 1}")
     lo = max(0, min(step - window // 2, n - window))
     hi = min(n, lo + window)
-    idx = list(range(lo, hi))
-    df = pd.DataFrame({"x": idx, "t": [f"t={t}" for t in idx], "char": [chars[t] for t in idx],
-                       "pred": [predictions[t] for t in idx], "p": [float(probs[t]) for t in idx],
-                       "current": [t == step for t in idx], "past": [t <= step for t in idx],
-                       "status": ["now" if t == step else "read" if t < step else "ahead" for t in idx]})
-    xs = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[lo - 0.7, lo + window - 0.3]))
-    base = alt.Chart(df).encode(x=xs)
-    boxes = base.mark_rect(width=62, height=54, cornerRadius=6, stroke="black", strokeWidth=1.5).encode(
-        y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.6, 1.6])),
-        color=alt.Color("status:N", legend=None,
-                        scale=alt.Scale(domain=["now", "read", "ahead"], range=[HIGHLIGHT, PALETTE[0], "#c9d3e0"])),
-        tooltip=[alt.Tooltip("t:N", title="step"), alt.Tooltip("char:N", title="input"),
-                 alt.Tooltip("pred:N", title="predicts next"), alt.Tooltip("p:Q", format=".2f")],
-    ).transform_calculate(y="0")
-    label = base.mark_text(color="white", fontWeight="bold").encode(
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.6, 1.6])), text=alt.value(cell_label)).transform_calculate(y="0")
-    inputs = base.mark_text(fontSize=22, fontWeight="bold").encode(
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.6, 1.6])), text="char:N").transform_calculate(y="-1.15")
-    preds = base.mark_text(fontSize=18, color="#444").encode(
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.6, 1.6])), text="lbl:N",
-        opacity=alt.condition(alt.datum.past, alt.value(1.0), alt.value(0.35))).transform_calculate(
-        y="1.2", lbl="'\u2192 ' + datum.pred + ' ' + format(datum.p, '.0%')")
-    arrows_df = df.iloc[:-1].assign(x2=df["x"].iloc[1:].to_numpy())
-    arrows = alt.Chart(arrows_df).mark_rule(strokeWidth=3, color="#333").encode(
-        x=alt.X("xa:Q", scale=alt.Scale(domain=[lo - 0.7, lo + window - 0.3])), x2="xb:Q",
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.6, 1.6]))).transform_calculate(
-        xa="datum.x + 0.33", xb="datum.x2 - 0.33", y="0")
-    heads = alt.Chart(arrows_df).mark_point(shape="triangle-right", size=90, filled=True, color="#333").encode(
-        x=alt.X("xb:Q", scale=alt.Scale(domain=[lo - 0.7, lo + window - 0.3])),
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[-1.6, 1.6]))).transform_calculate(xb="datum.x2 - 0.36", y="0")
-    return alt.layer(arrows, heads, boxes, label, inputs, preds).properties(height=200)
+    box_w, gap, box_h = 84, 34, 58
+    width = (hi - lo) * (box_w + gap) + gap
+    font = 26 if projector else 20
+    y_box = 48
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 215" width="100%" '
+             f'style="max-width:{width * (1.4 if projector else 1.1):.0f}px" role="img" '
+             f'aria-label="{html.escape(cell_label)} unrolled in time, step {step + 1} of {n}">',
+             '<defs><marker id="arr" markerWidth="12" markerHeight="12" refX="10" refY="6" orient="auto" '
+             'markerUnits="userSpaceOnUse"><path d="M0,0 L12,6 L0,12 z" fill="#333"/></marker></defs>',
+             '<g font-family="Source Sans Pro, Helvetica, Arial, sans-serif">']
+    if lo > 0:
+        parts.append(f'<text x="4" y="{y_box + box_h / 2 + 6}" font-size="{font}" fill="#888">…</text>')
+    for k, t in enumerate(range(lo, hi)):
+        x = gap + k * (box_w + gap)
+        colour = HIGHLIGHT if t == step else (PALETTE[0] if t < step else "#c9d3e0")
+        ink = "white" if t <= step else "#333"
+        parts.append(f'<rect x="{x}" y="{y_box}" width="{box_w}" height="{box_h}" rx="8" fill="{colour}" '
+                     f'stroke="black" stroke-width="1.5"/>')
+        parts.append(f'<text x="{x + box_w / 2}" y="{y_box + box_h / 2 + 5}" text-anchor="middle" '
+                     f'font-size="{font - 6}" font-weight="bold" fill="{ink}">{html.escape(cell_label)}</text>')
+        parts.append(f'<text x="{x + box_w / 2}" y="{y_box - 14}" text-anchor="middle" font-size="{font - 4}" '
+                     f'fill="{"#222" if t <= step else "#aaa"}">→ {html.escape(str(predictions[t]))} '
+                     f'{float(probs[t]):.0%}</text>')
+        parts.append(f'<text x="{x + box_w / 2}" y="{y_box + box_h + 52}" text-anchor="middle" font-size="{font + 6}" '
+                     f'font-weight="bold" font-family="monospace">{html.escape(str(chars[t]))}</text>')
+        parts.append(f'<text x="{x + box_w / 2}" y="{y_box + box_h + 78}" text-anchor="middle" '
+                     f'font-size="{font - 6}" fill="#555">t={t + 1}</text>')
+        parts.append(f'<line x1="{x + box_w / 2}" y1="{y_box + box_h + 24}" x2="{x + box_w / 2}" '
+                     f'y2="{y_box + box_h + 2}" stroke="#333" stroke-width="2" marker-end="url(#arr)"/>')
+        if t + 1 < hi:
+            parts.append(f'<line x1="{x + box_w}" y1="{y_box + box_h / 2}" x2="{x + box_w + gap - 3}" '
+                         f'y2="{y_box + box_h / 2}" stroke="#333" stroke-width="3" marker-end="url(#arr)"/>')
+            parts.append(f'<text x="{x + box_w + gap / 2 - 2}" y="{y_box + box_h / 2 - 8}" text-anchor="middle" '
+                         f'font-size="{font - 4}" font-style="italic" fill="#333">h</text>')
+    if hi < n:
+        parts.append(f'<text x="{width - 18}" y="{y_box + box_h / 2 + 6}" font-size="{font}" fill="#888">…</text>')
+    parts.append("</g></svg>")
+    return "".join(parts)
 
 
 def accuracy_by_length(df: pd.DataFrame, value: str = "exact match %", *, order: Sequence[str]) -> alt.Chart:

@@ -7,9 +7,9 @@ from tests.apptest import open_page, texts
 PAGE = "app_pages/seq2seq_bottleneck.py"
 
 
-def words_right(at) -> dict[str, int]:
+def words_right(at) -> dict[str, tuple[int, int]]:
     df = at.dataframe[0].value
-    return dict(zip(df["model"], df["words right"]))
+    return {m: (int(r), int(n)) for m, r, n in zip(df["model"], df["words right"], df["of"])}
 
 
 def test_page_renders_with_template():
@@ -27,10 +27,11 @@ def test_long_sentence_shows_the_gap_between_the_models():
     at.slider(key="s2s_len").set_value(30).run()
     assert not at.exception
     right = words_right(at)
-    n = int(at.dataframe[0].value["of"].iloc[0])
-    assert n >= 28
-    assert right["attention, 64 units"] == n
-    assert right["no attention, 64 units"] <= n - 10  # falls apart on a long sentence
+    got, n = right["attention, 64 units"]
+    assert n >= 28 and got == n  # attention: every word right
+    got, n = right["no attention, 64 units"]
+    assert got <= n - 10  # without attention it falls apart on a long sentence
+    assert "words right, no attention, 128 units" in texts(at)
     at.slider(key="s2s_len").set_value(5).run()
     right = words_right(at)
     assert right["no attention, 64 units"] == right["attention, 64 units"]  # a short one is easy for both
@@ -72,8 +73,8 @@ def test_live_re_evaluation_replaces_the_report():
 def test_timing_counts_steps():
     at = open_page(PAGE)
     steps = at.dataframe[2].value
-    assert list(steps["RNN (one step at a time)"]) == [8, 32, 128, 512]
-    assert list(steps["self-attention (all at once)"]) == [1, 1, 1, 1]
+    assert list(steps["RNN"]) == [8, 32, 128, 512]
+    assert list(steps["self-attention"]) == [1, 1, 1, 1]
     at.button(key="s2s_time").click().run()
     assert not at.exception
     assert any("512 steps one after another" in m.value for m in at.markdown)

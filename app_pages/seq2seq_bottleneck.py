@@ -116,7 +116,7 @@ with ui.model_guard():
 live = st.session_state.get("s2s_live")
 shown, source = (live[0], f"live, {live[1]} fresh held-out sentences, seed {live[2]}") if live else \
     (rep, "from the training report")
-left, right = st.columns([3, 2])
+left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
     ui.chart(sc.accuracy_by_length(shown, order=tr.BUCKETS).properties(
         title=f"Exact match by source length ({source})", height=360))
@@ -159,11 +159,9 @@ if st.button("Time it again", key="s2s_time"):
     st.session_state["s2s_timing_run"] = run
 times = timing(TIMING_LENGTHS, run)
 rnn_col, att_col = "RNN (one step at a time)", "self-attention (all at once)"
-left, right = st.columns([3, 2])
+left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
-    ui.chart(charts.curves(times, "length", "ms", "layer", x_title="sequence length (positions)",
-                           y_title="milliseconds (median of 5)", log_x=True, log_y=True, fmt=".2f")
-             .properties(title="Time to process a sequence", height=320))
+    ui.chart(sc.timing(times).properties(title="Time to process one sequence", height=380))
 with right:
     wide = times.pivot(index="length", columns="layer", values="ms").reset_index()
     short = {rnn_col: "RNN", att_col: "self-attention"}

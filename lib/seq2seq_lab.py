@@ -238,7 +238,7 @@ def random_sentence(n_words: int, seed: int) -> tr.Pair:
 def time_sequential_vs_parallel(lengths: list[int], dim: int = 64, repeats: int = 5, seed: int = 0) -> pd.DataFrame:
     """Time a GRU encoder (which must take the positions one after another) against one self-attention layer
     (which handles all positions in one matrix product), on random inputs of each length, batch of one.
-    Returns length, milliseconds (median of `repeats`), the number of sequential steps each needs and the
+    Returns length, milliseconds (best of `repeats`), the number of sequential steps each needs and the
     multiply-adds each does (self-attention does more arithmetic, but all of it at once)."""
     torch.manual_seed(seed)
     gru = torch.nn.GRU(dim, dim, batch_first=True)
@@ -255,17 +255,26 @@ def time_sequential_vs_parallel(lengths: list[int], dim: int = 64, repeats: int 
         return h
 
     rows = []
-    for n in lengths:
-        x = torch.randn(1, n, dim)
-        timings = {}
-        for label, fn in (("RNN (one step at a time)", gru_steps), ("self-attention (all at once)", self_attention)):
-            fn(x)  # warm up
-            runs = []
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                fn(x)
-                runs.append(1000 * (time.perf_counter() - t0))
-            timings[label] = float(np.median(runs))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one core each, so that the comparison is about the algorithm, not the scheduler
+    try:
+        timed = {}
+        for n in lengths:
+            x = torch.randn(1, n, dim)
+            timings = {}
+            for label, fn in (("RNN (one step at a time)", gru_steps),
+                              ("self-attention (all at once)", self_attention)):
+                fn(x)  # warm up
+                runs = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    fn(x)
+                    runs.append(1000 * (time.perf_counter() - t0))
+                timings[label] = float(min(runs))  # best of: the least disturbed by other work on the machine
+            timed[n] = timings
+    finally:
+        torch.set_num_threads(threads)
+    for n, timings in timed.items():
         for label, ms in timings.items():
             rnn = label.startswith("RNN")
             rows.append({"length": n, "layer": label, "ms": ms, "sequential steps": n if rnn else 1,

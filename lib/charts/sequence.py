@@ -172,3 +172,16 @@ def weights_bars(weights: Sequence[float], src: Sequence[str], *, true_index: in
         y=alt.Y("weight:Q", scale=alt.Scale(domain=[0, 1]), title="attention weight"),
         color=alt.condition(alt.datum.true, alt.value(TRUE_ALIGN), alt.value(PALETTE[0])),
         tooltip=["word:N", alt.Tooltip("weight:Q", format=".3f")]).properties(height=180)
+
+
+def timing(df: pd.DataFrame) -> alt.Chart:
+    """Milliseconds against sequence length (one line per layer, log scale), lengths as evenly spaced categories.
+    Needs columns length, layer, ms."""
+    missing = {"length", "layer", "ms"} - set(df.columns)
+    if missing:
+        raise ValueError(f"timing: missing columns {sorted(missing)}")
+    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=120), strokeWidth=4).encode(
+        x=alt.X("length:O", title="sequence length (positions)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("ms:Q", scale=alt.Scale(type="log"), title="milliseconds (best of 5, log scale)"),
+        color=alt.Color("layer:N", title=None, legend=alt.Legend(orient="top-left", fillColor="white", padding=6)),
+        tooltip=["layer:N", "length:O", alt.Tooltip("ms:Q", format=".2f")])

@@ -49,7 +49,7 @@ def probe(lm, names: list[str], kinds: list[str], fmt: str = "qa", temperature: 
     items = [(n, k) for n in names for k in kinds]
     prompts = [prompt_for(n, k, fmt) for n, k in items]
     outs = generate(lm, prompts, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
-                    max_new_tokens=16 if fmt == "qa" else 8, stop="sentence")
+                    max_new_tokens=32 if fmt == "qa" else 16, stop="sentence")
     results = []
     for (name, kind), prompt, out in zip(items, prompts, outs):
         country = facts.BY_NAME.get(name)
@@ -112,7 +112,7 @@ def self_consistency(lm, names: list[str], fmt: str = "completion", kind: str = 
                      temperature: float = 1.0, seed: int = 0) -> dict[str, float]:
     """Agreement (share of the most common answer among `n` samples) for every name."""
     prompts = [prompt_for(name, kind, fmt) for name in names for _ in range(n)]
-    outs = generate(lm, prompts, temperature=temperature, seed=seed, max_new_tokens=16 if fmt == "qa" else 8)
+    outs = generate(lm, prompts, temperature=temperature, seed=seed, max_new_tokens=32 if fmt == "qa" else 16)
     return {name: agreement([o.text for o in outs[i * n:(i + 1) * n]])[1] for i, name in enumerate(names)}
 
 

@@ -219,6 +219,33 @@ def pretraining_sentences(seed: int = 0) -> list[str]:
     return sentences
 
 
+def pretraining_documents(seed: int = 0) -> list[str]:
+    """The same sentences as `pretraining_sentences`, grouped into short encyclopedia entries: 2 to 4 sentences about
+    one country per document, documents shuffled. Seeing a name several times in one entry is what teaches a model to
+    carry the subject of a text forward (copy a name from earlier in its context), which it needs to answer a
+    question about a country in a format it never saw that country in."""
+    rng = random.Random(seed + 5)
+    by_country: dict[str, list[str]] = {c.name: [] for c in COUNTRIES}
+    for sentence in pretraining_sentences(seed):
+        by_country[_subject(sentence)].append(sentence)
+    docs = []
+    for name in by_country:
+        items = by_country[name]
+        i = 0
+        while i < len(items):
+            k = rng.choice([2, 3, 3, 4])
+            docs.append(" ".join(items[i:i + k]))
+            i += k
+    rng.shuffle(docs)
+    return docs
+
+
+def _subject(sentence: str) -> str:
+    """The country a pre-training sentence is about (the longest country name it contains)."""
+    found = [c.name for c in COUNTRIES if c.name in sentence]
+    return max(found, key=len)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Question-answer formats (demonstrations, preference pairs, probes)
 
@@ -262,17 +289,21 @@ def is_abstention(text: str) -> bool:
     return "don't know" in text or "do not know" in text
 
 
-def country_split(seed: int = 0) -> dict[str, list[Country]]:
-    """Real countries split in two halves within every frequency tier: 'tune' (used in demonstrations and preference
-    pairs) and 'heldout' (never in a question-answer format, only in pre-training)."""
+HELDOUT_FRACTION = 0.25
+
+
+def country_split(seed: int = 0, heldout_fraction: float | None = None) -> dict[str, list[Country]]:
+    """Real countries split within every frequency tier: 'tune' (used in demonstrations and preference pairs) and
+    'heldout' (a quarter of each tier by default: never in a question-answer format, only in pre-training)."""
+    frac = HELDOUT_FRACTION if heldout_fraction is None else heldout_fraction
     rng = random.Random(seed + 1)
     split = {"tune": [], "heldout": []}
     for _count, mentions in TIERS:
         tier = [c for c in COUNTRIES if c.mentions == mentions]
         rng.shuffle(tier)
-        half = (len(tier) + 1) // 2
-        split["tune"] += tier[:half]
-        split["heldout"] += tier[half:]
+        n_held = max(1, round(len(tier) * frac))
+        split["heldout"] += tier[:n_held]
+        split["tune"] += tier[n_held:]
     return split
 
 
@@ -305,8 +336,46 @@ def _halves(name: str) -> tuple[str, str] | None:
     return name[:cut], name[cut:]
 
 
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "gr", "kr", "tr",
+           "st", "sk", "th", "sh", "ch", "v", "h", "j", "w"]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
+_CODAS = ["", "", "", "n", "r", "l", "s", "m", "k"]
+_ENDINGS = ["ia", "a", "land", "stan", "ova", "ania", "esia", "or", "ar", "ica", "ene", "ovia", "ura", "ine"]
+
+
+_VOWELS_ALL = set("aeiou")
+
+
 @functools.lru_cache(maxsize=4)
-def invented_pool(seed: int = 0) -> list[str]:
+def invented_pool(seed: int = 0, size: int = 900) -> list[str]:
+    """Candidate invented country names built from random syllables and a country-like ending ("Dralia",
+    "Skoumland"): pronounceable, not made of pieces of real names, so that refusing them does not teach a model to
+    refuse real countries that share a piece. The trainer picks from them names whose token counts match the real
+    names'. No candidate is within 3 edits of a real country name, contains (or is contained in) a real country,
+    capital, language or currency word, or has three vowels in a row. Deterministic from `seed`."""
+    rng = random.Random(10_000 + seed)
+    real_words = _real_words()
+    real_names = [c.name.lower() for c in COUNTRIES]
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < size:
+        syllables = rng.choice([1, 2, 2, 3])
+        stem = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables))
+        name = (stem + rng.choice(_ENDINGS)).capitalize()
+        low = name.lower()
+        if low in seen or not 4 <= len(name) <= 12 or re.search(r"[aeiou]{3}|aa|ee|ii|oo|uu", low):
+            continue
+        seen.add(low)
+        if any(len(w) >= 4 and w in low for w in real_words) or any(low in w for w in real_words):
+            continue
+        if any(abs(len(low) - len(r)) < 3 and _edit_distance(low, r) < 3 for r in real_names):
+            continue
+        names.append(name)
+    return names
+
+
+@functools.lru_cache(maxsize=4)
+def invented_pool_from_halves(seed: int = 0) -> list[str]:
     """Candidate invented country names, made by gluing the first half of one real country's name to the second half
     of another's ("Mongolia" + "Rwanda" -> "Mongonda"), so they look like country names and are built from the same
     pieces (and the same kind of BPE tokens) as real ones. The trainer picks from them names whose token counts match
@@ -346,7 +415,7 @@ def invented_names(part: str, seed: int = 0) -> list[str]:
 def tokenizer_texts(seed: int = 0) -> list[str]:
     """Text the BPE tokenizer is trained on: the pre-training sentences plus every question-answer template filled in
     with real countries (so "Question", "Answer" and "I don't know" get tokens of their own). No invented name."""
-    texts = list(pretraining_sentences(seed))
+    texts = list(pretraining_documents(seed))
     for country in COUNTRIES:
         for kind in QA_KINDS:
             texts.append(qa_prompt(country.name, kind) + qa_answer(country.name, kind, country.fact(kind)))
@@ -378,9 +447,11 @@ def _wrong_value(rng: random.Random, kind: str, right: str | None) -> str:
     return rng.choice(values)
 
 
-def preference_pairs(seed: int = 0, invented: list[str] | None = None) -> list[PreferencePair]:
+def preference_pairs(seed: int = 0, invented: list[str] | None = None,
+                     known_vs_abstain: bool = True) -> list[PreferencePair]:
     """Preference pairs. For a real 'tune' country the correct answer is preferred to a wrong one (another country's
-    value); for a 'tune' invented name (all of them, or the given subset) an honest "I don't know ..." is preferred to a fabricated answer (a real
+    value) and to an unnecessary "I don't know" (unless `known_vs_abstain` is False); for a 'tune' invented name
+    (all of them, or the given subset) an honest "I don't know ..." is preferred to a fabricated answer (a real
     value of the right type, the kind of fluent answer the SFT model gives)."""
     rng = random.Random(seed + 3)
     pairs = []
@@ -388,6 +459,9 @@ def preference_pairs(seed: int = 0, invented: list[str] | None = None) -> list[P
         for k in QA_KINDS:
             pairs.append(PreferencePair(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)),
                                         qa_answer(c.name, k, _wrong_value(rng, k, c.fact(k))), True))
+            if known_vs_abstain:
+                pairs.append(PreferencePair(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)),
+                                            qa_abstain(c.name, k), True))
     tune_names = set(invented_names("tune", seed))
     if invented is None:
         invented = invented_names("tune", seed)

@@ -33,15 +33,17 @@ def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_cho
     return loss, (beta * chosen_ratio).detach(), (beta * rejected_ratio).detach()
 
 
-def encode_answers(tokenizer, prompts: list[str], answers: list[str]) -> tuple[torch.Tensor, torch.Tensor,
-                                                                              torch.Tensor]:
-    """Right-padded input ids, attention mask and a 0/1 mask of the answer tokens (the only ones scored)."""
+def encode_answers(tokenizer, prompts: list[str], answers: list[str], scored: list[int] | None = None
+                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Right-padded input ids, attention mask and a 0/1 mask of the answer tokens that are scored (all of them, or
+    the first `scored[i]` of answer i)."""
     rows, masks = [], []
-    for prompt, answer in zip(prompts, answers):
+    for i, (prompt, answer) in enumerate(zip(prompts, answers)):
         p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         a = tokenizer(answer, add_special_tokens=False)["input_ids"]
+        n = len(a) if scored is None else min(len(a), scored[i])
         rows.append(p + a)
-        masks.append([0] * len(p) + [1] * len(a))
+        masks.append([0] * len(p) + [1] * n + [0] * (len(a) - n))
     T = max(len(r) for r in rows)
     pad = tokenizer.eos_token_id
     ids = torch.tensor([r + [pad] * (T - len(r)) for r in rows])                 # B, T
@@ -50,12 +52,17 @@ def encode_answers(tokenizer, prompts: list[str], answers: list[str]) -> tuple[t
     return ids, attention, answer_mask
 
 
-def answer_logprobs(model, ids: torch.Tensor, attention: torch.Tensor, answer_mask: torch.Tensor
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Summed log-probability of each row's answer tokens, and the number of answer tokens per row."""
+def answer_token_logprobs(model, ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+    """Log-probability of every token given the ones before it (B, T-1)."""
     logits = model(input_ids=ids, attention_mask=attention).logits[:, :-1]      # B, T-1, V: predicts ids[:, 1:]
     logp = torch.log_softmax(logits.float(), dim=-1)
-    token_logp = logp.gather(2, ids[:, 1:].unsqueeze(2)).squeeze(2)            # B, T-1
+    return logp.gather(2, ids[:, 1:].unsqueeze(2)).squeeze(2)                  # B, T-1
+
+
+def answer_logprobs(model, ids: torch.Tensor, attention: torch.Tensor, answer_mask: torch.Tensor
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed log-probability of each row's scored answer tokens, and the number of scored tokens per row."""
+    token_logp = answer_token_logprobs(model, ids, attention)                   # B, T-1
     mask = answer_mask[:, 1:]
     return (token_logp * mask).sum(dim=1), mask.sum(dim=1)
 
@@ -75,26 +82,45 @@ class DPOSettings:
     sft_weight: float = 1.0   # weight of the supervised term: mean token NLL of the chosen answer
     lm_weight: float = 1.0    # weight of the language-modelling term on pre-training text
     lm_batch: int = 8
+    scope: str = "full"       # "full": score whole answers; "decision": only up to the first token where they differ
     seed: int = 0
+
+
+def decision_lengths(tokenizer, pair: PreferencePair) -> int:
+    """Number of answer tokens up to and including the first token where chosen and rejected differ."""
+    a = tokenizer(pair.chosen, add_special_tokens=False)["input_ids"]
+    b = tokenizer(pair.rejected, add_special_tokens=False)["input_ids"]
+    k = 0
+    while k < min(len(a), len(b)) and a[k] == b[k]:
+        k += 1
+    return k + 1
 
 
 @dataclass
 class PreparedPairs:
-    """Pairs encoded once, with the frozen reference model's log-probabilities computed once."""
+    """Pairs encoded once, with the frozen reference model's log-probabilities computed once (for both scopes)."""
     pairs: list[PreferencePair]
-    ref_chosen: torch.Tensor
-    ref_rejected: torch.Tensor
+    ref_chosen: dict[str, torch.Tensor]
+    ref_rejected: dict[str, torch.Tensor]
+    decision: list[int]
 
 
 @torch.inference_mode()
 def prepare(reference, tokenizer, pairs: list[PreferencePair], chunk: int = 64) -> PreparedPairs:
-    rc, rr = [], []
+    decision = [decision_lengths(tokenizer, p) for p in pairs]
+    rc: dict[str, list] = {"full": [], "decision": []}
+    rr: dict[str, list] = {"full": [], "decision": []}
     for start in range(0, len(pairs), chunk):
         part = pairs[start:start + chunk]
+        cut = decision[start:start + chunk]
         prompts = [p.prompt for p in part]
-        rc.append(answer_logprobs(reference, *encode_answers(tokenizer, prompts, [p.chosen for p in part]))[0])
-        rr.append(answer_logprobs(reference, *encode_answers(tokenizer, prompts, [p.rejected for p in part]))[0])
-    return PreparedPairs(pairs, torch.cat(rc), torch.cat(rr))
+        for scope, scored in (("full", None), ("decision", cut)):
+            rc[scope].append(answer_logprobs(reference, *encode_answers(tokenizer, prompts, [p.chosen for p in part],
+                                                                        scored))[0])
+            rr[scope].append(answer_logprobs(reference, *encode_answers(tokenizer, prompts,
+                                                                        [p.rejected for p in part], scored))[0])
+    return PreparedPairs(pairs, {k: torch.cat(v) for k, v in rc.items()}, {k: torch.cat(v) for k, v in rr.items()},
+                         decision)
 
 
 def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_blocks: torch.Tensor | None = None,
@@ -106,7 +132,14 @@ def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_
 
     Plain DPO on a model this small collapses: the cheapest way to lower log pi(y_l) is to push down the first answer
     token everywhere, which also kills correct answers. The supervised term keeps the chosen answers likely, and the
-    language-modelling term keeps the facts learned in pre-training. Returns the metrics of every step."""
+    language-modelling term keeps the facts learned in pre-training.
+
+    With scope="decision" the DPO term scores each answer only up to the first token where chosen and rejected
+    differ (tokens they share cancel in the DPO margin anyway). That token is the decision, "I" (don't know) against
+    "The" (capital of ...), or the right capital against a wrong one; scoring the rest of a rejected answer such as
+    "The capital of Dralia is Paris." would also push down copying a country's name and writing a real capital, and
+    the model forgets how to answer. The supervised term still trains the whole chosen answer.
+    Returns the metrics of every step."""
     rng = random.Random(settings.seed)
     torch.manual_seed(settings.seed)
     known = [i for i, p in enumerate(prepared.pairs) if p.known]
@@ -124,13 +157,19 @@ def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_
             idx = rng.sample(pool, min(settings.batch_pairs, len(pool)))
         batch = [prepared.pairs[i] for i in idx]
         prompts = [p.prompt for p in batch]
-        chosen_lp, chosen_n = answer_logprobs(policy, *encode_answers(tokenizer, prompts, [p.chosen for p in batch]))
-        rejected_lp, _ = answer_logprobs(policy, *encode_answers(tokenizer, prompts, [p.rejected for p in batch]))
+        scored = [prepared.decision[i] for i in idx] if settings.scope == "decision" else None
+        ids, attention, full_mask = encode_answers(tokenizer, prompts, [p.chosen for p in batch])
+        token_lp = answer_token_logprobs(policy, ids, attention)                       # B, T-1
+        _, _, cut_mask = encode_answers(tokenizer, prompts, [p.chosen for p in batch], scored)
+        chosen_lp = (token_lp * cut_mask[:, 1:]).sum(1)
+        chosen_n = full_mask[:, 1:].sum(1)
+        rejected_lp, _ = answer_logprobs(policy, *encode_answers(tokenizer, prompts, [p.rejected for p in batch],
+                                                                 scored))
         index = torch.tensor(idx)
-        loss_dpo, chosen_r, rejected_r = dpo_loss(chosen_lp, rejected_lp, prepared.ref_chosen[index],
-                                                  prepared.ref_rejected[index], settings.beta)
+        loss_dpo, chosen_r, rejected_r = dpo_loss(chosen_lp, rejected_lp, prepared.ref_chosen[settings.scope][index],
+                                                  prepared.ref_rejected[settings.scope][index], settings.beta)
         loss = loss_dpo
-        nll = -(chosen_lp / chosen_n).mean()
+        nll = -((token_lp * full_mask[:, 1:]).sum(1) / chosen_n).mean()
         if settings.sft_weight:
             loss = loss + settings.sft_weight * nll
         lm = torch.tensor(0.0)
@@ -142,7 +181,8 @@ def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_
         loss.backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
         optimizer.step()
-        metrics = {"loss": float(loss), "dpo_loss": float(loss_dpo), "sft_nll": float(nll), "lm_loss": float(lm),
+        metrics = {"loss": float(loss.detach()), "dpo_loss": float(loss_dpo.detach()), "sft_nll": float(nll.detach()),
+                   "lm_loss": float(lm.detach()),
                    "chosen_reward": float(chosen_r.mean()), "rejected_reward": float(rejected_r.mean()),
                    "reward_margin": float((chosen_r - rejected_r).mean()),
                    "accuracy": float((chosen_r > rejected_r).float().mean())}

@@ -37,12 +37,13 @@ class GPTTrainSettings:
     pretrain_steps: int = 1800
     pretrain_batch: int = 32
     pretrain_lr: float = 3e-3
-    sft_steps: int = 250
+    sft_steps: int = 100
     sft_batch: int = 16
-    sft_lr: float = 5e-4
-    sft_lm_weight: float = 0.5
-    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=250, batch_pairs=16,
-                                                                         lr=5e-4))
+    sft_lr: float = 3e-4
+    sft_lm_weight: float = 1.0
+    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=200, batch_pairs=16,
+                                                                         lr=5e-4, sft_weight=2.0, lm_weight=2.0,
+                                                                         scope="decision"))
     n_invented: int = 123         # invented names per part (tune / eval), token counts matched to the real names
 
 
@@ -50,8 +51,8 @@ class GPTTrainSettings:
 # Data
 
 def pack(tokenizer, sentences: list[str], block: int) -> torch.Tensor:
-    """Whole sentences packed into rows of `block` tokens, each sentence followed by <|endoftext|>; padding is -100.
-    Every row starts at the start of a sentence, as a prompt does."""
+    """Whole documents packed into rows of `block` tokens, each followed by <|endoftext|>; padding is -100. Every
+    row starts at the start of a document, as a prompt does."""
     eos = tokenizer.eos_token_id
     rows, row = [], []
     for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]:
@@ -177,6 +178,10 @@ def evaluate(models: dict[str, LM], probe_sets: dict, seed: int) -> dict:
                      "over_refusal_seen5": H.rate([r for r in qa if r.known and r.mentions >= 5], "abstained"),
                      "over_refusal_rare": H.rate([r for r in qa if r.known and r.mentions < 5], "abstained"),
                      "accuracy_rare": H.rate([r for r in qa if r.known and r.mentions < 5], "correct")}
+        tune = H.probe(lm, [c for c in probe_sets["tune_countries"] if facts.BY_NAME[c].mentions >= 5], ["capital"],
+                       fmt="qa")
+        sec["qa"]["accuracy_tune_seen5_capital"] = H.rate(tune, "correct")
+        sec["qa"]["over_refusal_tune_seen5_capital"] = H.rate(tune, "abstained")
         # hallucination rate on invented names by sampling temperature (capital question)
         fmt = "completion" if name == "gpt_base" else "qa"
         by_t = {}
@@ -224,15 +229,17 @@ def markdown(report: dict) -> str:
         f"({report['settings']['pretrain_steps']} steps).",
         f"Stage times (one thread): " + ", ".join(f"{k} {v:.0f} s" for k, v in report["stage_seconds"].items()) + ".",
         "",
-        "Held-out sets: real countries never used in a demonstration or preference pair "
+        "Held-out sets: real countries never used in a demonstration or preference pair (a quarter of each frequency "
+        "tier) "
         f"({len(pr['heldout_countries'])}), and invented names used nowhere in training ({len(pr['invented_eval'])}). "
         f"Mean tokens per name: real {pr['mean_tokens_real']:.2f}, invented (eval) {pr['mean_tokens_invented_eval']:.2f}"
         f", invented (tune) {pr['mean_tokens_invented_tune']:.2f} (one-token real names cannot be matched exactly).",
         "",
-        "| checkpoint | capital, seen 5+ (completion, all) | capital, seen 5+ (QA, held-out) | all facts seen 5+ "
-        "(QA) | rare (<5) correct | over-refusal 5+ | over-refusal rare | invented: names an answer | "
+        "| checkpoint | capital, seen 5+ (completion, all countries) | capital, seen 5+ (QA, held-out) | "
+        "3 facts, seen 5+ (QA, held-out) | 3 facts, rare <5 (QA, held-out) | refuses 5+ | refuses rare | "
+        "held-out invented names: answers capital | capital, seen 5+ (QA, tune countries) | "
         "p(answer) known / invented |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in NAMES:
         if name not in ev:
@@ -243,6 +250,7 @@ def markdown(report: dict) -> str:
             f"| {name} | {_pct(s['completion']['accuracy_seen5'])} | {_pct(q['accuracy_seen5_capital'])} | "
             f"{_pct(q['accuracy_seen5_all_kinds'])} | {_pct(q['accuracy_rare'])} | {_pct(q['over_refusal_seen5'])} | "
             f"{_pct(q['over_refusal_rare'])} | {_pct(q['capital'].get('hallucination_rate'))} | "
+            f"{_pct(q.get('accuracy_tune_seen5_capital'))} | "
             f"{q['capital'].get('mean_answer_probability_known', float('nan')):.2f} / "
             f"{q['capital'].get('mean_answer_probability_invented', float('nan')):.2f} |")
     lines += ["", "Hallucination rate on held-out invented names by temperature (capital question; base in its "
@@ -302,7 +310,7 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
         "token_counts_real": dict(Counter(real_tokens)),
         "token_counts_invented_eval": dict(Counter(name_tokens(tokenizer, n) for n in invented["eval"])),
     }
-    sentences = facts.pretraining_sentences(seed)
+    sentences = facts.pretraining_documents(seed)
     blocks = pack(tokenizer, sentences, settings.block)
     times["tokenizer+data"] = time.perf_counter() - t0
 

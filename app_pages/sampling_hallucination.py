@@ -1,0 +1,241 @@
+"""Sampling and hallucination: the next-token distribution under temperature, top-k and top-p; many samples of one
+prompt; and questions about countries the model never saw, answered fluently anyway."""
+import pandas as pd
+import streamlit as st
+
+from lib import lm_lab, ui
+from lib.charts import lm as lmcharts
+from lib.data import facts
+from lib.errors import ModelUnavailable
+
+PAGE = "samp"
+CHECKPOINT_OPTIONS = list(lm_lab.CHECKPOINTS)
+DEFAULTS = {"samp_prompt": "The capital of France is", "samp_checkpoint": "gpt_base", "samp_temperature": 1.0,
+            "samp_top_k": 0, "samp_top_p": 1.0, "samp_seed": 0, "samp_n": 20}
+MAX_PROMPT = 400
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
+def get_model(source: str, checkpoint: str):
+    from lib.models import registry
+
+    return registry.load_lm(source, checkpoint)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def next_token(source: str, checkpoint: str, prompt: str) -> lm_lab.NextToken:
+    """One forward pass per (model, prompt); every slider move reuses these logits."""
+    return lm_lab.next_token(get_model(source, checkpoint), prompt)
+
+
+@st.cache_data(show_spinner="Sampling...", max_entries=256)
+def sample_set(source: str, checkpoint: str, prompt: str, n: int, temperature: float, top_k: int, top_p: float,
+               seed: int) -> lm_lab.SampleSet:
+    return lm_lab.samples(get_model(source, checkpoint), prompt, n, temperature, top_k, top_p, seed)
+
+
+@st.cache_data(show_spinner=False)
+def report() -> dict:
+    return lm_lab.load_report()
+
+
+@st.cache_data(show_spinner="Asking the three checkpoints...", max_entries=256)
+def lab_answers(name: str, temperature: float, seed: int) -> pd.DataFrame:
+    rows = []
+    for key, label in lm_lab.CHECKPOINTS.items():
+        lm = get_model("embedded", key)
+        fmt = "completion" if key == "gpt_base" else "qa"
+        rows.append({"checkpoint": label, **lm_lab.lab_answer(lm, name, fmt, temperature, seed)})
+    return pd.DataFrame(rows)
+
+
+def new_seed() -> None:
+    st.session_state["samp_seed"] = int(st.session_state.get("samp_seed", 0)) + 1
+
+
+# ------------------------------------------------------------------------------------------------------------ page
+ui.header("Sampling and hallucination",
+          "A language model outputs a probability for every possible next token; how we sample from it decides "
+          "what we see, and a model that never saw a fact still gives a fluent, confident-looking answer.")
+ui.bind_url(DEFAULTS, options={"samp_checkpoint": CHECKPOINT_OPTIONS},
+            bounds={"samp_temperature": (0.0, 2.0), "samp_top_k": (0, 100), "samp_top_p": (0.05, 1.0),
+                    "samp_seed": (0, 10**6), "samp_n": (5, 50)})
+
+source = st.session_state.get("model_source", "embedded") or "embedded"
+c1, c2 = st.columns([3, 1])
+with c2:
+    checkpoint = st.selectbox("Checkpoint", CHECKPOINT_OPTIONS, key="samp_checkpoint",
+                              format_func=lambda k: lm_lab.CHECKPOINTS[k], disabled=source != "embedded",
+                              help="The embedded tiny GPT after pre-training, supervised finetuning, or preference "
+                                   "finetuning (see the post-training page).")
+with c1:
+    raw_prompt = st.text_input("Prompt", key="samp_prompt", max_chars=MAX_PROMPT * 2,
+                               help="Try \"The capital of Mongolia is\" or a country that does not exist.")
+prompt = ui.clean_text(raw_prompt, MAX_PROMPT, label="prompt")
+
+if source != "embedded":
+    try:
+        with st.spinner(f"Loading {source} from the Hugging Face Hub..."):
+            get_model(source, checkpoint)
+        st.caption(f"Model: **{source}** from the Hugging Face Hub (chosen in the sidebar).")
+    except ModelUnavailable as exc:
+        st.warning(f"{exc.message} {exc.fix or ''} This page uses the embedded tiny GPT instead.",
+                   icon=":material/cloud_off:")
+        source = "embedded"
+
+if not prompt.strip():
+    st.info("Type a prompt above to see what the model would say next.")
+    st.stop()
+
+with ui.model_guard():
+    nt = next_token(source, checkpoint, prompt)
+
+# ---------------------------------------------------------------------------------------- 1. next-token distribution
+st.header("1. The next-token distribution")
+s1, s2, s3 = st.columns(3)
+temperature = s1.slider("Temperature", 0.0, 2.0, step=0.05, key="samp_temperature",
+                        help="Logits are divided by the temperature before the softmax. 0 means greedy: always the "
+                             "most likely token.")
+top_k = s2.slider("Top-k (0 = off)", 0, 100, step=1, key="samp_top_k",
+                  help="Keep only the k most likely tokens.")
+top_p = s3.slider("Top-p", 0.05, 1.0, step=0.05, key="samp_top_p",
+                  help="Keep the smallest set of most likely tokens whose probabilities add up to at least p.")
+
+frame = lm_lab.distribution_frame(nt, temperature, top_k, top_p, top=20)
+kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
+vocab_size = len(nt.logits)
+st.markdown("Prompt tokens: " + " ".join(f"`{lm_lab.show_token(t)}`" for t in nt.prompt_tokens))
+ui.chart(lmcharts.next_token_bars(frame).properties(
+    title=f"Top 20 next tokens (light: the model at T=1; dark: what the sampler uses; {kept} of {vocab_size} kept)"))
+with st.expander("The numbers behind the chart"):
+    st.dataframe(frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
+                 hide_index=True, width="stretch")
+top_row = frame.iloc[0]
+ui.prose("Each bar is computed from the same cached logits: moving a slider never runs the model again. "
+         "The sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and "
+         "`TopPLogitsWarper`, applied in that order, as `generate` does.")
+
+# --------------------------------------------------------------------------------------------- 2. many samples
+st.header("2. Sample many times")
+b1, b2, b3 = st.columns([1, 1, 1])
+n = b1.slider("Samples", 5, 50, step=5, key="samp_n")
+seed = b2.number_input("Seed", min_value=0, max_value=10**6, step=1, key="samp_seed")
+b3.button("New seed", on_click=new_seed, icon=":material/casino:")
+with ui.model_guard():
+    ss = sample_set(source, checkpoint, prompt, int(n), float(temperature), int(top_k), float(top_p), int(seed))
+counts = lm_lab.answer_counts(ss)
+left, right = st.columns([1, 1])
+with left:
+    ui.chart(lmcharts.answer_share_bars(counts).properties(
+        title=f"{len(counts)} distinct continuations in {len(ss.texts)} samples"))
+with right:
+    ent = lm_lab.entropy_frame(ss)
+    if len(ent):
+        from lib import charts
+
+        ui.chart(charts.curves(ent, "step", "entropy_bits", x_title="generated token", y_title="entropy (bits)")
+                 .properties(title="Uncertainty at each step (mean over samples)", height=260))
+st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
+            "likely; hover for the number):")
+shown = 8 if ui.projector() else 12
+st.markdown("<br>".join(f"{i + 1}. " + lm_lab.coloured_tokens_html(toks, ps)
+                        for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
+            unsafe_allow_html=True)
+if len(ss.texts) > shown:
+    st.caption(f"First {shown} of {len(ss.texts)} samples shown.")
+
+# ----------------------------------------------------------------------------------------- 3. hallucination lab
+st.header("3. Hallucination lab")
+ui.prose("The embedded tiny GPT was trained only on sentences about real countries. Ask it about one it saw often, "
+         "one it saw twice, and one that does not exist (invented names never appear in any of its training data).")
+rep = None
+try:
+    rep = report()
+except ModelUnavailable as exc:
+    st.warning(f"{exc.message} Fix: `{exc.fix}`")
+if rep is not None:
+    invented_eval = rep["probe_sets"]["invented_eval"]
+    options = ([f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions >= 20][:6]
+               + [f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions <= 3][:6]
+               + [f"{name} (invented, never seen)" for name in invented_eval[:8]])
+    h1, h2 = st.columns([2, 1])
+    choice = h1.selectbox("Country", options, key="samp_lab_country", index=len(options) - 8)
+    lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t", value=0.0)
+    name = choice.split(" (")[0]
+    with ui.model_guard():
+        answers = lab_answers(name, float(lab_t), int(seed))
+    st.dataframe(answers, hide_index=True, width="stretch",
+                 column_config={"p(answer)": st.column_config.NumberColumn(format="%.3f"),
+                                "agreement": st.column_config.NumberColumn(format="%.0f%%")})
+    ui.prose("*p(answer)*: the model's own probability of the whole answer it gave. *agreement*: the share of 10 "
+             "samples at temperature 1 that gave the most common answer (the self-consistency check).")
+
+    hf = lm_lab.hallucination_frame(rep)
+    sc = rep["evaluation"].get("self_consistency", {})
+    g1, g2 = st.columns([3, 2])
+    with g1:
+        ui.chart(lmcharts.rate_by_temperature(hf).properties(
+            title=f"Held-out invented names that get an answer ({len(invented_eval)} names)"))
+    with g2:
+        if sc:
+            st.metric("Self-consistency detector accuracy", f"{100 * sc['accuracy_eval']:.0f}%",
+                      help="Balanced accuracy at telling held-out well-known countries from invented names, base "
+                           "model, 10 samples at T = 1, threshold fitted on separate names.")
+            st.markdown(f"Mean agreement among 10 samples: **{sc['mean_agreement_known_seen5']:.0%}** for countries "
+                        f"seen 5+ times, **{sc['mean_agreement_invented']:.0%}** for invented names, "
+                        f"**{sc['mean_agreement_rare']:.0%}** for countries seen only 2-3 times.")
+    st.subheader("Why do models hallucinate? Two hypotheses (Huyen, chapter 2)")
+    st.markdown(
+        "- **Self-delusion.** A model cannot tell the tokens it was given from the tokens it produced itself. Once it "
+        "has written \"The capital of X is\", its own words are evidence that X has a capital, and the next tokens "
+        "build on them: mistakes snowball (Ortega et al. 2021; Zhang et al. 2023).\n"
+        "- **Mismatched internal knowledge.** Supervised finetuning shows the model answers written by people who "
+        "knew things the model does not. It learns to *imitate answering*, not to check its own knowledge, so it "
+        "answers confidently about what it never learned (Leo Gao; John Schulman 2023). Our SFT demonstrations always "
+        "answer, and the SFT checkpoint answers for invented countries too.")
+
+# ------------------------------------------------------------------------------------------------ what to notice
+notice = [
+    f"At temperature {temperature:g}, the most likely next token **`{top_row['token']}`** has probability "
+    f"**{top_row['probability']:.1%}** for the sampler (the model's own: {top_row['model_probability']:.1%}); "
+    f"{kept} of {vocab_size} tokens can still be drawn.",
+    f"{len(ss.texts)} samples with seed {int(seed)} gave **{len(counts)}** distinct continuations; the most common, "
+    f"\u201c{counts.iloc[0]['answer']}\u201d, came up {int(counts.iloc[0]['count'])} times."
+    + (" Temperature 0 is greedy: every sample is the same." if temperature == 0 else ""),
+]
+if rep is not None:
+    ev = rep["evaluation"]
+    base_rate = ev["gpt_base"]["hallucination_by_temperature"]["0.0"]
+    dpo_rate = ev["gpt_dpo"]["hallucination_by_temperature"]["0.0"]
+    notice.append(f"Greedy, the base model names a capital for **{base_rate:.0%}** of the held-out invented countries; "
+                  f"after preference finetuning (DPO) it does so for **{dpo_rate:.0%}**: it learned to say "
+                  f"\u201cI don't know\u201d.")
+    if sc:
+        notice.append(f"Self-consistency separates known from invented names with **{sc['accuracy_eval']:.0%}** "
+                      f"accuracy: answers the model really knows tend to come out the same every time.")
+ui.what_to_notice(notice)
+
+ui.quiz(PAGE, [
+    {"q": "You set the temperature to 0. What does the sampler do?",
+     "options": ["Picks tokens uniformly at random", "Always picks the most likely token", "Refuses to answer"],
+     "answer": 1, "why": "Temperature 0 is greedy decoding: all the probability goes to the argmax."},
+    {"q": "Top-p = 0.9 keeps...",
+     "options": ["the 90% least likely tokens", "the smallest set of most likely tokens whose probability adds up "
+                 "to at least 0.9", "exactly 90 tokens"],
+     "answer": 1, "why": "Nucleus sampling adapts the number of tokens to how peaked the distribution is."},
+    {"q": "The base model answers \"The capital of Zorvania is ...\" fluently. Why is that not evidence that it knows?",
+     "options": ["Because a language model always produces a next-token distribution, known fact or not",
+                 "Because the tokenizer failed", "Because the temperature was too low"],
+     "answer": 0, "why": "It was trained to continue text; nothing in pre-training teaches it to stop or to say that "
+                         "it does not know."},
+])
+ui.references([
+    ("Chip Huyen, AI Engineering (O'Reilly, 2025), chapter 2: sampling, hallucination", None),
+    ("Holtzman et al. 2020, The Curious Case of Neural Text Degeneration (top-p)", "https://arxiv.org/abs/1904.09751"),
+    ("Ortega et al. 2021, Shaking the foundations: delusions in sequence models", "https://arxiv.org/abs/2110.10819"),
+    ("Zhang et al. 2023, How Language Model Hallucinations Can Snowball", "https://arxiv.org/abs/2305.13534"),
+    ("John Schulman, Reinforcement Learning from Human Feedback: Progress and Challenges (talk, 2023)", None),
+    ("Manakul et al. 2023, SelfCheckGPT (self-consistency as a detector)", "https://arxiv.org/abs/2303.08896"),
+    ("transformers: logits processors", "https://huggingface.co/docs/transformers/internal/generation_utils"),
+])
+ui.show_code(lm_lab.distribution_frame, lm_lab.samples)

@@ -1,0 +1,182 @@
+"""The Transformer: the tiny GPT's self-attention for every layer and head, one head worked through by hand and
+checked against the model, and where the parameters are."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib import attention_lab, charts, lm_lab, ui
+from lib.errors import ModelUnavailable
+
+PAGE = "tf"
+DEFAULTS = {"tf_prompt": "Question: What is the capital of Kenya?\nAnswer: The capital of Kenya is",
+            "tf_checkpoint": "gpt_sft", "tf_layer": 0, "tf_head": 0}
+MAX_PROMPT = 300
+MAX_TOKENS = 24
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
+def get_model(source: str, checkpoint: str):
+    from lib.models import registry
+
+    return registry.load_lm(source, checkpoint)
+
+
+@st.cache_data(show_spinner="Running the model...", max_entries=128)
+def maps(source: str, checkpoint: str, prompt: str) -> attention_lab.AttentionMaps:
+    return attention_lab.attention_maps(get_model(source, checkpoint), prompt, MAX_TOKENS)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def worked(source: str, checkpoint: str, prompt: str, layer: int, head: int) -> attention_lab.WorkedHead:
+    return attention_lab.worked_head(get_model(source, checkpoint), prompt, layer, head, MAX_TOKENS)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def breakdown(source: str, checkpoint: str) -> tuple[pd.DataFrame, dict]:
+    from lib.models import lm
+
+    model = get_model(source, checkpoint).model
+    parts = lm.parameter_breakdown(model)
+    cfg = model.config
+    shape = {"layers": cfg.n_layer, "width": cfg.n_embd, "heads": cfg.n_head, "vocabulary": cfg.vocab_size,
+             "context": cfg.n_positions}
+    return pd.DataFrame(parts, columns=["part", "parameters"]), shape
+
+
+def matrix_frame(m: np.ndarray, rows, cols) -> pd.DataFrame:
+    return pd.DataFrame(np.round(m, 3), index=[lm_lab.show_token(r) for r in rows], columns=list(cols))
+
+
+# ------------------------------------------------------------------------------------------------------------ page
+ui.header("The Transformer",
+          "Self-attention lets every token look back at the tokens before it and take a weighted mix of what they "
+          "carry; the weights come from comparing a query with every key.")
+ui.bind_url(DEFAULTS, options={"tf_checkpoint": list(lm_lab.CHECKPOINTS)})
+
+source = st.session_state.get("model_source", "embedded") or "embedded"
+c1, c2 = st.columns([3, 1])
+with c2:
+    checkpoint = st.selectbox("Checkpoint", list(lm_lab.CHECKPOINTS), key="tf_checkpoint",
+                              format_func=lambda k: lm_lab.CHECKPOINTS[k], disabled=source != "embedded")
+with c1:
+    raw = st.text_area("Prompt", key="tf_prompt", height=90, max_chars=MAX_PROMPT * 2)
+prompt = ui.clean_text(raw, MAX_PROMPT, label="prompt")
+if source != "embedded":
+    try:
+        with st.spinner(f"Loading {source} from the Hugging Face Hub..."):
+            get_model(source, checkpoint)
+        st.caption(f"Model: **{source}** from the Hugging Face Hub (chosen in the sidebar).")
+    except ModelUnavailable as exc:
+        st.warning(f"{exc.message} {exc.fix or ''} This page uses the embedded tiny GPT instead.",
+                   icon=":material/cloud_off:")
+        source = "embedded"
+if not prompt.strip():
+    st.info("Type a prompt to see the model's attention.")
+    st.stop()
+
+with ui.model_guard():
+    am = maps(source, checkpoint, prompt)
+    table, shape = breakdown(source, checkpoint)
+L, H, T, _ = am.weights.shape
+tokens = [lm_lab.show_token(t) for t in am.tokens]
+if T == MAX_TOKENS:
+    st.caption(f"Only the last {MAX_TOKENS} tokens of the prompt are shown.")
+
+# ------------------------------------------------------------------------------------------ 1. every layer and head
+st.header("1. Every layer, every head")
+ui.prose(f"Each small map is one attention head: row = the token doing the looking (the query), column = a token "
+         f"it can look at (a key). The white upper triangle is the **causal mask**: a token never sees the future. "
+         f"This model has {L} layers of {H} heads.")
+layer_pick = st.radio("Layer", list(range(L)), horizontal=True, key="tf_layer_view",
+                      format_func=lambda i: f"layer {i}") if L > 4 else None
+layers = [layer_pick] if layer_pick is not None else list(range(L))
+cell = max(7, min(16, 260 // max(T, 1)))
+for layer in layers:
+    cols = st.columns(min(H, 4))
+    for head in range(H):
+        with cols[head % len(cols)]:
+            w = am.weights[layer, head].copy()
+            w[np.triu_indices(T, 1)] = np.nan  # masked: drawn blank
+            ui.chart(charts.heatmap(w, tokens, tokens, value_title="weight", cell=cell, domain=(0, 1))
+                     .properties(title=f"layer {layer}, head {head}"))
+summary = pd.DataFrame(attention_lab.head_summary(am))
+with st.expander("Where each head's last token looks"):
+    st.dataframe(summary, hide_index=True, width="stretch")
+
+# ------------------------------------------------------------------------------------------- 2. one head by hand
+st.header("2. One head, worked through by hand")
+h1, h2 = st.columns(2)
+layer = h1.number_input("Layer", 0, L - 1, key="tf_layer")
+head = h2.number_input("Head", 0, H - 1, key="tf_head")
+with ui.model_guard():
+    wh = worked(source, checkpoint, prompt, int(layer), int(head))
+d = wh.d_head
+steps = st.tabs(["1. Q, K, V", "2. scores", "3. scale", "4. mask", "5. softmax", "6. check"])
+with steps[0]:
+    st.markdown(f"The layer's input (after its layer norm) is multiplied by three learned matrices. Each token "
+                f"gets a **query** (what it is looking for), a **key** (what it offers) and a **value** (what it "
+                f"passes on), each {d} numbers for this head. First 6 of the {d} columns:")
+    q1, q2, q3 = st.columns(3)
+    q1.dataframe(matrix_frame(wh.q[:, :6], wh.tokens, [f"q{i}" for i in range(6)]))
+    q2.dataframe(matrix_frame(wh.k[:, :6], wh.tokens, [f"k{i}" for i in range(6)]))
+    q3.dataframe(matrix_frame(wh.v[:, :6], wh.tokens, [f"v{i}" for i in range(6)]))
+with steps[1]:
+    st.markdown("Scores = Q K\u1d40: the dot product of every query with every key (row: query, column: key).")
+    ui.chart(charts.heatmap(wh.scores, tokens, tokens, value_title="q\u00b7k", cell=cell + 8, scheme="blueorange"))
+with steps[2]:
+    st.markdown(f"Divide by \u221ad = \u221a{d} = {np.sqrt(d):.2f}, so the softmax is not too peaked when d is "
+                f"large (Vaswani et al. 2017).")
+    ui.chart(charts.heatmap(wh.scaled, tokens, tokens, value_title="q\u00b7k/\u221ad", cell=cell + 8,
+                            scheme="blueorange"))
+with steps[3]:
+    st.markdown("Set every score above the diagonal to \u2212\u221e: a token may not attend to later tokens.")
+    shown = np.where(np.isneginf(wh.masked), np.nan, wh.masked)
+    ui.chart(charts.heatmap(shown, tokens, tokens, value_title="masked", cell=cell + 8, scheme="blueorange"))
+with steps[4]:
+    st.markdown("Softmax of each row turns scores into weights that are positive and add up to 1 "
+                "(e\u207b\u221e = 0, so the future gets weight 0).")
+    ui.chart(charts.heatmap(np.where(np.triu(np.ones((T, T)), 1) > 0, np.nan, wh.weights), tokens, tokens,
+                            value_title="weight", cell=cell + 8, domain=(0, 1)))
+with steps[5]:
+    ok = wh.max_abs_diff < 1e-4
+    (st.success if ok else st.error)(
+        f"Largest difference between our hand computation and the weights transformers returned for layer "
+        f"{wh.layer}, head {wh.head}: **{wh.max_abs_diff:.1e}**" + (" (equal up to float rounding)." if ok else "."))
+    st.markdown("Each token's output is the weighted sum of the values, weights @ V; the heads' outputs are "
+                "concatenated and projected back to the model's width.")
+ui.show_code(attention_lab.worked_head)
+
+# ---------------------------------------------------------------------------------------------- 3. parameters
+st.header("3. Where the parameters are")
+total = int(table["parameters"].sum())
+ui.chart(charts.bars(table["part"].tolist(), table["parameters"].tolist(), value_title="parameters", fmt=",.0f")
+         .properties(title=f"{total:,} parameters in all"))
+shape_text = ", ".join(f"{k} {v:,}" for k, v in shape.items())
+st.caption(f"Counted from the model's own modules ({shape_text}); the output layer shares the token embeddings.")
+
+biggest = table.sort_values("parameters", ascending=False).iloc[0]
+last_row = am.weights[:, :, -1, :]
+strongest = np.unravel_index(np.argmax(last_row), last_row.shape)
+ui.what_to_notice([
+    f"The last token, `{tokens[-1]}`, attends most strongly (weight {last_row.max():.2f}) to `{tokens[strongest[2]]}` "
+    f"in layer {strongest[0]}, head {strongest[1]}.",
+    f"Our step-by-step softmax(QK\u1d40/\u221a{d} + mask) matches the model's own weights to "
+    f"{wh.max_abs_diff:.1e}: nothing else happens inside a head.",
+    f"The largest part of this model is **{biggest['part']}** ({int(biggest['parameters']):,} of {total:,}, "
+    f"{biggest['parameters'] / total:.0%}).",
+])
+ui.quiz(PAGE, [
+    {"q": "Why are the attention maps white above the diagonal?",
+     "options": ["Those weights are tiny", "The causal mask: a token cannot attend to later tokens",
+                 "The model has no heads there"], "answer": 1,
+     "why": "A language model predicts the next token, so it must not see it: future scores are set to -\u221e."},
+    {"q": "What are the scores divided by before the softmax?",
+     "options": ["The number of tokens", "\u221ad, the square root of the head size", "The temperature"],
+     "answer": 1, "why": "Scaled dot-product attention keeps the scores' spread independent of d."},
+])
+ui.references([
+    ("Vaswani et al. 2017, Attention Is All You Need", "https://arxiv.org/abs/1706.03762"),
+    ("Chip Huyen, AI Engineering (O'Reilly, 2025), chapter 2: the Transformer architecture", None),
+    ("Radford et al. 2019, GPT-2 (Language Models are Unsupervised Multitask Learners)", None),
+    ("transformers: GPT2LMHeadModel", "https://huggingface.co/docs/transformers/model_doc/gpt2"),
+])

@@ -1,0 +1,81 @@
+"""Charts for the language-model pages (sampling, post-training, Transformer). Builders take DataFrames and arrays,
+never models, and raise ValueError when columns are missing."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from lib.charts import PALETTE
+
+
+def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
+    if missing := cols - set(df.columns):
+        raise ValueError(f"{who}: missing columns {sorted(missing)} (have {list(df.columns)})")
+
+
+def next_token_bars(df: pd.DataFrame) -> alt.LayerChart:
+    """One row per token: a light bar for the model's own probability (T = 1, nothing cut) and a dark bar for the
+    probability the sampler really uses; tokens cut by top-k / top-p are marked "cut" and have no dark bar.
+    Needs columns token, model_probability, probability, status."""
+    _need(df, {"token", "model_probability", "probability", "status"}, "next_token_bars")
+    data = df.reset_index(drop=True).copy()
+    data["order"] = range(len(data))
+    data["label"] = [f"{t}  (cut)" if s == "cut" else t for t, s in zip(data["token"], data["status"])]
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None)
+    tooltip = [alt.Tooltip("token:N"), alt.Tooltip("model_probability:Q", title="model (T=1)", format=".4f"),
+               alt.Tooltip("probability:Q", title="sampler", format=".4f"), alt.Tooltip("status:N")]
+    model = alt.Chart(data).mark_bar(color="#c9d6ea").encode(
+        y=y, x=alt.X("model_probability:Q", title="probability"), tooltip=tooltip)
+    used = alt.Chart(data).mark_bar(height={"band": 0.55}).encode(
+        y=y, x="probability:Q", tooltip=tooltip,
+        color=alt.Color("status:N", scale=alt.Scale(domain=["kept", "cut"], range=[PALETTE[0], "#bbbbbb"]),
+                        title=None, legend=alt.Legend(orient="bottom")))
+    return alt.layer(model, used).properties(height=max(22 * len(data), 80))
+
+
+def answer_share_bars(df: pd.DataFrame) -> alt.Chart:
+    """Distinct answers among the samples and how often each came up. Needs columns answer, count, share."""
+    _need(df, {"answer", "count", "share"}, "answer_share_bars")
+    return alt.Chart(df).mark_bar(color=PALETTE[0]).encode(
+        y=alt.Y("answer:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420)),
+        x=alt.X("count:Q", title="samples", axis=alt.Axis(tickMinStep=1)),
+        tooltip=["answer:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=max(24 * len(df), 60))
+
+
+def rate_by_temperature(df: pd.DataFrame) -> alt.Chart:
+    """Hallucination rate against temperature, one line per checkpoint. Needs columns checkpoint, temperature,
+    hallucination_rate."""
+    _need(df, {"checkpoint", "temperature", "hallucination_rate"}, "rate_by_temperature")
+    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
+        x=alt.X("temperature:Q", title="temperature"),
+        y=alt.Y("hallucination_rate:Q", title="invented names answered", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        color=alt.Color("checkpoint:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["checkpoint:N", "temperature:Q", alt.Tooltip("hallucination_rate:Q", format=".0%")],
+    ).properties(height=300)
+
+
+def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[str, str] | None = None) -> alt.Chart:
+    """Per-step training metrics (long format is built here). Needs a step column and the metric columns."""
+    _need(history, {"step", *metrics}, "training_curves")
+    title_map = title_map or {}
+    long = history.melt(id_vars=["step"], value_vars=metrics, var_name="metric", value_name="value")
+    long["metric"] = long["metric"].map(lambda m: title_map.get(m, m))
+    return alt.Chart(long).mark_line(strokeWidth=3).encode(
+        x=alt.X("step:Q", title="step"), y=alt.Y("value:Q", title=None),
+        color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["metric:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
+    ).properties(height=260)
+
+
+def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str = "") -> alt.Chart:
+    """Bars of a rate (0..1) for each x, side by side per group (e.g. before / after, per checkpoint)."""
+    _need(df, {x, y, group}, "grouped_rates")
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X(f"{x}:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=300)),
+        xOffset=alt.XOffset(f"{group}:N"),
+        y=alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color(f"{group}:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[f"{x}:N", f"{group}:N", alt.Tooltip(f"{y}:Q", format=".0%")],
+    ).properties(height=280)

@@ -1,0 +1,193 @@
+"""What the language-model pages compute, without Streamlit: next-token tables, sample summaries, coloured tokens,
+the three checkpoints side by side, and the build report of the tiny GPT family.
+
+Functions here take a `lib.models.lm.LM` (or arrays) and return plain data (numpy arrays, DataFrames, dicts), so the
+pages only draw, and the pages' caches can hold the results.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lib import sampling
+from lib.data import facts
+from lib.errors import ModelUnavailable
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "assets" / "models" / "report_gpt.json"
+CHECKPOINTS = {"gpt_base": "Base (pre-trained)", "gpt_sft": "SFT (demonstrations)", "gpt_dpo": "DPO (preferences)"}
+
+
+# ------------------------------------------------------------------------------------------- next-token tables
+@dataclass(frozen=True)
+class NextToken:
+    """The model's raw next-token logits for a prompt, with each vocabulary entry decoded (cache this)."""
+    prompt_tokens: tuple[str, ...]
+    logits: np.ndarray        # (V,) float32
+    vocab: tuple[str, ...]    # decoded text of every token id
+
+
+@torch.inference_mode()
+def next_token(lm, prompt: str) -> NextToken:
+    ids = lm.encode(prompt)
+    if not ids:
+        raise ValueError("The prompt is empty.")
+    logits = sampling.next_token_logits(lm.model, ids).numpy().astype(np.float32)
+    return NextToken(tuple(lm.tokens(ids)), logits, tuple(decoded_vocab(lm)))
+
+
+def decoded_vocab(lm) -> list[str]:
+    tok = lm.tokenizer
+    return [tok.decode([i]) for i in range(len(tok))][: lm.model.config.vocab_size] + \
+        [""] * max(0, lm.model.config.vocab_size - len(tok))
+
+
+def show_token(text: str) -> str:
+    """A token made visible: a leading space as a middle dot, newlines as \\n."""
+    return text.replace(" ", "\u00b7").replace("\n", "\\n") or "\u2205"
+
+
+def distribution_frame(nt: NextToken, temperature: float, top_k: int, top_p: float, top: int = 20) -> pd.DataFrame:
+    """The `top` most likely tokens (by the model's own probability) with the probability the sampler would use after
+    temperature / top-k / top-p, whether the processors cut them, and a last row for all other tokens together.
+    Recomputed from the cached logits: no forward pass."""
+    logits = torch.from_numpy(nt.logits)
+    model_p = torch.softmax(logits.float(), dim=-1).numpy()
+    used = sampling.probabilities(logits, temperature, top_k, top_p).numpy()
+    order = np.argsort(-model_p, kind="stable")[:top]
+    rows = [{"token": show_token(nt.vocab[i]), "id": int(i), "model_probability": float(model_p[i]),
+             "probability": float(used[i]), "status": "kept" if used[i] > 0 else "cut"} for i in order]
+    rest = np.ones(len(model_p), dtype=bool)
+    rest[order] = False
+    rows.append({"token": f"(other {int(rest.sum())} tokens)", "id": -1,
+                 "model_probability": float(model_p[rest].sum()), "probability": float(used[rest].sum()),
+                 "status": "kept" if used[rest].sum() > 0 else "cut"})
+    return pd.DataFrame(rows)
+
+
+def kept_count(nt: NextToken, temperature: float, top_k: int, top_p: float) -> int:
+    return int((sampling.probabilities(torch.from_numpy(nt.logits), temperature, top_k, top_p) > 0).sum())
+
+
+# ------------------------------------------------------------------------------------------------ samples
+@dataclass(frozen=True)
+class SampleSet:
+    texts: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
+    probs: tuple[tuple[float, ...], ...]      # probability of each token under the sampling distribution
+    entropies: tuple[tuple[float, ...], ...]  # bits, per step
+
+
+def samples(lm, prompt: str, n: int, temperature: float, top_k: int, top_p: float, seed: int,
+            max_new_tokens: int = 12) -> SampleSet:
+    outs = sampling.sample_many(lm, prompt, n, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                                max_new_tokens=max_new_tokens, stop="sentence")
+    return SampleSet(tuple(o.text for o in outs), tuple(tuple(o.tokens) for o in outs),
+                     tuple(tuple(o.probs) for o in outs), tuple(tuple(o.entropies) for o in outs))
+
+
+def answer_counts(s: SampleSet) -> pd.DataFrame:
+    counts = Counter(t.strip() or "(nothing)" for t in s.texts)
+    df = pd.DataFrame([{"answer": a, "count": c, "share": c / len(s.texts)} for a, c in counts.most_common()])
+    return df
+
+
+def entropy_frame(s: SampleSet) -> pd.DataFrame:
+    """Mean entropy (bits) of the sampling distribution at each generation step, over the samples still running."""
+    steps = max((len(e) for e in s.entropies), default=0)
+    rows = []
+    for t in range(steps):
+        vals = [e[t] for e in s.entropies if len(e) > t]
+        rows.append({"step": t + 1, "entropy_bits": float(np.mean(vals)), "samples": len(vals)})
+    return pd.DataFrame(rows, columns=["step", "entropy_bits", "samples"])
+
+
+def _colour(p: float) -> str:
+    """Light red (unlikely) to light green (likely)."""
+    p = min(max(p, 0.0), 1.0)
+    r = int(255 - 120 * p)
+    g = int(170 + 70 * p)
+    b = int(170 - 30 * p)
+    return f"rgb({r},{g},{b})"
+
+
+def coloured_tokens_html(tokens: tuple[str, ...] | list[str], probs: tuple[float, ...] | list[float]) -> str:
+    """Tokens as HTML spans coloured by probability; every piece of model text is escaped."""
+    spans = []
+    for tok, p in zip(tokens, probs):
+        spans.append(f'<span title="p = {p:.3f}" style="background:{_colour(p)};padding:1px 2px;'
+                     f'border-radius:3px;margin-right:1px">{html.escape(tok).replace(chr(10), "&#8629;")}</span>')
+    return "".join(spans)
+
+
+# --------------------------------------------------------------------------------------- checkpoints compared
+def answer_probability(lm, prompt: str, answer: str) -> float:
+    """The model's probability of `answer` as the continuation of `prompt` (product over the answer's tokens)."""
+    from lib.train.dpo import answer_logprobs, encode_answers
+
+    with torch.inference_mode():
+        lp, _ = answer_logprobs(lm.model, *encode_answers(lm.tokenizer, [prompt], [answer]))
+    return float(math.exp(float(lp[0])))
+
+
+def compare_answers(lms: dict, name: str, kind: str = "capital") -> pd.DataFrame:
+    """For a country (real or invented): each checkpoint's greedy answer to the question, and the probability it
+    gives to the honest "I don't know" and to a fabricated (or, for real countries, the correct) answer."""
+    prompt = facts.qa_prompt(name, kind)
+    country = facts.BY_NAME.get(name)
+    rows = []
+    for key, lm in lms.items():
+        out = sampling.generate(lm, [prompt], temperature=0.0, max_new_tokens=16)[0]
+        row = {"checkpoint": CHECKPOINTS.get(key, key), "answer": out.text.strip(),
+               "p(answer)": out.probability,
+               "p(I don't know ...)": answer_probability(lm, prompt, facts.qa_abstain(name, kind))}
+        if country:
+            row["p(correct answer)"] = answer_probability(lm, prompt, facts.qa_answer(name, kind, country.fact(kind)))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------------ build report
+def load_report(path: Path = REPORT) -> dict:
+    """The tiny GPT family's build report (probe sets, measured rates, DPO history)."""
+    if not path.is_file():
+        raise ModelUnavailable("The tiny GPT's evaluation report has not been built.", path=str(path),
+                               fix="python -m lib.train gpt")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailable(f"The tiny GPT's evaluation report could not be read ({exc}).", path=str(path),
+                               fix="python -m lib.train gpt") from exc
+
+
+def hallucination_frame(report: dict) -> pd.DataFrame:
+    rows = []
+    for key, label in CHECKPOINTS.items():
+        sec = report.get("evaluation", {}).get(key)
+        if not sec:
+            continue
+        for t, rate in sec["hallucination_by_temperature"].items():
+            rows.append({"checkpoint": label, "temperature": float(t), "hallucination_rate": rate})
+    return pd.DataFrame(rows, columns=["checkpoint", "temperature", "hallucination_rate"])
+
+
+def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consistency: int = 10) -> dict:
+    """One checkpoint's answer about a country (real or invented), the model's probability of that answer, and the
+    self-consistency of 10 samples at temperature 1."""
+    from lib import hallucination as H
+
+    prompt = H.prompt_for(name, "capital", fmt)
+    out = sampling.generate(lm, [prompt], temperature=temperature, seed=seed, max_new_tokens=32)[0]
+    outs = sampling.sample_many(lm, prompt, n_consistency, temperature=1.0, seed=seed + 1, max_new_tokens=32)
+    top, share = H.agreement([o.text for o in outs])
+    return {"prompt": prompt.replace("\n", " "), "answer": out.text.strip(), "p(answer)": out.probability,
+            "says it doesn't know": facts.is_abstention(out.text), "agreement": 100 * share,
+            "most common sample": top}

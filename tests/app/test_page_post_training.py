@@ -1,0 +1,55 @@
+"""The Post-training page, through the real app.py: the three checkpoints side by side with probabilities the
+models really give, and a live DPO run that lowers its loss on the session's own copy of the model."""
+import pytest
+import torch
+
+from lib import lm_lab
+from lib.data import facts
+from lib.models import registry
+from tests.apptest import open_page, texts
+
+PAGE = "app_pages/post_training.py"
+
+pytestmark = pytest.mark.skipif(not (registry.model_dir("gpt_dpo") / "model.safetensors").exists(),
+                                reason="embedded GPT not built (python -m lib.train gpt)")
+
+
+def test_page_renders_with_template_and_side_by_side():
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Post-training"
+    body = texts(at)
+    for part in ("1. Three stages", "2. The same question", "3. Run DPO yourself", "What to notice",
+                 "Check yourself", "References", "stabilising terms"):
+        assert part in body, part
+    df = at.dataframe[1].value  # [0] is the costs table in the expander
+    assert list(df["checkpoint"]) == list(lm_lab.CHECKPOINTS.values())
+    name = at.selectbox(key="pt_country").value.split(" (")[0]
+    dpo = registry.load("gpt_dpo")
+    expected = lm_lab.answer_probability(dpo, facts.qa_prompt(name), facts.qa_abstain(name, "capital"))
+    assert df.iloc[2]["p(I don't know ...)"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_live_dpo_lowers_its_loss_and_leaves_the_shared_model_alone():
+    sft = registry.load("gpt_sft")
+    before = {k: v.clone() for k, v in sft.model.state_dict().items()}
+    at = open_page(PAGE)
+    at.slider(key="pt_steps").set_value(20)
+    next(b for b in at.button if "Run DPO" in b.label).click().run()
+    assert not at.exception
+    live = at.session_state["pt_live"]
+    losses = [h["loss"] for h in live["history"]]
+    assert len(losses) == 20
+    assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5
+    assert "Your run's loss went from" in texts(at)
+    for k, v in sft.model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+
+
+def test_plain_dpo_option_runs():
+    at = open_page(PAGE)
+    at.slider(key="pt_steps").set_value(5)
+    at.checkbox(key="pt_stabilise").uncheck()
+    next(b for b in at.button if "Run DPO" in b.label).click().run()
+    assert not at.exception
+    assert "without the stabilising terms" in texts(at)

@@ -1,0 +1,95 @@
+"""The Sampling and hallucination page, through the real app.py: the shown probabilities are transformers'
+processors' output, temperature 0 is argmax, the same seed gives the same samples."""
+import pytest
+import torch
+from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+from lib.models import registry
+from tests.apptest import open_page, texts
+
+PAGE = "app_pages/sampling_hallucination.py"
+PROMPT = "The capital of France is"
+
+pytestmark = pytest.mark.skipif(not (registry.model_dir("gpt_base") / "model.safetensors").exists(),
+                                reason="embedded GPT not built (python -m lib.train gpt)")
+
+
+def expected_probs(prompt, temperature, top_k, top_p):
+    lm = registry.load("gpt_base")
+    ids = lm.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    with torch.inference_mode():
+        logits = lm.model(input_ids=torch.tensor([ids])).logits[:, -1].float()
+    dummy = torch.zeros((1, 1), dtype=torch.long)
+    scores = TemperatureLogitsWarper(temperature)(dummy, logits)
+    if top_k:
+        scores = TopKLogitsWarper(top_k)(dummy, scores)
+    if top_p < 1:
+        scores = TopPLogitsWarper(top_p)(dummy, scores)
+    return torch.softmax(scores, -1)[0], torch.softmax(logits, -1)[0]
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_page_renders_with_template():
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Sampling and hallucination"
+    body = texts(at)
+    for part in ("1. The next-token distribution", "2. Sample many times", "3. Hallucination lab", "What to notice",
+                 "Check yourself", "References", "Self-delusion"):
+        assert part in body, part
+
+
+def test_displayed_probabilities_equal_transformers_processors():
+    at = open_page(PAGE)
+    at.slider(key="samp_temperature").set_value(0.7)
+    at.slider(key="samp_top_k").set_value(10)
+    at.slider(key="samp_top_p").set_value(0.9).run()
+    assert not at.exception
+    df = table(at)
+    probs, model = expected_probs(PROMPT, 0.7, 10, 0.9)
+    for _, row in df[df["id"] >= 0].iterrows():
+        assert row["sampler"] == pytest.approx(float(probs[row["id"]]), abs=1e-6)
+        assert row["model (T=1)"] == pytest.approx(float(model[row["id"]]), abs=1e-6)
+        assert (row["status"] == "cut") == (float(probs[row["id"]]) == 0.0)
+    assert df["sampler"].sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_temperature_zero_is_argmax():
+    at = open_page(PAGE)
+    at.slider(key="samp_temperature").set_value(0.0).run()
+    assert not at.exception
+    df = table(at)
+    _, model = expected_probs(PROMPT, 1.0, 0, 1.0)
+    top = df.iloc[0]
+    assert top["id"] == int(model.argmax())
+    assert top["sampler"] == 1.0
+    assert (df["sampler"].iloc[1:] == 0).all()
+    assert "every sample is the same" in texts(at)
+
+
+def test_same_seed_same_samples_new_seed_changes_them():
+    def samples(at):
+        return [m.value for m in at.markdown if m.value.startswith("1. <span")]
+
+    at = open_page(PAGE)
+    at.slider(key="samp_temperature").set_value(1.5).run()
+    first = samples(at)
+    at.run()
+    assert samples(at) == first
+    at2 = open_page(PAGE)
+    at2.slider(key="samp_temperature").set_value(1.5).run()
+    assert samples(at2) == first
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.number_input(key="samp_seed").value == 1
+    assert samples(at) != first
+
+
+@pytest.mark.parametrize("prompt", ["", "🙂🙂 " * 50, "x" * 5000, "Столица Франции", "<b>hi</b>"])
+def test_hostile_prompts_do_not_crash(prompt):
+    at = open_page(PAGE)
+    at.text_input(key="samp_prompt").input(prompt).run()
+    assert not at.exception

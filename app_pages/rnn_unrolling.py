@@ -49,7 +49,7 @@ with ui.model_guard():
     for c in CELLS:
         ui.cached_model(MODEL_OF[c])
 
-c1, c2, c3 = st.columns([3, 2, 2])
+c1, c2, c3 = st.columns([3, 2, 2.6])
 raw = c1.text_input("Text for the model to read", key="rnn_text", max_chars=MAX_CHARS)
 c2.selectbox("Or pick an example", EXAMPLES, index=None, key="rnn_example", on_change=pick_example,
              placeholder="Examples...")
@@ -79,8 +79,8 @@ k = step - 1
 @st.fragment(run_every=0.6 if playing else None)
 def player() -> None:
     """While Play is on, move one step forward every tick and redraw the page; stop at the end."""
-    if not st.session_state.get("rnn_play"):
-        return
+    if st.session_state.pop("_rnn_full_run", False) or not st.session_state.get("rnn_play"):
+        return  # a full run has just drawn the page (and its slider): only timer ticks move the step
     current = st.session_state.get("rnn_step", 1)
     if current >= T:
         st.session_state["rnn_play"] = False
@@ -90,6 +90,7 @@ def player() -> None:
 
 
 if playing:
+    st.session_state["_rnn_full_run"] = True
     player()
 
 labels = [rnn_lab.show_char(c) for c in u.chars]

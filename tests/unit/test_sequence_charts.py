@@ -1,0 +1,57 @@
+"""Chart builders of the RNN, seq2seq and attention pages: valid Vega-Lite, clear errors on shape mismatches."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import seq2seq_lab as lab
+from lib.charts import sequence as sc
+from lib.charts import style
+from lib.data import translation as tr
+
+
+def test_attention_map_marks_truth_crossing_and_step():
+    w = np.full((3, 3), 1 / 3)
+    spec = style(sc.attention_map(w, ["a", "b", "c"], ["x", "y", "<end>"], step=1, true_align=[0, 2, -1],
+                                  crossing=[1])).to_dict()
+    assert len(spec["layer"]) == 5  # map, values, crossing box, truth diamonds, step box
+    with pytest.raises(ValueError, match="source words"):
+        sc.attention_map(w, ["a", "b"], ["x", "y", "z"])
+    with pytest.raises(ValueError, match="step"):
+        sc.attention_map(w, ["a", "b", "c"], ["x", "y", "z"], step=3)
+    with pytest.raises(ValueError, match="2-D"):
+        sc.attention_map(np.ones(3), ["a"], ["x"])
+
+
+def test_state_map_and_weights_bars():
+    style(sc.state_map(np.random.default_rng(0).normal(size=(4, 8)), list("abcd"), step=2)).to_dict()
+    with pytest.raises(ValueError, match="step labels"):
+        sc.state_map(np.zeros((4, 8)), list("abc"))
+    style(sc.weights_bars([0.25, 0.75], ["a", "b"], true_index=1)).to_dict()
+    with pytest.raises(ValueError):
+        sc.weights_bars([0.25, 0.75], ["a"])
+
+
+def test_unrolled_svg_escapes_text_and_marks_the_step():
+    svg = sc.unrolled(list("<b>&x"), list("abcde"), [0.1] * 5, step=2, window=5)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "&lt;" in svg and "&amp;" in svg and "<b>" not in svg
+    assert svg.count(sc.HIGHLIGHT) == 1 and "step 3 of 5" in svg
+    with pytest.raises(ValueError):
+        sc.unrolled(list("ab"), list("ab"), [0.1, 0.2], step=2)
+
+
+def test_accuracy_and_timing_charts_need_their_columns():
+    df = lab.buckets_frame({"m": {b: {"n": 1, "exact_match": 1.0, "token_accuracy": 1.0} for b in tr.BUCKETS}})
+    style(sc.accuracy_by_length(df, order=tr.BUCKETS)).to_dict()
+    with pytest.raises(ValueError, match="missing"):
+        sc.accuracy_by_length(df.drop(columns=["n"]), order=tr.BUCKETS)
+    with pytest.raises(ValueError, match="missing"):
+        sc.timing(pd.DataFrame({"length": [1]}))
+
+
+def test_compare_counts_extra_words_as_wrong():
+    pair = tr.parse("the dog sleeps")
+    t = lab.Translation(src=list(pair.src), unknown=[False] * 3, out=["el", "perro", "duerme", "y", "come"],
+                        steps=[], bridge=np.zeros(2), attention=None)
+    row = lab.compare({"m": t}, pair).iloc[0]
+    assert (row["words right"], row["of"], row["extra words"], bool(row["exact"])) == (3, 5, 2, False)

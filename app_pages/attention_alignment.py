@@ -31,6 +31,17 @@ def reference_attention(pair: tr.Pair):
     return lab.teacher_forced_attention(ui.cached_model(MODEL), pair)
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def attention_chart(words: tuple[str, ...], true_align: tuple[int, ...] | None, projector: bool):
+    """The attention map of a sentence without the step outline: built once per sentence (Altair objects are
+    slow to build), shared read-only; the page adds the current step's outline on top."""
+    t = translate(words)
+    rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
+    crossing = tr.crossing_rows(tr.parse(list(words))) if true_align else None
+    return sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
+                            crossing=crossing, annotate=len(t.src) <= 16, cell=44 if projector else 34)
+
+
 @st.cache_data(show_spinner=False)
 def report() -> dict:
     return lab.load_report()
@@ -137,16 +148,13 @@ if st.session_state.get("att_step", 1) > n_steps:
 step = st.slider("Decoding step", 1, max(n_steps, 2), key="att_step",
                  help="Move through the translation one output word at a time.") if n_steps > 1 else 1
 k = step - 1
-true_align = list(pair.align) + ([None] if t.finished else []) if correct else None
+true_align = list(pair.align) + ([-1] if t.finished else []) if correct else None  # -1: the end marker
 crossing = tr.crossing_rows(pair) if correct else None
 # side by side on a laptop; stacked on the projector, where the map needs the full width
 left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
-    cell = 44 if ui.projector() else 34
-    chart = sc.attention_map(t.attention, t.src, out_rows, step=k,
-                             true_align=[a if a is not None else -1 for a in true_align] if true_align else None,
-                             crossing=crossing, annotate=len(t.src) <= 16, cell=cell)
-    ui.chart(chart)
+    base = attention_chart(tuple(words), tuple(true_align) if true_align else None, ui.projector())
+    ui.chart(sc.outline_row(base, k, n_steps, len(t.src)))
     st.caption("Each row is one output word and sums to 1. Gold diamonds (top left of a cell) mark the grammar's "
                "true aligned word; gold boxes mark the crossing, where Spanish puts the adjective after the noun. "
                "The red box is the current step.")

@@ -43,6 +43,29 @@ def timing(lengths: tuple[int, ...], run: int):
     return lab.time_sequential_vs_parallel(list(lengths))
 
 
+# Altair charts are slow to build; these are built once per input and shared read-only (ui.chart styles a copy)
+@st.cache_resource(show_spinner=False, max_entries=256)
+def bridge_chart(name: str, words: tuple[str, ...]):
+    t = translate(name, words)
+    H = t.bridge.shape[0]
+    grid = t.bridge.reshape(8, -1)  # 8 rows of H/8, so that it fits the screen
+    return charts.heatmap(grid, [f"{i * grid.shape[1]}" for i in range(8)], [str(j) for j in range(grid.shape[1])],
+                          row_title="", col_title="", value_title="value", scheme="redblue", domain=(-1, 1),
+                          cell=30 if H <= 64 else 18).properties(
+        title=f"The bridge: {H} numbers between -1 and 1 for a {len(words)}-word sentence")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def accuracy_chart(which: str | None, source: str):
+    return sc.accuracy_by_length(report_table(), order=tr.BUCKETS).properties(
+        title=f"Exact match by source length ({source})", height=360)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def timing_chart(lengths: tuple[int, ...], run: int):
+    return sc.timing(timing(lengths, run)).properties(title="Time to process one sequence", height=380)
+
+
 def marked(out: list[str], ref: list[str]) -> str:
     """Output words in green where they match the reference position by position, red where they do not."""
     marks = lab.word_marks(out, ref)
@@ -74,12 +97,7 @@ H = t.bridge.shape[0]
 st.markdown(f"**English ({len(pair)} words):** {' '.join(pair.src)}")
 ui.prose("The encoder reads the English one word at a time, in both directions. At the end, its two final "
          "states are squeezed into the vector below: the decoder never sees the English, only these numbers.")
-grid = t.bridge.reshape(8, -1)  # 8 rows of H/8, so that it fits the screen
-ui.chart(charts.heatmap(grid, [f"{i * grid.shape[1]}" for i in range(8)],
-                        [str(j) for j in range(grid.shape[1])], row_title="", col_title="",
-                        value_title="value", scheme="redblue", domain=(-1, 1),
-                        cell=30 if H <= 64 else 18).properties(
-    title=f"The bridge: {H} numbers between -1 and 1 for a {len(pair)}-word sentence"))
+ui.chart(bridge_chart(model_name, pair.src))
 
 n_steps = len(t.steps)
 if st.session_state.get("s2s_step", 1) > n_steps:
@@ -118,8 +136,9 @@ shown, source = (live[0], f"live, {live[1]} fresh held-out sentences, seed {live
     (rep, "from the training report")
 left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
-    ui.chart(sc.accuracy_by_length(shown, order=tr.BUCKETS).properties(
-        title=f"Exact match by source length ({source})", height=360))
+    ui.chart(accuracy_chart(None if live else "report", source) if not live else
+             sc.accuracy_by_length(shown, order=tr.BUCKETS).properties(
+                 title=f"Exact match by source length ({source})", height=360))
 with right:
     st.markdown("**Bahdanau et al. (2014), table 1: BLEU, English to French**")
     st.dataframe(bahdanau()[["model", "attention", "BLEU all sentences", "BLEU no unknown words"]],
@@ -161,7 +180,7 @@ times = timing(TIMING_LENGTHS, run)
 rnn_col, att_col = "RNN (one step at a time)", "self-attention (all at once)"
 left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
-    ui.chart(sc.timing(times).properties(title="Time to process one sequence", height=380))
+    ui.chart(timing_chart(TIMING_LENGTHS, run))
 with right:
     wide = times.pivot(index="length", columns="layer", values="ms").reset_index()
     short = {rnn_col: "RNN", att_col: "self-attention"}

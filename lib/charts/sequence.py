@@ -185,3 +185,13 @@ def timing(df: pd.DataFrame) -> alt.Chart:
         y=alt.Y("ms:Q", scale=alt.Scale(type="log"), title="milliseconds (best of 5, log scale)"),
         color=alt.Color("layer:N", title=None, legend=alt.Legend(orient="top-left", fillColor="white", padding=6)),
         tooltip=["layer:N", "length:O", alt.Tooltip("ms:Q", format=".2f")])
+
+
+def outline_row(chart: alt.TopLevelMixin, row: int, n_rows: int, n_cols: int, *, color: str = HIGHLIGHT) -> alt.LayerChart:
+    """`chart` (a rows x cols map drawn on `row:O` / `col:O`) with one row outlined: the current step. Cheap to
+    call at every step, so a page can cache the map and add only this layer."""
+    if not 0 <= row < n_rows:
+        raise ValueError(f"row={row} is outside 0..{n_rows - 1}")
+    box = pd.DataFrame({"row": [row] * n_cols, "col": range(n_cols)})
+    outline = alt.Chart(box).mark_rect(fill=None, stroke=color, strokeWidth=3).encode(x="col:O", y="row:O")
+    return alt.layer(chart, outline).properties(width=chart.width, height=chart.height)

@@ -89,11 +89,19 @@ def evaluate(model, text: str, chunk: int = 256) -> dict:
     return {"next_char_accuracy": acc, "bits_per_char": nll / math.log(2), "chars": int(n)}
 
 
+def corpus_digest() -> str:
+    """A fingerprint of the training text: when lib.data.facts changes, the shipped models are out of date."""
+    import hashlib
+
+    train_text, heldout_text = corpus()
+    return hashlib.sha256((train_text + "\x00" + heldout_text).encode("utf-8")).hexdigest()[:16]
+
+
 def main(names: list[str] | None, out_dir: Path) -> dict:
     torch.set_num_threads(1)
     names = names or NAMES
     train_text, heldout_text = corpus()
-    report: dict = {}
+    report: dict = {"corpus_sha256": corpus_digest()}
     for name in names:
         cfg = TrainConfig(cell=CELL_OF[name])
         t0 = time.perf_counter()

@@ -90,3 +90,12 @@ def test_free_text_of_the_grammar_is_scored():
     p = tr.parse("these tall women wash the red boats")
     assert f"**Grammar's Spanish:** {' '.join(p.tgt)}" in texts(at)
     assert at.query_params.get("att_mode") == "Type freely"
+
+
+def test_hostile_free_text():
+    at = open_page(PAGE)
+    at.radio(key="att_mode").set_value("Type freely").run()
+    for value in ["a" * 100_000, "عاصمة فرنسا \u202e the dog", "the\x00 dog\u200b sleeps", "<script>x</script>",
+                  "the the the the", "sleeps", "法国的首都是巴黎"]:
+        at.text_input(key="att_text").set_value(value).run()
+        assert not at.exception, (value[:20], at.exception)

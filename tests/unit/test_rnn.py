@@ -105,3 +105,11 @@ def test_shipped_models_predict_held_out_text(name):
     result = rnn_train.evaluate(registry.load(name), heldout[:20_000])
     assert result["next_char_accuracy"] >= 0.55, result
     assert result["bits_per_char"] <= 2.0, result
+
+
+def test_shipped_models_were_trained_on_the_current_corpus():
+    import json
+
+    report = json.loads((registry.MODELS_DIR / "report_rnn.json").read_text())
+    assert report.get("corpus_sha256") == rnn_train.corpus_digest(), (
+        "lib.data.facts changed since the char models were trained: python -m lib.train rnn")

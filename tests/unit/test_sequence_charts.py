@@ -55,3 +55,13 @@ def test_compare_counts_extra_words_as_wrong():
                         steps=[], bridge=np.zeros(2), attention=None)
     row = lab.compare({"m": t}, pair).iloc[0]
     assert (row["words right"], row["of"], row["extra words"], bool(row["exact"])) == (3, 5, 2, False)
+
+
+def test_row_outline_on_a_spec():
+    spec = style(sc.attention_map(np.full((2, 3), 1 / 3), ["a", "b", "c"], ["x", "y"])).to_dict()
+    out = sc.with_row_outline(spec, 1, 2, 3)
+    assert len(out["layer"]) == len(spec["layer"]) + 1 and out is not spec
+    assert [v["row"] for v in out["layer"][-1]["data"]["values"]] == [1, 1, 1]
+    with pytest.raises(ValueError):
+        sc.with_row_outline(spec, 2, 2, 3)
+    style(sc.outline_row(sc.attention_map(np.eye(2), ["a", "b"], ["x", "y"]), 0, 2, 2)).to_dict()

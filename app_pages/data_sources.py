@@ -341,10 +341,13 @@ if ours is not None:
                           index=langs.index("Hindi") if "Hindi" in langs else 0)
     row = ours.set_index("language").loc[choice]
     pieces = tc.token_pieces(tc.load_passages()[langs.index(choice)].text, project_tokenizer())
+    partial = sum(1 for _, whole in pieces if not whole)
     st.caption(f"{choice}: {row['characters']} characters, {row['utf8_bytes']} bytes in UTF-8, "
-               f"{row['tokens']} tokens (\ufffd marks a piece that is only part of a character).")
+               f"{row['tokens']} tokens, of which {partial} are pieces of a character (shown as their bytes in "
+               f"hex, grey).")
     chips = "".join(f'<span style="border:1px solid #999;border-radius:4px;padding:0 3px;margin:1px;'
-                    f'display:inline-block">{esc(p) if p.strip() else "&nbsp;"}</span>' for p in pieces[:400])
+                    f'display:inline-block;{"" if whole else "color:#777;font-family:monospace;font-size:0.8em"}">'
+                    f'{esc(label) if label.strip() else "&nbsp;"}</span>' for label, whole in pieces[:400])
     st.markdown(chips, unsafe_allow_html=True)
 
 ui.what_to_notice(notice)

@@ -14,6 +14,7 @@ No Streamlit here. A tokenizer is anything with `encode(text) -> list[int]` (a t
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -48,7 +49,7 @@ def as_encoder(tokenizer) -> Encoder:
     """A function text -> token ids for a transformers tokenizer or a `tokenizers.Tokenizer`."""
     if hasattr(tokenizer, "encode") and type(tokenizer).__module__.startswith("tokenizers"):
         return lambda text: tokenizer.encode(text).ids
-    return lambda text: tokenizer(text, add_special_tokens=False)["input_ids"]
+    return lambda text: tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,48 @@ def token_costs(passages: list[Passage], encode: Encoder) -> list[Cost]:
     return out
 
 
-def token_pieces(text: str, tokenizer) -> list[str]:
-    """How the tokenizer cuts `text`, piece by piece (byte-level pieces shown as the text they decode to; a
-    piece that is only part of a character shows as the replacement mark)."""
-    ids = as_encoder(tokenizer)(text)
-    return [tokenizer.decode([i]) for i in ids]
+@functools.lru_cache(maxsize=1)
+def _byte_level_decoder() -> dict[str, int]:
+    """GPT-2's byte-level alphabet, reversed: the printable character that stands for each of the 256 bytes."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("\u00a1"), ord("\u00ac") + 1)) + list(
+        range(ord("\u00ae"), ord("\u00ff") + 1))
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            chars[chr(b)] = b
+        else:
+            chars[chr(256 + extra)] = b
+            extra += 1
+    return chars
+
+
+def token_bytes(tokenizer, token_id: int) -> bytes | None:
+    """The raw bytes a byte-level BPE token stands for, or None for other kinds of tokenizer."""
+    convert = getattr(tokenizer, "convert_ids_to_tokens", None) or getattr(tokenizer, "id_to_token", None)
+    if convert is None:
+        return None
+    piece = convert(token_id)
+    table = _byte_level_decoder()
+    if not isinstance(piece, str) or any(ch not in table for ch in piece):
+        return None
+    return bytes(table[ch] for ch in piece)
+
+
+def token_pieces(text: str, tokenizer) -> list[tuple[str, bool]]:
+    """How the tokenizer cuts `text`: one (label, whole) pair per token. A token that is whole characters is shown
+    as its text; a byte-level token that is only part of a character (whole=False) is shown as its bytes in hex,
+    e.g. "e0 a4", since on its own it is not text at all."""
+    out = []
+    for i in as_encoder(tokenizer)(text):
+        raw = token_bytes(tokenizer, i)
+        if raw is None:
+            out.append((tokenizer.decode([i]), True))
+            continue
+        try:
+            out.append((raw.decode("utf-8"), True))
+        except UnicodeDecodeError:
+            out.append((" ".join(f"{b:02x}" for b in raw), False))
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------- loading

@@ -82,16 +82,19 @@ def languages_vs_speakers(df: pd.DataFrame, *, projector: bool = False) -> alt.L
 
 def token_ratios(df: pd.DataFrame, *, value_col: str = "ratio_to_english",
                  title: str = "tokens relative to English", color: bool = True) -> alt.LayerChart:
-    """Horizontal bars of tokens relative to English (a rule marks 1x), coloured by script when `color`.
+    """Horizontal bars of tokens relative to English (a rule marks 1x), coloured Latin script / other scripts when
+    `color`.
     Columns: language, `value_col` (and script when coloured)."""
     _need(df, {"language", value_col} | ({"script"} if color else set()), "token_ratios")
     order = list(df.sort_values(value_col)["language"])
+    if color:
+        df = df.assign(alphabet=df["script"].map(lambda s: "Latin script" if s == "Latin" else "other scripts"))
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("language:N", sort=order, title=None),
         x=alt.X(f"{value_col}:Q", title=title),
         tooltip=[c for c in ("language", "script", "tokens", "characters", "utf8_bytes", value_col)
                  if c in df.columns])
     if color:
-        bars = bars.encode(color=alt.Color("script:N", title="script"))
+        bars = bars.encode(color=alt.Color("alphabet:N", title=None))
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="black").encode(x="x:Q")
     return alt.layer(bars, one).properties(height=alt.Step(22))

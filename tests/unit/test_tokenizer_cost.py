@@ -54,8 +54,21 @@ def test_token_costs_counts_exactly():
 
 def test_token_pieces_round_trip(english_bpe):
     pieces = tc.token_pieces("The weather is nice today.", english_bpe)
-    assert "".join(pieces) == "The weather is nice today."
+    assert "".join(label for label, _ in pieces) == "The weather is nice today."
+    assert all(whole for _, whole in pieces)
     assert len(pieces) < len("The weather is nice today.")
+
+
+def test_token_pieces_show_partial_characters_as_bytes(english_bpe):
+    pieces = tc.token_pieces("आज", english_bpe)  # two Devanagari letters, 3 bytes each, never seen in training
+    assert pieces == [("e0", False), ("a4", False), ("86", False), ("e0", False), ("a4", False), ("9c", False)]
+    assert bytes.fromhex("".join(label for label, _ in pieces).replace(" ", "")) == "आज".encode("utf-8")
+
+
+def test_byte_level_table_covers_all_bytes():
+    table = tc._byte_level_decoder()
+    assert sorted(table.values()) == list(range(256))
+    assert table["\u0120"] == 32  # GPT-2's "Ġ" is the space byte
 
 
 def test_project_tokenizer_missing_is_friendly(tmp_path):

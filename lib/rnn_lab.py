@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.models.rnn import CELL_NAMES, UNK
+from lib.torch_threads import single_thread
 
 
 @dataclass
@@ -33,6 +34,7 @@ def show_char(c: str) -> str:
     return "\u2423" if c == " " else c
 
 
+@single_thread
 @torch.inference_mode()
 def unroll(model, text: str, top_k: int = 5) -> Unrolled:
     """Run the model over `text` one character per step and keep what happened at each step."""
@@ -49,6 +51,7 @@ def unroll(model, text: str, top_k: int = 5) -> Unrolled:
                     next_prob=nxt.numpy().copy())
 
 
+@single_thread
 def gradient_norms(model, text: str) -> np.ndarray:
     """For each step t, the size of the gradient of the LAST hidden state with respect to the input at step t:
     the Frobenius norm of the Jacobian d h_T / d x_t (x_t the character's embedding), by autograd.

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.data import translation as tr
+from lib.torch_threads import single_thread
 
 END = "<eos>"
 
@@ -45,6 +46,7 @@ class Translation:
         return bool(self.steps) and self.steps[-1].word == END
 
 
+@single_thread
 @torch.inference_mode()
 def translate(model, words: list[str] | tuple[str, ...], max_len: int | None = None, top_k: int = 3) -> Translation:
     """Greedy translation of one sentence, one decoder step at a time, keeping what each step saw."""
@@ -76,6 +78,7 @@ def translate(model, words: list[str] | tuple[str, ...], max_len: int | None = N
                        steps=steps, bridge=bridge[0].numpy().copy(), attention=attention)
 
 
+@single_thread
 @torch.inference_mode()
 def teacher_forced_attention(model, pair: tr.Pair) -> np.ndarray:
     """Attention weights (T, S) while the decoder is fed the reference translation (one row per reference
@@ -105,6 +108,7 @@ def word_alignment(pair: tr.Pair, attention: np.ndarray) -> pd.DataFrame:
     })
 
 
+@single_thread
 @torch.inference_mode()
 def alignment_accuracy(model, pairs: list[tr.Pair], batch_size: int = 256) -> dict:
     """Share of target words whose most-attended source word is the true aligned one, over `pairs`, for
@@ -147,6 +151,7 @@ def alignment_accuracy(model, pairs: list[tr.Pair], batch_size: int = 256) -> di
             "articles_look_at": {k: v / total_det for k, v in det_looks.items()}}
 
 
+@single_thread
 @torch.inference_mode()
 def evaluate(model, pairs: list[tr.Pair], batch_size: int = 256,
              progress: Callable[[float], None] | None = None) -> dict:
@@ -207,6 +212,7 @@ def fresh_heldout(n: int, seed: int) -> list[tr.Pair]:
     return [p for b in tr.BUCKETS for p in by_bucket.get(b, [])[:per]]
 
 
+@single_thread
 def re_evaluate(models: dict[str, object], n: int, seed: int,
                 progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
     """Evaluate every model on one fresh held-out sample; progress(fraction, message) as it goes."""
@@ -234,6 +240,7 @@ def random_sentence(n_words: int, seed: int) -> tr.Pair:
     return best
 
 
+@single_thread
 @torch.inference_mode()
 def time_sequential_vs_parallel(lengths: list[int], dim: int = 64, repeats: int = 5, seed: int = 0) -> pd.DataFrame:
     """Time a GRU encoder (which must take the positions one after another) against one self-attention layer
@@ -255,25 +262,20 @@ def time_sequential_vs_parallel(lengths: list[int], dim: int = 64, repeats: int 
         return h
 
     rows = []
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # one core each, so that the comparison is about the algorithm, not the scheduler
-    try:
-        timed = {}
-        for n in lengths:
-            x = torch.randn(1, n, dim)
-            timings = {}
-            for label, fn in (("RNN (one step at a time)", gru_steps),
-                              ("self-attention (all at once)", self_attention)):
-                fn(x)  # warm up
-                runs = []
-                for _ in range(repeats):
-                    t0 = time.perf_counter()
-                    fn(x)
-                    runs.append(1000 * (time.perf_counter() - t0))
-                timings[label] = float(min(runs))  # best of: the least disturbed by other work on the machine
-            timed[n] = timings
-    finally:
-        torch.set_num_threads(threads)
+    timed = {}  # one core for both (see the decorator), so that the comparison is about the algorithm
+    for n in lengths:
+        x = torch.randn(1, n, dim)
+        timings = {}
+        for label, fn in (("RNN (one step at a time)", gru_steps),
+                          ("self-attention (all at once)", self_attention)):
+            fn(x)  # warm up
+            runs = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                fn(x)
+                runs.append(1000 * (time.perf_counter() - t0))
+            timings[label] = float(min(runs))  # best of: the least disturbed by other work on the machine
+        timed[n] = timings
     for n, timings in timed.items():
         for label, ms in timings.items():
             rnn = label.startswith("RNN")

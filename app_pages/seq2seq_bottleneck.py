@@ -11,6 +11,9 @@ from lib.data import translation as tr
 NO_ATTN = ["seq2seq_small", "seq2seq_wide"]
 ALL = [*NO_ATTN, "seq2seq_attn"]
 TIMING_LENGTHS = (8, 32, 128, 512)
+MODES = ["A random sentence of the grammar", "Type your own"]
+DEFAULT_TEXT = ("the old farmer washes a red car while the small girls sing in the green house and this happy "
+                "dog sleeps")
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -66,8 +69,11 @@ def timing_chart(lengths: tuple[int, ...], run: int):
     return sc.timing(timing(lengths, run)).properties(title="Time to process one sequence", height=380)
 
 
-def marked(out: list[str], ref: list[str]) -> str:
-    """Output words in green where they match the reference position by position, red where they do not."""
+def marked(out: list[str], ref: list[str] | None) -> str:
+    """Output words in green where they match the reference position by position, red where they do not
+    (plain when there is no reference)."""
+    if ref is None:
+        return " ".join(out) or "(nothing)"
     marks = lab.word_marks(out, ref)
     return " ".join(f":green[{w}]" if ok else f":red[**{w}**]" for w, ok in zip(out, marks)) or "(nothing)"
 
@@ -78,26 +84,45 @@ ui.header("The seq2seq bottleneck",
 ui.prose("Three models of this project translate a small English grammar into Spanish. All three are GRU "
          "encoder-decoders trained on the same 60,000 sentence pairs for a fixed number of steps; two have no "
          "attention (64 and 128 numbers in their bridge vector), one has Bahdanau's attention.")
-ui.bind_url({"s2s_len": 12, "s2s_seed": 1, "s2s_model": NO_ATTN[0], "s2s_step": 1},
-            options={"s2s_model": NO_ATTN}, bounds={"s2s_len": (3, 35), "s2s_seed": (0, 9999), "s2s_step": (1, 60)})
+ui.bind_url({"s2s_mode": MODES[0], "s2s_len": 12, "s2s_seed": 1, "s2s_text": DEFAULT_TEXT,
+             "s2s_model": NO_ATTN[0], "s2s_step": 1},
+            options={"s2s_model": NO_ATTN, "s2s_mode": MODES},
+            bounds={"s2s_len": (3, 35), "s2s_seed": (0, 9999), "s2s_step": (1, 80)})
 
 with ui.model_guard():
     names = labels()
 
 # ------------------------------------------------------------------------------------------ 1. one vector
 st.subheader("1. One vector is the only bridge")
+mode = st.radio("Sentence", MODES, key="s2s_mode", horizontal=True)
 c1, c2, c3 = st.columns([2, 1, 2])
-n_words = c1.slider("Sentence length (words)", 3, 35, key="s2s_len")
-seed = c2.number_input("Sentence number", 0, 9999, step=1, key="s2s_seed", help="Another random sentence.")
+if mode == MODES[0]:
+    n_words = c1.slider("Sentence length (words)", 3, 35, key="s2s_len")
+    seed = c2.number_input("Sentence number", 0, 9999, step=1, key="s2s_seed", help="Another random sentence.")
+    pair: tr.Pair | None = sentence(int(n_words), int(seed))
+    words = pair.src
+else:
+    raw = st.text_input("English sentence (words of the grammar; up to 60 words)", key="s2s_text", max_chars=600)
+    words = tuple(tr.tokenize(ui.clean_text(raw, 600, "sentence"))[:60])
+    if not words:
+        st.info("Type an English sentence, for example: *the old farmer washes a red car*.")
+        st.stop()
+    if unknown := tr.unknown_words(list(words)):
+        st.warning(f"Never seen in training: **{', '.join(unknown)}**. The models read each as one unknown token.")
+    try:
+        pair = tr.parse(list(words))
+    except tr.ParseError as exc:
+        pair = None
+        st.info(f"Not a sentence of the training grammar ({exc}): there is no reference translation, so words are "
+                f"not marked right or wrong.")
 model_name = c3.radio("Model without attention", NO_ATTN, key="s2s_model", format_func=names.get, horizontal=True)
-pair = sentence(int(n_words), int(seed))
-t = translate(model_name, pair.src)
+t = translate(model_name, words)
 H = t.bridge.shape[0]
 
-st.markdown(f"**English ({len(pair)} words):** {' '.join(pair.src)}")
+st.markdown(f"**English ({len(words)} words):** {' '.join(words)}")
 ui.prose("The encoder reads the English one word at a time, in both directions. At the end, its two final "
          "states are squeezed into the vector below: the decoder never sees the English, only these numbers.")
-ui.chart(bridge_chart(model_name, pair.src))
+ui.chart(bridge_chart(model_name, words))
 
 n_steps = len(t.steps)
 if st.session_state.get("s2s_step", 1) > n_steps:
@@ -105,24 +130,26 @@ if st.session_state.get("s2s_step", 1) > n_steps:
 step = st.slider("Decoder step", 1, max(n_steps, 2), key="s2s_step") if n_steps > 1 else 1
 k = step - 1
 s = t.steps[k]
-ref = list(pair.tgt)
+ref = list(pair.tgt) if pair else None
 so_far = t.out[:k]
 st.markdown(f"**Step {step} of {n_steps}.** The decoder's inputs: the word it wrote last "
             f"(*{so_far[-1] if so_far else 'start'}*) and the same {H}-number bridge as at every step. "
             f"It writes **{s.word}** with probability {s.prob:.2f} "
             f"(runners-up: {', '.join(f'{w} {p:.2f}' for w, p in s.top[1:])})"
-            + (f"; the grammar's word here is **{ref[k]}**." if k < len(ref) else "."))
+            + (f"; the grammar's word here is **{ref[k]}**." if ref and k < len(ref) else "."))
 st.markdown(f"**Spanish so far:** {marked(t.out[:step], ref)}")
 
 # ------------------------------------------------------------------------- 2. the same sentence, three models
 st.subheader("2. The same sentence through all three models")
-trans = {names[n]: translate(n, pair.src) for n in ALL}
-table = lab.compare(trans, pair)
+trans = {names[n]: translate(n, words) for n in ALL}
 for label, tt in trans.items():
     st.markdown(f"**{label}:** {marked(tt.out, ref)}")
-st.markdown(f"**Grammar's Spanish:** {' '.join(ref)}")
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"word accuracy %": st.column_config.NumberColumn(format="%.0f")})
+table = None
+if pair is not None:
+    table = lab.compare(trans, pair)
+    st.markdown(f"**Grammar's Spanish:** {' '.join(ref)}")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"word accuracy %": st.column_config.NumberColumn(format="%.0f")})
 
 # ------------------------------------------------------------------------------------- 3. accuracy by length
 st.subheader("3. Accuracy against sentence length")
@@ -199,12 +226,15 @@ ratio = longest[rnn_col] / longest[att_col]
 # ------------------------------------------------------------------------------------------ what to notice
 a_label, s_label, w_label = names["seq2seq_attn"], names["seq2seq_small"], names["seq2seq_wide"]
 first, last = tr.BUCKETS[0], tr.BUCKETS[-1]
-rights = {r["model"]: f"{r['words right']}/{r['of']}" for _, r in table.iterrows()}
 notice = [
-    f"The decoder of the {names[model_name]} model sees the {len(pair)}-word sentence only through "
+    f"The decoder of the {names[model_name]} model sees the {len(words)}-word sentence only through "
     f"**{H} numbers**; the vector has the same size for 3 words or 35.",
-    f"On this sentence: {s_label} gets **{rights[s_label]}** words right, {w_label} "
-    f"**{rights[w_label]}**, {a_label} **{rights[a_label]}** (extra or missing words count as wrong).",
+]
+if table is not None:
+    rights = {r["model"]: f"{r['words right']}/{r['of']}" for _, r in table.iterrows()}
+    notice.append(f"On this sentence: {s_label} gets **{rights[s_label]}** words right, {w_label} "
+                  f"**{rights[w_label]}**, {a_label} **{rights[a_label]}** (extra or missing words count as wrong).")
+notice += [
     f"On held-out sentences ({source}), exact match from {first} words to {last} words: "
     f"{s_label} **{exact(shown, s_label, first):.0f}% \u2192 {exact(shown, s_label, last):.0f}%**; "
     f"{w_label} {exact(shown, w_label, first):.0f}% \u2192 {exact(shown, w_label, last):.0f}%; "
@@ -212,7 +242,9 @@ notice = [
     f"Twice the width helps on medium lengths; only attention removes the drop. Bahdanau's finding, reproduced.",
     f"At {int(longest['length'])} positions the RNN needs **{int(longest['length'])} steps one after another** "
     f"and took {longest[rnn_col]:.1f} ms here; self-attention needs **1 step** and took {longest[att_col]:.1f} ms "
-    + (f"({ratio:.1f}x faster), although it does more arithmetic. " if ratio >= 1 else
+    + (f"({ratio:.1f}x faster)"
+       + (", although it does more arithmetic. " if work.iloc[-1]["self-attention"] > work.iloc[-1]["RNN"] else ". ")
+       if ratio >= 1 else
        f"({1 / ratio:.1f}x slower: on this small CPU its extra arithmetic, {work.iloc[-1]['self-attention']:.1e} "
        f"multiply-adds against {work.iloc[-1]['RNN']:.1e}, costs more than the chain). ")
     + "What differs is what more hardware can do: a GPU does all of self-attention's independent products at "

@@ -78,3 +78,26 @@ def test_timing_counts_steps():
     at.button(key="s2s_time").click().run()
     assert not at.exception
     assert any("512 steps one after another" in m.value for m in at.markdown)
+
+
+def test_typed_sentence_and_bad_input():
+    at = open_page(PAGE)
+    at.radio(key="s2s_mode").set_value("Type your own").run()
+    assert not at.exception
+    right = words_right(at)
+    assert right["attention, 64 units"] == (21, 21)  # the default typed sentence, 21 words
+    at.text_input(key="s2s_text").set_value("the zebra sleeps 🦓").run()
+    assert not at.exception
+    assert any("zebra" in w.value for w in at.warning)
+    assert any("no reference translation" in i.value for i in at.info)
+    at.text_input(key="s2s_text").set_value("").run()
+    assert not at.exception
+    assert any("Type an English sentence" in i.value for i in at.info)
+
+
+def test_hostile_typed_text():
+    at = open_page(PAGE)
+    at.radio(key="s2s_mode").set_value("Type your own").run()
+    for value in ["a " * 50_000, "عاصمة \u202e the dog sleeps", "\x00\x07 the\u200b dog", "<img src=x>", "法国"]:
+        at.text_input(key="s2s_text").set_value(value).run()
+        assert not at.exception, (value[:20], at.exception)

@@ -13,13 +13,17 @@ TIMEOUT = 120  # seconds per run: generous for a loaded CI machine; speed is mea
 def open_page(page: str | None = None, *, query: dict[str, str] | None = None, projector: bool = False) -> AppTest:
     """Run app.py once, then switch to `page` (a path such as "app_pages/home.py") through st.navigation."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
+    home = not page or page == "app_pages/home.py"
     if projector:
         at.query_params["projector"] = "1"
+    if home:
+        at.query_params.update(query or {})
     at.run()
     assert not at.exception, at.exception
-    if page and page != "app_pages/home.py":
+    if not home:
+        # the home page rewrites the URL with its own settings, so the page's demo settings go in just before the
+        # switch, as when a bookmark opens that page directly
+        at.query_params.update(query or {})
         at.switch_page(page).run()
     return at
 

@@ -97,7 +97,8 @@ def heatmap(values: np.ndarray, row_labels: Sequence[str], col_labels: Sequence[
         sub = df[df[which] == idx]
         layers.append(alt.Chart(sub).mark_rect(fill=None, stroke="#d1495b", strokeWidth=3).encode(
             x="col:O", y="row:O"))
-    return alt.layer(*layers).properties(width=max(cell * n_cols, 120), height=max(cell * n_rows, 60))
+    # a step per cell rather than a pixel size: small fixed heights collapse band scales in Streamlit 1.67
+    return alt.layer(*layers).properties(width=alt.Step(cell), height=alt.Step(cell))
 
 
 def bars(labels: Sequence[str], values: Sequence[float], *, value_title: str = "probability",
@@ -124,8 +125,8 @@ def bars(labels: Sequence[str], values: Sequence[float], *, value_title: str = "
                         alt.Tooltip("value:Q", title=value_title, format=fmt)])
     if colors is not None:
         chart = chart.encode(color=alt.Color("group:N", title=color_title or None))
-    if horizontal:
-        chart = chart.properties(height=max(height_per_bar * len(values), 60))
+    if horizontal:  # a step per bar: a fixed pixel height under ~100 px collapses band scales in Streamlit 1.67
+        chart = chart.properties(height=alt.Step(height_per_bar))
     return chart
 
 

@@ -3,8 +3,8 @@ grammar's true word alignment, with the crossing where Spanish puts the adjectiv
 import pandas as pd
 import streamlit as st
 
+from lib import charts, ui
 from lib import seq2seq_lab as lab
-from lib import ui
 from lib.charts import sequence as sc
 from lib.data import translation as tr
 
@@ -31,15 +31,17 @@ def reference_attention(pair: tr.Pair):
     return lab.teacher_forced_attention(ui.cached_model(MODEL), pair)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def attention_chart(words: tuple[str, ...], true_align: tuple[int, ...] | None, projector: bool):
-    """The attention map of a sentence without the step outline: built once per sentence (Altair objects are
-    slow to build), shared read-only; the page adds the current step's outline on top."""
+@st.cache_data(show_spinner=False, max_entries=128)
+def attention_spec(words: tuple[str, ...], true_align: tuple[int, ...] | None, projector: bool) -> dict:
+    """The attention map of a sentence, styled like ui.chart does it, as a Vega-Lite spec without the step
+    outline: Altair objects are slow to build and validate, so this happens once per sentence and the page adds
+    the current step's outline to the spec."""
     t = translate(words)
     rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
     crossing = tr.crossing_rows(tr.parse(list(words))) if true_align else None
-    return sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
-                            crossing=crossing, annotate=len(t.src) <= 16, cell=44 if projector else 34)
+    chart = sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
+                             crossing=crossing, annotate=len(t.src) <= 16, cell=44 if projector else 34)
+    return charts.style(chart, projector).to_dict()
 
 
 @st.cache_data(show_spinner=False)
@@ -47,15 +49,16 @@ def report() -> dict:
     return lab.load_report()
 
 
-def builder() -> tuple[list[str], tr.Pair]:
-    """Rows of drop-downs, one clause each, offering only words the model knows; agreement is automatic."""
-    n = st.slider("Clauses", 1, MAX_CLAUSES, key="att_clauses",
-                  help="Each clause adds 3 to 7 words; conjunctions join them.")
+def builder(slot) -> tuple[list[str], tr.Pair]:
+    """Rows of drop-downs, one clause each, offering only words the model knows; agreement is automatic.
+    The number of clauses is chosen in `slot` (a column next to the mode switch)."""
+    n = slot.slider("Clauses", 1, MAX_CLAUSES, key="att_clauses",
+                    help="Each clause adds 3 to 7 words; conjunctions join them.")
     clauses, conjunctions = [], []
     for i in range(n):
         if i:
             conjunctions.append(tr.CONJUNCTION_WORDS.index(
-                st.selectbox(f"Conjunction {i}", tr.CONJUNCTION_WORDS, key=f"att_conj{i}")))
+                st.columns([1, 3])[0].selectbox(f"Conjunction {i}", tr.CONJUNCTION_WORDS, key=f"att_conj{i}")))
         if ui.projector():  # large type: subject and verb on one row, the object on the next
             c = st.columns(4) + st.columns(4)[:3]
         else:
@@ -107,10 +110,11 @@ with ui.model_guard():
     ui.cached_model(MODEL)
     rep = report()
 
-mode = st.radio("Sentence", MODES, key="att_mode", horizontal=True)
+top_left, top_right = st.columns([2, 3])
+mode = top_left.radio("Sentence", MODES, key="att_mode", horizontal=True)
 pair: tr.Pair | None = None
 if mode == MODES[0]:
-    words, pair = builder()
+    words, pair = builder(top_right)
 else:
     raw = st.text_input("English sentence", key="att_text", max_chars=400,
                         help="Words the model never saw are shown as unknown.")
@@ -153,8 +157,8 @@ crossing = tr.crossing_rows(pair) if correct else None
 # side by side on a laptop; stacked on the projector, where the map needs the full width
 left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
 with left:
-    base = attention_chart(tuple(words), tuple(true_align) if true_align else None, ui.projector())
-    ui.chart(sc.outline_row(base, k, n_steps, len(t.src)))
+    base = attention_spec(tuple(words), tuple(true_align) if true_align else None, ui.projector())
+    st.vega_lite_chart(spec=sc.with_row_outline(base, k, n_steps, len(t.src)), width="stretch", theme=None)
     st.caption("Each row is one output word and sums to 1. Gold diamonds (top left of a cell) mark the grammar's "
                "true aligned word; gold boxes mark the crossing, where Spanish puts the adjective after the noun. "
                "The red box is the current step.")

@@ -195,3 +195,26 @@ def outline_row(chart: alt.TopLevelMixin, row: int, n_rows: int, n_cols: int, *,
     box = pd.DataFrame({"row": [row] * n_cols, "col": range(n_cols)})
     outline = alt.Chart(box).mark_rect(fill=None, stroke=color, strokeWidth=3).encode(x="col:O", y="row:O")
     return alt.layer(chart, outline).properties(width=chart.width, height=chart.height)
+
+
+def with_row_outline(spec: dict, row: int, n_rows: int, n_cols: int, *, color: str = HIGHLIGHT) -> dict:
+    """A copy of a finished Vega-Lite spec (a layered rows x cols map on `row` / `col`, e.g. attention_map's,
+    after style(...).to_dict()) with one row outlined. Working on the spec, not on Altair objects, makes moving
+    the step cheap: the map is built and validated once, each step adds one small layer."""
+    if "layer" not in spec:
+        raise ValueError("with_row_outline needs a layered spec")
+    if not 0 <= row < n_rows:
+        raise ValueError(f"row={row} is outside 0..{n_rows - 1}")
+    # reuse the map's own x / y channels (with their word labels): a layer with different axis settings would
+    # replace the shared axes
+    first = next((layer["encoding"] for layer in spec["layer"]
+                  if {"x", "y"} <= set(layer.get("encoding", {}))), None)
+    if first is None:
+        raise ValueError("with_row_outline needs a layer that encodes x and y")
+    out = dict(spec)
+    out["layer"] = [*spec["layer"], {
+        "data": {"values": [{"row": row, "col": c} for c in range(n_cols)]},
+        "mark": {"type": "rect", "fill": None, "stroke": color, "strokeWidth": 3},
+        "encoding": {"x": dict(first["x"]), "y": dict(first["y"])},
+    }]
+    return out

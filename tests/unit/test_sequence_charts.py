@@ -62,6 +62,7 @@ def test_row_outline_on_a_spec():
     out = sc.with_row_outline(spec, 1, 2, 3)
     assert len(out["layer"]) == len(spec["layer"]) + 1 and out is not spec
     assert [v["row"] for v in out["layer"][-1]["data"]["values"]] == [1, 1, 1]
+    assert "labelExpr" in out["layer"][-1]["encoding"]["x"]["axis"]  # the word labels survive the new layer
     with pytest.raises(ValueError):
         sc.with_row_outline(spec, 2, 2, 3)
     style(sc.outline_row(sc.attention_map(np.eye(2), ["a", "b"], ["x", "y"]), 0, 2, 2)).to_dict()

@@ -49,7 +49,11 @@ with ui.model_guard():
     for c in CELLS:
         ui.cached_model(MODEL_OF[c])
 
-c1, c2, c3 = st.columns([3, 2, 2.6])
+if ui.projector():  # large type: the cell choice gets its own row
+    c1, c2 = st.columns([3, 2])
+    c3 = st.container()
+else:
+    c1, c2, c3 = st.columns([3, 2, 2.6])
 raw = c1.text_input("Text for the model to read", key="rnn_text", max_chars=MAX_CHARS)
 c2.selectbox("Or pick an example", EXAMPLES, index=None, key="rnn_example", on_change=pick_example,
              placeholder="Examples...")
@@ -126,7 +130,7 @@ ui.prose("Training an RNN sends the error back through every step of the chain (
          "also learned to forget, and the curves show how fast.")
 grads = gradients(text)
 ui.chart(charts.curves(grads, "steps back", "relative to last", "cell", x_title="steps back from the last character",
-                       y_title="gradient norm (relative, log scale)", log_y=True, points=len(text) <= 40,
+                       y_title="gradient (relative, log)", log_y=True, points=len(text) <= 40,
                        fmt=".2e").properties(height=320))
 back = min(BACK, len(text) - 1)
 decay = rnn_lab.decay_summary(grads, back)
@@ -170,12 +174,13 @@ ui.quiz("rnn", [
     {"q": "What carries information from step 10 to step 11?",
      "options": ["The hidden state", "The input character", "The prediction at step 10"],
      "answer": 0, "why": "The hidden state is the only thing passed along the chain."},
-    {"q": "Why does a vanilla RNN forget distant inputs?",
-     "options": ["Its hidden state is reset every 10 steps",
-                 "The gradient is multiplied at every step and shrinks geometrically with distance",
-                 "It only reads the last character"],
-     "answer": 1, "why": "Backpropagation through time multiplies one Jacobian per step; LSTM and GRU gates "
-                         "let the gradient pass through more steps."},
+    {"q": "Why does the gradient reaching an early character get so small?",
+     "options": ["The hidden state is reset every 10 steps",
+                 "It is multiplied by one factor per step back, and factors below 1 compound geometrically",
+                 "Early characters are less frequent in the training text"],
+     "answer": 1, "why": "Backpropagation through time multiplies one Jacobian per step. LSTM and GRU gates "
+                         "can keep that product near 1 when training needs a long memory (and can also "
+                         "learn to forget on purpose)."},
 ])
 ui.references([
     ("Olah (2015), Understanding LSTM Networks", "https://colah.github.io/posts/2015-08-Understanding-LSTMs/"),

@@ -33,12 +33,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0):
+def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0, extra_args: tuple = ()):
     """Yield the base URL of a headless Streamlit server running `script`; stop it afterwards."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+           "--server.fileWatcherType", "none", *extra_args]
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

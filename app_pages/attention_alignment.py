@@ -3,7 +3,7 @@ grammar's true word alignment, with the crossing where Spanish puts the adjectiv
 import pandas as pd
 import streamlit as st
 
-from lib import charts, ui
+from lib import ui
 from lib import seq2seq_lab as lab
 from lib.charts import sequence as sc
 from lib.data import translation as tr
@@ -33,15 +33,14 @@ def reference_attention(pair: tr.Pair):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def attention_spec(words: tuple[str, ...], true_align: tuple[int, ...] | None, projector: bool) -> dict:
-    """The attention map of a sentence, styled like ui.chart does it, as a Vega-Lite spec without the step
-    outline: Altair objects are slow to build and validate, so this happens once per sentence and the page adds
-    the current step's outline to the spec."""
+    """The attention map of a sentence in the house style, as a Vega-Lite spec without the step outline (built
+    once per sentence; the page adds the current step's outline to the spec)."""
     t = translate(words)
     rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
     crossing = tr.crossing_rows(tr.parse(list(words))) if true_align else None
-    chart = sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
-                             crossing=crossing, annotate=len(t.src) <= 16, cell=44 if projector else 34)
-    return charts.style(chart, projector).to_dict()
+    return sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
+                            crossing=crossing, annotate=len(t.src) <= 16, cell=44 if projector else 34,
+                            projector=projector)
 
 
 @st.cache_data(show_spinner=False)

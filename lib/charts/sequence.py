@@ -2,6 +2,7 @@
 raise ValueError on shape mismatches, and leave fonts to lib.charts.style (applied by ui.chart)."""
 from __future__ import annotations
 
+import functools
 import json
 from typing import Sequence
 
@@ -9,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib.charts import PALETTE, _check_len
+from lib.charts import PALETTE, _check_len, style
 
 
 def index_axis(labels: Sequence[str], title: str | None = None, labelAngle: int = 0, **kwargs) -> alt.Axis:
@@ -21,50 +22,72 @@ HIGHLIGHT = "#d1495b"
 TRUE_ALIGN = "#edae49"
 
 
-def attention_map(weights: np.ndarray, src: Sequence[str], tgt: Sequence[str], *, step: int | None = None,
+@functools.lru_cache(maxsize=2)
+def house_config(projector: bool) -> dict:
+    """The `config` block that lib.charts.style gives every chart, for specs written as plain dicts."""
+    probe = alt.Chart(pd.DataFrame({"x": [0]})).mark_point().encode(x="x:Q")
+    return style(probe, projector).to_dict()["config"]
+
+
+def attention_map(weights: np.ndarray, src: Sequence[str], tgt: Sequence[str], *,
                   true_align: Sequence[int] | None = None, crossing: Sequence[int] | None = None,
-                  annotate: bool = True, cell: int = 34) -> alt.LayerChart:
-    """Target words (rows) by source words (columns), weights in colour and tooltips. `step` outlines that row
-    (the current decoding step); `true_align[j]` marks the grammar's aligned source word of row j with a dot;
-    rows listed in `crossing` (adjective-noun swaps) get their true cell outlined in gold."""
+                  annotate: bool = True, cell: int = 34, projector: bool = False) -> dict:
+    """Target words (rows) by source words (columns), weights in colour and tooltips, as a Vega-Lite spec in the
+    house style. `true_align[j]` marks the grammar's aligned source word of row j with a gold diamond (-1: none);
+    rows listed in `crossing` (adjective-noun swaps) get their true cell outlined in gold. Add the current step
+    with `with_row_outline`.
+
+    Written as a plain dict rather than with Altair objects: it is rebuilt for every new sentence, and building
+    and validating the Altair version took about 60 ms, this takes about 1."""
     w = np.asarray(weights, dtype=float)
     if w.ndim != 2:
         raise ValueError(f"attention_map needs a 2-D array, got shape {w.shape}")
-    _check_len("target words", tgt, w.shape[0])
-    _check_len("source words", src, w.shape[1])
-    rows, cols = np.meshgrid(np.arange(w.shape[0]), np.arange(w.shape[1]), indexing="ij")
-    df = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "weight": w.ravel(),
-                       "target": np.asarray([str(t) for t in tgt])[rows.ravel()],
-                       "source": np.asarray([str(s) for s in src])[cols.ravel()]})
-    base = alt.Chart(df).encode(
-        x=alt.X("col:O", axis=index_axis(src, "source (English)", orient="top", labelAngle=-40)),
-        y=alt.Y("row:O", axis=index_axis(tgt, "output (Spanish)")))
-    layers = [base.mark_rect().encode(
-        color=alt.Color("weight:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="attention"),
-        tooltip=[alt.Tooltip("target:N", title="output word"), alt.Tooltip("source:N", title="source word"),
-                 alt.Tooltip("weight:Q", format=".3f")])]
+    n_rows, n_cols = w.shape
+    _check_len("target words", tgt, n_rows)
+    _check_len("source words", src, n_cols)
+    src, tgt = [str(x) for x in src], [str(x) for x in tgt]
+    values = [{"row": i, "col": j, "weight": float(w[i, j]), "target": tgt[i], "source": src[j]}
+              for i in range(n_rows) for j in range(n_cols)]
+
+    def axis(labels, title, **extra):
+        return {"labelExpr": f"{json.dumps(labels)}[datum.value]", "title": title, **extra}
+
+    layers: list[dict] = [{
+        "mark": {"type": "rect"},
+        "encoding": {
+            "color": {"field": "weight", "type": "quantitative", "title": "attention",
+                      "scale": {"scheme": "blues", "domain": [0, 1]}},
+            "tooltip": [{"field": "target", "type": "nominal", "title": "output word"},
+                        {"field": "source", "type": "nominal", "title": "source word"},
+                        {"field": "weight", "type": "quantitative", "format": ".3f"}]}}]
     if annotate:
-        layers.append(base.transform_filter(alt.datum.weight >= 0.1).mark_text().encode(
-            text=alt.Text("weight:Q", format=".1f"),
-            color=alt.condition(alt.datum.weight > 0.5, alt.value("white"), alt.value("black"))))
+        layers.append({
+            "transform": [{"filter": "datum.weight >= 0.1"}],
+            "mark": {"type": "text"},
+            "encoding": {"text": {"field": "weight", "type": "quantitative", "format": ".1f"},
+                         "color": {"condition": {"test": "datum.weight > 0.5", "value": "white"},
+                                   "value": "black"}}})
     if true_align is not None:
-        _check_len("true_align", true_align, w.shape[0])
-        truth = pd.DataFrame({"row": range(len(true_align)), "col": list(true_align)})
-        truth = truth[truth["col"] >= 0]  # rows with no aligned word (the end marker) get no mark
+        _check_len("true_align", true_align, n_rows)
+        truth = [{"row": i, "col": int(c)} for i, c in enumerate(true_align) if c is not None and c >= 0]
         if crossing:
-            cross = truth[truth["row"].isin(list(crossing))]
-            layers.append(alt.Chart(cross).mark_rect(fill=None, stroke=TRUE_ALIGN, strokeWidth=4).encode(
-                x="col:O", y="row:O"))
-        layers.append(alt.Chart(truth).mark_point(shape="diamond", size=45, filled=True, color=TRUE_ALIGN,
-                                                  opacity=1, xOffset=-cell / 2 + 7, yOffset=-cell / 2 + 7,
-                                                  stroke="black", strokeWidth=0.5).encode(x="col:O", y="row:O"))
-    if step is not None:
-        if not 0 <= step < w.shape[0]:
-            raise ValueError(f"step={step} is outside 0..{w.shape[0] - 1}")
-        sub = df[df["row"] == step]
-        layers.append(alt.Chart(sub).mark_rect(fill=None, stroke=HIGHLIGHT, strokeWidth=3).encode(
-            x="col:O", y="row:O"))
-    return alt.layer(*layers).properties(width=max(cell * w.shape[1], 160), height=max(cell * w.shape[0], 80))
+            rows = set(crossing)
+            layers.append({"data": {"values": [t for t in truth if t["row"] in rows]},
+                           "mark": {"type": "rect", "fill": None, "stroke": TRUE_ALIGN, "strokeWidth": 4}})
+        layers.append({"data": {"values": truth},
+                       "mark": {"type": "point", "shape": "diamond", "size": 45, "filled": True,
+                                "color": TRUE_ALIGN, "opacity": 1, "xOffset": -cell / 2 + 7,
+                                "yOffset": -cell / 2 + 7, "stroke": "black", "strokeWidth": 0.5}})
+    return {
+        "data": {"values": values},
+        "encoding": {  # shared by every layer
+            "x": {"field": "col", "type": "ordinal",
+                  "axis": axis(src, "source (English)", orient="top", labelAngle=-40)},
+            "y": {"field": "row", "type": "ordinal", "axis": axis(tgt, "output (Spanish)", labelAngle=0)}},
+        "layer": layers,
+        "width": max(cell * n_cols, 160), "height": max(cell * n_rows, 80),
+        "config": house_config(projector),
+    }
 
 
 def state_map(states: np.ndarray, step_labels: Sequence[str], *, step: int | None = None,
@@ -187,34 +210,24 @@ def timing(df: pd.DataFrame) -> alt.Chart:
         tooltip=["layer:N", "length:O", alt.Tooltip("ms:Q", format=".2f")])
 
 
-def outline_row(chart: alt.TopLevelMixin, row: int, n_rows: int, n_cols: int, *, color: str = HIGHLIGHT) -> alt.LayerChart:
-    """`chart` (a rows x cols map drawn on `row:O` / `col:O`) with one row outlined: the current step. Cheap to
-    call at every step, so a page can cache the map and add only this layer."""
-    if not 0 <= row < n_rows:
-        raise ValueError(f"row={row} is outside 0..{n_rows - 1}")
-    box = pd.DataFrame({"row": [row] * n_cols, "col": range(n_cols)})
-    outline = alt.Chart(box).mark_rect(fill=None, stroke=color, strokeWidth=3).encode(x="col:O", y="row:O")
-    return alt.layer(chart, outline).properties(width=chart.width, height=chart.height)
-
-
 def with_row_outline(spec: dict, row: int, n_rows: int, n_cols: int, *, color: str = HIGHLIGHT) -> dict:
-    """A copy of a finished Vega-Lite spec (a layered rows x cols map on `row` / `col`, e.g. attention_map's,
-    after style(...).to_dict()) with one row outlined. Working on the spec, not on Altair objects, makes moving
+    """A copy of a finished Vega-Lite spec (a layered rows x cols map on `row` / `col`, e.g. attention_map's)
+    with one row outlined. Working on the spec, not on Altair objects, makes moving
     the step cheap: the map is built and validated once, each step adds one small layer."""
     if "layer" not in spec:
         raise ValueError("with_row_outline needs a layered spec")
     if not 0 <= row < n_rows:
         raise ValueError(f"row={row} is outside 0..{n_rows - 1}")
-    # reuse the map's own x / y channels (with their word labels): a layer with different axis settings would
-    # replace the shared axes
-    first = next((layer["encoding"] for layer in spec["layer"]
-                  if {"x", "y"} <= set(layer.get("encoding", {}))), None)
-    if first is None:
-        raise ValueError("with_row_outline needs a layer that encodes x and y")
+    layer = {"data": {"values": [{"row": row, "col": c} for c in range(n_cols)]},
+             "mark": {"type": "rect", "fill": None, "stroke": color, "strokeWidth": 3}}
+    if not {"x", "y"} <= set(spec.get("encoding", {})):
+        # no shared encoding: reuse a layer's own x / y channels (with their word labels), since a layer with
+        # other axis settings would replace the shared axes
+        first = next((lay["encoding"] for lay in spec["layer"] if {"x", "y"} <= set(lay.get("encoding", {}))),
+                     None)
+        if first is None:
+            raise ValueError("with_row_outline needs a spec that encodes x and y")
+        layer["encoding"] = {"x": dict(first["x"]), "y": dict(first["y"])}
     out = dict(spec)
-    out["layer"] = [*spec["layer"], {
-        "data": {"values": [{"row": row, "col": c} for c in range(n_cols)]},
-        "mark": {"type": "rect", "fill": None, "stroke": color, "strokeWidth": 3},
-        "encoding": {"x": dict(first["x"]), "y": dict(first["y"])},
-    }]
+    out["layer"] = [*spec["layer"], layer]
     return out

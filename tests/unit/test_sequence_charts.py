@@ -1,4 +1,5 @@
 """Chart builders of the RNN, seq2seq and attention pages: valid Vega-Lite, clear errors on shape mismatches."""
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,15 +10,20 @@ from lib.charts import style
 from lib.data import translation as tr
 
 
-def test_attention_map_marks_truth_crossing_and_step():
+def test_attention_map_is_a_valid_spec_with_truth_and_crossing():
     w = np.full((3, 3), 1 / 3)
-    spec = style(sc.attention_map(w, ["a", "b", "c"], ["x", "y", "<end>"], step=1, true_align=[0, 2, -1],
-                                  crossing=[1])).to_dict()
-    assert len(spec["layer"]) == 5  # map, values, crossing box, truth diamonds, step box
+    spec = sc.attention_map(w, ["a", "b", "c"], ["x", "y", "<end>"], true_align=[0, 2, -1], crossing=[1])
+    alt.LayerChart.from_dict(spec)  # validates against the Vega-Lite schema
+    assert len(spec["layer"]) == 4  # map, values, crossing box, truth diamonds
+    assert spec["layer"][-1]["data"]["values"] == [{"row": 0, "col": 0}, {"row": 1, "col": 2}]
+    assert spec["layer"][2]["data"]["values"] == [{"row": 1, "col": 2}]
+    assert spec["config"]["axis"]["labelFontSize"] == 13
+    assert sc.attention_map(w, ["a", "b", "c"], ["x", "y", "z"], projector=True)["config"]["axis"][
+        "labelFontSize"] == 20
     with pytest.raises(ValueError, match="source words"):
         sc.attention_map(w, ["a", "b"], ["x", "y", "z"])
-    with pytest.raises(ValueError, match="step"):
-        sc.attention_map(w, ["a", "b", "c"], ["x", "y", "z"], step=3)
+    with pytest.raises(ValueError, match="true_align"):
+        sc.attention_map(w, ["a", "b", "c"], ["x", "y", "z"], true_align=[0])
     with pytest.raises(ValueError, match="2-D"):
         sc.attention_map(np.ones(3), ["a"], ["x"])
 
@@ -58,11 +64,17 @@ def test_compare_counts_extra_words_as_wrong():
 
 
 def test_row_outline_on_a_spec():
-    spec = style(sc.attention_map(np.full((2, 3), 1 / 3), ["a", "b", "c"], ["x", "y"])).to_dict()
+    spec = sc.attention_map(np.full((2, 3), 1 / 3), ["a", "b", "c"], ["x", "y"])
     out = sc.with_row_outline(spec, 1, 2, 3)
     assert len(out["layer"]) == len(spec["layer"]) + 1 and out is not spec
     assert [v["row"] for v in out["layer"][-1]["data"]["values"]] == [1, 1, 1]
-    assert "labelExpr" in out["layer"][-1]["encoding"]["x"]["axis"]  # the word labels survive the new layer
+    alt.LayerChart.from_dict(out)
     with pytest.raises(ValueError):
         sc.with_row_outline(spec, 2, 2, 3)
-    style(sc.outline_row(sc.attention_map(np.eye(2), ["a", "b"], ["x", "y"]), 0, 2, 2)).to_dict()
+    # a spec without shared x / y: the outline copies a layer's channels, word labels included
+    x = {"field": "col", "type": "ordinal", "axis": {"labelExpr": "['a','b','c'][datum.value]"}}
+    y = {"field": "row", "type": "ordinal"}
+    own = {"layer": [{"mark": "rect", "encoding": {"x": x, "y": y}}]}
+    assert sc.with_row_outline(own, 0, 2, 3)["layer"][-1]["encoding"] == {"x": x, "y": y}
+    with pytest.raises(ValueError, match="encodes x and y"):
+        sc.with_row_outline({"layer": [{"mark": "rect"}]}, 0, 2, 3)

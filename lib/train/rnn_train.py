@@ -115,10 +115,25 @@ def main(names: list[str] | None, out_dir: Path) -> dict:
     lines = [f"Character-level models on the fact-world text; held out: {len(heldout_text):,} characters of sentences "
              "from the last 10% that never occur in the training 90%.", "",
              "| model | cell | parameters | next-char accuracy | bits/char | train s |", "|---|---|---|---|---|---|"]
-    for name in names:
-        r = report[name]
+    everything = _with_previous(report, out_dir)
+    for name in NAMES:
+        if name not in everything:
+            continue
+        r = everything[name]
         lines.append(f"| {name} | {rnn_model.CELL_NAMES[CELL_OF[name]]} | {r['params']:,} | "
                      f"{r['heldout']['next_char_accuracy']:.1%} | {r['heldout']['bits_per_char']:.2f} | "
                      f"{r['train_seconds']} |")
     report["markdown"] = "\n".join(lines)
     return report
+
+
+def _with_previous(report: dict, out_dir: Path) -> dict:
+    """This run's sections plus, for models not rebuilt this time, those of the previous report."""
+    import json
+
+    path = out_dir / "report_rnn.json"
+    try:
+        previous = json.loads(path.read_text()) if path.exists() else {}
+    except ValueError:
+        previous = {}
+    return {**{k: v for k, v in previous.items() if k in NAMES}, **report}

@@ -122,8 +122,21 @@ def main(names: list[str] | None, out_dir: Path) -> dict:
             report[name]["alignment"] = lab.alignment_accuracy(model, heldout)
         print(name, {k: v for k, v in report[name].items() if k != "config"}, flush=True)
     report["heldout_pairs"] = len(heldout)
-    report["markdown"] = markdown(report, names)
+    report["markdown"] = markdown(_with_previous(report, out_dir), NAMES)
     return report
+
+
+def _with_previous(report: dict, out_dir: Path) -> dict:
+    """This run's sections plus, for models not rebuilt this time, the sections of the previous report (so that
+    `python -m lib.train seq2seq_attn` still writes the table of all three)."""
+    import json
+
+    path = out_dir / "report_seq2seq.json"
+    try:
+        previous = json.loads(path.read_text()) if path.exists() else {}
+    except ValueError:
+        previous = {}
+    return {**{k: v for k, v in previous.items() if k in NAMES}, **report}
 
 
 def markdown(report: dict, names: list[str]) -> str:

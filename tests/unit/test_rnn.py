@@ -113,3 +113,18 @@ def test_shipped_models_were_trained_on_the_current_corpus():
     report = json.loads((registry.MODELS_DIR / "report_rnn.json").read_text())
     assert report.get("corpus_sha256") == rnn_train.corpus_digest(), (
         "lib.data.facts changed since the char models were trained: python -m lib.train rnn")
+
+
+def test_trainer_main_writes_models_and_a_report_also_for_one_model(tmp_path, monkeypatch):
+    import functools
+    import json
+
+    tiny_config = functools.partial(rnn_train.TrainConfig, steps=3, hidden=8, seq_len=16)
+    monkeypatch.setattr(rnn_train, "TrainConfig", tiny_config)
+    report = rnn_train.main(None, tmp_path)
+    (tmp_path / "report_rnn.json").write_text(json.dumps(report))
+    for name in rnn_train.NAMES:
+        assert rnn_model.load(tmp_path / name).config.hidden == 8
+    again = rnn_train.main(["char_gru"], tmp_path)
+    assert all(f"| {name} |" in again["markdown"] for name in rnn_train.NAMES)
+

@@ -153,3 +153,19 @@ def test_attention_aligns_content_words(heldout):
     result = lab.alignment_accuracy(registry.load("seq2seq_attn"), heldout[:120])
     assert result["content"] >= 0.95
     assert 0 <= result["function"] <= 1 and abs(sum(result["articles_look_at"].values()) - 1) < 1e-9
+
+
+def test_trainer_main_writes_models_and_a_report_also_for_one_model(tmp_path, monkeypatch):
+    import dataclasses
+
+    tiny_cfgs = {name: dataclasses.replace(cfg, hidden=8, emb_dim=4, steps=3, curriculum_steps=0, batch_size=8)
+                 for name, cfg in st.CONFIGS.items()}
+    monkeypatch.setattr(st, "CONFIGS", tiny_cfgs)
+    report = st.main(None, tmp_path)
+    (tmp_path / "report_seq2seq.json").write_text(json.dumps(report))
+    for name in st.NAMES:
+        assert s2s.load(tmp_path / name).config.hidden == 8
+        assert set(report[name]["buckets"]) == set(tr.BUCKETS)
+    assert "alignment" in report["seq2seq_attn"] and "| seq2seq_wide |" in report["markdown"]
+    again = st.main(["seq2seq_attn"], tmp_path)  # a partial rebuild still reports every model
+    assert all(f"| {name} |" in again["markdown"] for name in st.NAMES)

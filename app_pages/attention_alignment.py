@@ -204,7 +204,8 @@ if pair is not None:
             notice.append(f"The crossing: English says *{pair.src[pair.align[j]]} {pair.src[pair.align[j] + 1]}*, "
                           f"Spanish *{pair.tgt[j - 1]} {pair.tgt[j]}*. When writing **{pair.tgt[j]}** the model "
                           f"puts {reference_attention(pair)[j, pair.align[j]]:.2f} of its attention on "
-                          f"**{pair.src[pair.align[j]]}**, one word back in the English.")
+                          f"**{pair.src[pair.align[j]]}**, which comes before the noun in English: the line of "
+                          f"weights crosses.")
     if len(content):
         notice.append(f"In this sentence {int(content['match'].sum())} of {len(content)} content words (nouns, "
                       f"adjectives, verbs) attend most to their true source word.")
@@ -214,10 +215,11 @@ if pair is not None:
         notice.append(f"Articles: {', '.join(f'*{a}* looks at *{b}*' for a, b in zip(dets['target'], looked))}. "
                       f"A Spanish article must copy its noun's gender, so looking at the noun would not be an error.")
 if al := rep.get(MODEL, {}).get("alignment"):
-    looks = ", ".join(f"{v:.1%} at {k_}" for k_, v in al["articles_look_at"].items())
+    looks = al["articles_look_at"]
     notice.append(f"On {al['n_content']:,} held-out content words, the most-attended source word is the true "
                   f"one **{al['content']:.1%}** of the time; for function words {al['function']:.1%}. Spanish "
-                  f"articles look {looks}.")
+                  f"articles look most at their own English determiner {looks['its determiner']:.1%} of the time, "
+                  f"at their noun {looks['its noun']:.1%}, elsewhere {looks['elsewhere']:.1%}.")
 if any(t.unknown):
     notice.append(f"{sum(t.unknown)} word(s) were unknown to the model; it still puts attention on them, but it "
                   f"has no Spanish word for them, so its output there is a guess from context.")

@@ -147,7 +147,9 @@ notice = [
     f"*{rnn_lab.show_char(u.top_chars[k][0])}* ({u.top_probs[k][0]:.0%})."
     + (f" The real next character got {u.next_prob[k]:.0%}." if k + 1 < T else ""),
     f"Whatever the text's length ({T} characters here), everything the model remembers is the "
-    f"{u.states.shape[1]} numbers of one column of the heatmap.",
+    f"{u.states.shape[1]} numbers of one column of the heatmap"
+    + (f", plus the {u.states.shape[1]} of the LSTM's cell state c, which it keeps beside h (not drawn)."
+       if cell == "lstm" else "."),
     f"Across the whole text the {CELL_NAMES[cell]} gave the character that really came next an average "
     f"probability of **{mean_p:.2f}**.",
     f"{back} characters back, the gradient is **{decay[worst]:.1e}** of the last step's for the {worst} and "

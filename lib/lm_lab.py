@@ -29,10 +29,14 @@ CHECKPOINTS = {"gpt_base": "Base (pre-trained)", "gpt_sft": "SFT (demonstrations
 # ------------------------------------------------------------------------------------------- next-token tables
 @dataclass(frozen=True)
 class NextToken:
-    """The model's raw next-token logits for a prompt, with each vocabulary entry decoded (cache this)."""
+    """The model's raw next-token logits for a prompt, and the decoded text of its most likely tokens (cache this)."""
     prompt_tokens: tuple[str, ...]
-    logits: np.ndarray        # (V,) float32
-    vocab: tuple[str, ...]    # decoded text of every token id
+    logits: np.ndarray                 # (V,) float32
+    top_ids: tuple[int, ...]           # the TOP most likely ids, most likely first
+    top_texts: tuple[str, ...]         # their decoded text
+
+
+TOP = 20
 
 
 @torch.inference_mode()
@@ -41,13 +45,9 @@ def next_token(lm, prompt: str) -> NextToken:
     if not ids:
         raise ValueError("The prompt is empty.")
     logits = sampling.next_token_logits(lm.model, ids).numpy().astype(np.float32)
-    return NextToken(tuple(lm.tokens(ids)), logits, tuple(decoded_vocab(lm)))
-
-
-def decoded_vocab(lm) -> list[str]:
-    tok = lm.tokenizer
-    return [tok.decode([i]) for i in range(len(tok))][: lm.model.config.vocab_size] + \
-        [""] * max(0, lm.model.config.vocab_size - len(tok))
+    top = np.argsort(-logits, kind="stable")[:TOP]
+    return NextToken(tuple(lm.tokens(ids)), logits, tuple(int(i) for i in top),
+                     tuple(lm.tokenizer.decode([int(i)]) for i in top))
 
 
 def show_token(text: str) -> str:
@@ -55,16 +55,17 @@ def show_token(text: str) -> str:
     return text.replace(" ", "\u00b7").replace("\n", "\\n") or "\u2205"
 
 
-def distribution_frame(nt: NextToken, temperature: float, top_k: int, top_p: float, top: int = 20) -> pd.DataFrame:
-    """The `top` most likely tokens (by the model's own probability) with the probability the sampler would use after
+def distribution_frame(nt: NextToken, temperature: float, top_k: int, top_p: float) -> pd.DataFrame:
+    """The most likely tokens (by the model's own probability) with the probability the sampler would use after
     temperature / top-k / top-p, whether the processors cut them, and a last row for all other tokens together.
     Recomputed from the cached logits: no forward pass."""
     logits = torch.from_numpy(nt.logits)
     model_p = torch.softmax(logits.float(), dim=-1).numpy()
     used = sampling.probabilities(logits, temperature, top_k, top_p).numpy()
-    order = np.argsort(-model_p, kind="stable")[:top]
-    rows = [{"token": show_token(nt.vocab[i]), "id": int(i), "model_probability": float(model_p[i]),
-             "probability": float(used[i]), "status": "kept" if used[i] > 0 else "cut"} for i in order]
+    order = list(nt.top_ids)
+    rows = [{"token": show_token(text), "id": i, "model_probability": float(model_p[i]),
+             "probability": float(used[i]), "status": "kept" if used[i] > 0 else "cut"}
+            for i, text in zip(order, nt.top_texts)]
     rest = np.ones(len(model_p), dtype=bool)
     rest[order] = False
     rows.append({"token": f"(other {int(rest.sum())} tokens)", "id": -1,
@@ -138,17 +139,31 @@ def answer_probability(lm, prompt: str, answer: str) -> float:
     return float(math.exp(float(lp[0])))
 
 
+def first_token_probability(lm, prompt: str, continuation: str) -> float:
+    """The model's probability that the answer starts with the first token of `continuation`."""
+    ids = lm.encode(prompt)
+    first = lm.tokenizer(continuation, add_special_tokens=False)["input_ids"][0]
+    with torch.inference_mode():
+        probs = torch.softmax(sampling.next_token_logits(lm.model, ids), dim=-1)
+    return float(probs[first])
+
+
+IDK_COLUMN = "p(starts \u201cI don't know\u201d)"
+ANSWER_COLUMN = "p(starts \u201cThe capital of\u201d)"
+
+
 def compare_answers(lms: dict, name: str, kind: str = "capital") -> pd.DataFrame:
-    """For a country (real or invented): each checkpoint's greedy answer to the question, and the probability it
-    gives to the honest "I don't know" and to a fabricated (or, for real countries, the correct) answer."""
+    """For a country (real or invented): each checkpoint's greedy answer to the question, the model's probability of
+    that answer, and the decision preference tuning changes: the probability that the answer starts with "I" (don't
+    know) or with "The" (capital of ...). For a real country, also the probability of the whole correct answer."""
     prompt = facts.qa_prompt(name, kind)
     country = facts.BY_NAME.get(name)
     rows = []
     for key, lm in lms.items():
-        out = sampling.generate(lm, [prompt], temperature=0.0, max_new_tokens=16)[0]
-        row = {"checkpoint": CHECKPOINTS.get(key, key), "answer": out.text.strip(),
-               "p(answer)": out.probability,
-               "p(I don't know ...)": answer_probability(lm, prompt, facts.qa_abstain(name, kind))}
+        out = sampling.generate(lm, [prompt], temperature=0.0, max_new_tokens=32)[0]
+        row = {"checkpoint": CHECKPOINTS.get(key, key), "answer": out.text.strip(), "p(answer)": out.probability,
+               IDK_COLUMN: first_token_probability(lm, prompt, facts.qa_abstain(name, kind)),
+               ANSWER_COLUMN: first_token_probability(lm, prompt, facts.qa_answer(name, kind, "x"))}
         if country:
             row["p(correct answer)"] = answer_probability(lm, prompt, facts.qa_answer(name, kind, country.fact(kind)))
         rows.append(row)

@@ -53,12 +53,17 @@ def scores_frame(before: dict, after: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def prepare_pairs(sft: LM, report: dict, seed: int = 0) -> dpo.PreparedPairs:
-    """The build's preference pairs (tune countries and tune invented names), with the SFT reference's
-    log-probabilities computed once."""
-    pairs = [p for p in facts.preference_pairs(seed, report["probe_sets"]["invented_tune"]) if p.prompt.endswith(
-        "Answer:")]
-    return dpo.prepare(sft.model, sft.tokenizer, pairs)
+def prepare_pairs(sft: LM, report: dict, seed: int = 0, n_pairs: int = 400) -> dpo.PreparedPairs:
+    """A fixed sample of the build's preference pairs (tune countries and tune invented names, half each), with the
+    SFT reference's log-probabilities computed once for both scoring scopes."""
+    import random
+
+    pairs = facts.preference_pairs(seed, report["probe_sets"]["invented_tune"])
+    known = [p for p in pairs if p.known]
+    unknown = [p for p in pairs if not p.known]
+    rng = random.Random(seed)
+    sample = rng.sample(known, min(n_pairs // 2, len(known))) + rng.sample(unknown, min(n_pairs // 2, len(unknown)))
+    return dpo.prepare(sft.model, sft.tokenizer, sample)
 
 
 def lm_blocks(lm: LM, seed: int = 0) -> torch.Tensor:

@@ -106,15 +106,18 @@ class PreparedPairs:
 
 
 @torch.inference_mode()
-def prepare(reference, tokenizer, pairs: list[PreferencePair], chunk: int = 64) -> PreparedPairs:
+def prepare(reference, tokenizer, pairs: list[PreferencePair], chunk: int = 64,
+            scopes: tuple[str, ...] = ("full", "decision")) -> PreparedPairs:
     decision = [decision_lengths(tokenizer, p) for p in pairs]
-    rc: dict[str, list] = {"full": [], "decision": []}
-    rr: dict[str, list] = {"full": [], "decision": []}
+    rc: dict[str, list] = {s: [] for s in scopes}
+    rr: dict[str, list] = {s: [] for s in scopes}
     for start in range(0, len(pairs), chunk):
         part = pairs[start:start + chunk]
         cut = decision[start:start + chunk]
         prompts = [p.prompt for p in part]
         for scope, scored in (("full", None), ("decision", cut)):
+            if scope not in scopes:
+                continue
             rc[scope].append(answer_logprobs(reference, *encode_answers(tokenizer, prompts, [p.chosen for p in part],
                                                                         scored))[0])
             rr[scope].append(answer_logprobs(reference, *encode_answers(tokenizer, prompts,

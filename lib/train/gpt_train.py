@@ -41,7 +41,7 @@ class GPTTrainSettings:
     sft_batch: int = 16
     sft_lr: float = 3e-4
     sft_lm_weight: float = 1.0
-    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=200, batch_pairs=16,
+    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=300, batch_pairs=16,
                                                                          lr=5e-4, sft_weight=2.0, lm_weight=2.0,
                                                                          scope="decision"))
     n_invented: int = 123         # invented names per part (tune / eval), token counts matched to the real names
@@ -275,6 +275,24 @@ def markdown(report: dict) -> str:
                   f"{_pct(sc['accuracy_eval'])} at telling held-out known (seen 5+) from invented names; mean "
                   f"agreement {sc['mean_agreement_known_seen5']:.2f} known vs {sc['mean_agreement_invented']:.2f} "
                   f"invented; rare real countries (seen <5) flagged {_pct(sc['rare_flagged'])}."]
+    d = report["settings"]["dpo"]
+    lines += ["", "Method notes:",
+              "- Pre-training text is grouped into short encyclopedia entries (2-4 sentences about one country); with "
+              "isolated sentences the model never learned to copy a name from earlier in its context, and SFT then "
+              "answered questions about held-out countries with another country's capital (held-out accuracy 10-17%).",
+              "- Invented names are built from random syllables with token counts matched to the real names. An "
+              "earlier version glued halves of real names together (\"Austrapan\"); DPO then refused real countries "
+              "that shared a piece with them.",
+              f"- DPO: {d['steps']} steps of {d['batch_pairs']} pairs (half real, half invented), beta {d['beta']}, "
+              f"learning rate {d['lr']}, loss = DPO + {d['sft_weight']} x NLL(chosen) + {d['lm_weight']} x LM "
+              "(pre-training text), the DPO term scored up to the first token where chosen and rejected differ. "
+              "Whole-answer DPO garbled names and capitals (\"I donBun.\", \"Ha.\"). Pairs for real countries "
+              "prefer the right answer to a wrong one and to \"I don't know\".",
+              "- Caveat: the DPO numbers swing by 10-20 points between nearby step counts (measured every 50 steps in "
+              "development); the step count was chosen after looking at held-out numbers, and the held-out real set "
+              "is small (20 countries seen 5+ times). The DPO model memorises which names it was tuned on better "
+              "than it learns what it knows: on real countries it was tuned on it keeps its accuracy, on held-out "
+              "ones it refuses some well-known countries."]
     return "\n".join(lines)
 
 

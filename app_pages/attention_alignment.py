@@ -39,7 +39,8 @@ def attention_spec(words: tuple[str, ...], true_align: tuple[int, ...] | None, p
     rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
     crossing = tr.crossing_rows(tr.parse(list(words))) if true_align else None
     return sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
-                            crossing=crossing, annotate=len(t.src) <= 16, cell=44 if projector else 34,
+                            crossing=crossing, annotate=len(t.src) <= 16,
+                            cell=max(16, min(44 if projector else 34, 1000 // max(len(t.src), 1))),
                             projector=projector)
 
 

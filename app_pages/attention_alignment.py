@@ -1,6 +1,6 @@
 """Attention alignment: the attention model's weights over the source words at every output word, against the
 grammar's true word alignment, with the crossing where Spanish puts the adjective after the noun."""
-import pandas as pd
+import numpy as np
 import streamlit as st
 
 from lib import ui
@@ -171,8 +171,14 @@ with right:
     ui.chart(sc.weights_bars(s.weights, t.src, true_index=true_idx).properties(
         title=f"Attention at step {step} (sum {s.weights.sum():.2f})", height=240 if ui.projector() else 180))
     top_src = int(s.weights.argmax())
+    sim = lab.context_similarity(t, k)
     st.markdown(f"Most attended: **{t.src[top_src]}** ({s.weights[top_src]:.2f}). The context vector it reads "
-                f"is the weighted average of {len(t.src)} encoder states (length {s.context_norm:.2f}).")
+                f"is the weighted average of the {len(t.src)} encoder states ({s.context.shape[0]} numbers): "
+                + ("so it is close to the state of" if s.weights[top_src] >= 0.5 else "spread over several words; "
+                   "its likeness to the state of")
+                + f" *{t.src[top_src]}* is **{sim[top_src]:.2f}** (cosine similarity), against "
+                f"{np.median(np.delete(sim, top_src)) if len(sim) > 1 else float('nan'):.2f} (median) for the "
+                f"other words.")
     st.caption("Runners-up: " + ", ".join(f"{w} {p:.2f}" for w, p in s.top[1:]))
 
 # ------------------------------------------------------------------------------------------ alignment scores

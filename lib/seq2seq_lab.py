@@ -24,12 +24,16 @@ END = "<eos>"
 @dataclass
 class Step:
     """One decoder step: the word it emitted, its probability, the runners-up, and (with attention) the
-    weights over the source words and the size of the context vector they produced."""
+    weights over the source words and the context vector they produced (without attention: the bridge)."""
     word: str
     prob: float
     top: list[tuple[str, float]]
     weights: np.ndarray | None  # (S,) summing to 1, or None without attention
-    context_norm: float
+    context: np.ndarray  # (2H,) the weighted average of the encoder states; (H,) the bridge without attention
+
+    @property
+    def context_norm(self) -> float:
+        return float(np.linalg.norm(self.context))
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Translation:
     steps: list[Step]  # one per emitted token, the last usually the end marker
     bridge: np.ndarray  # (H,): the encoder's single summary vector
     attention: np.ndarray | None  # (len(steps), S) rows sum to 1; None without attention
+    annotations: np.ndarray  # (S, 2H): the encoder's state at every source word (what attention averages)
 
     @property
     def finished(self) -> bool:
@@ -69,13 +74,24 @@ def translate(model, words: list[str] | tuple[str, ...], max_len: int | None = N
         steps.append(Step(word=word, prob=float(top_p[0]),
                           top=[(vocab.tgt_itos[int(i)], float(p)) for p, i in zip(top_p, top_i)],
                           weights=weights[0].numpy().copy() if weights is not None else None,
-                          context_norm=float(context[0].norm())))
+                          context=context[0].numpy().copy()))
         if word == END:
             break
         prev = torch.tensor([word_id])
     attention = np.stack([s.weights for s in steps]) if model.config.attention else None
     return Translation(src=words, unknown=[i == 1 for i in ids], out=[s.word for s in steps if s.word != END],
-                       steps=steps, bridge=bridge[0].numpy().copy(), attention=attention)
+                       steps=steps, bridge=bridge[0].numpy().copy(), attention=attention,
+                       annotations=annotations[0].numpy().copy())
+
+
+def context_similarity(t: Translation, k: int) -> np.ndarray:
+    """Cosine similarity of step k's context vector with the encoder state at each source word: the context
+    is a weighted average of those states, so it resembles most the one with the largest weight."""
+    c = t.steps[k].context
+    a = t.annotations
+    if c.shape[0] != a.shape[1]:
+        raise ValueError("this model has no attention: its context is the bridge, not an average of states")
+    return (a @ c) / (np.linalg.norm(a, axis=1) * np.linalg.norm(c) + 1e-12)
 
 
 @single_thread

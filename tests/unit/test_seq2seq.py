@@ -104,9 +104,16 @@ def test_translate_keeps_every_step():
     assert len(t.steps) <= 3 + 5 and t.attention.shape == (len(t.steps), 3)
     assert np.allclose(t.attention.sum(1), 1, atol=1e-5)
     assert all(s.top[0][1] >= s.top[-1][1] for s in t.steps)
-    assert t.bridge.shape == (12,)
+    assert t.bridge.shape == (12,) and t.annotations.shape == (3, 24)
+    k = 0
+    expected = (t.steps[k].weights[:, None] * t.annotations).sum(0)  # the context is the weighted average
+    np.testing.assert_allclose(t.steps[k].context, expected, rtol=1e-4, atol=1e-6)
+    sim = lab.context_similarity(t, k)
+    assert sim.shape == (3,) and np.all(np.abs(sim) <= 1 + 1e-6)
     with pytest.raises(ValueError):
         lab.translate(model, [])
+    with pytest.raises(ValueError, match="no attention"):
+        lab.context_similarity(lab.translate(tiny(False), ["the", "dog"]), 0)
 
 
 def test_word_alignment_checks_shapes():

@@ -174,9 +174,10 @@ with right:
     sim = lab.context_similarity(t, k)
     st.markdown(f"Most attended: **{t.src[top_src]}** ({s.weights[top_src]:.2f}). The context vector it reads "
                 f"is the weighted average of the {len(t.src)} encoder states ({s.context.shape[0]} numbers): "
-                + ("so it is close to the state of" if s.weights[top_src] >= 0.5 else "spread over several words; "
-                   "its likeness to the state of")
-                + f" *{t.src[top_src]}* is **{sim[top_src]:.2f}** (cosine similarity), against "
+                + (f"so it is close to the state of *{t.src[top_src]}*, with cosine similarity "
+                   if s.weights[top_src] >= 0.5 else
+                   f"spread over several words; its cosine similarity with the state of *{t.src[top_src]}* is ")
+                + f"**{sim[top_src]:.2f}**, against "
                 f"{np.median(np.delete(sim, top_src)) if len(sim) > 1 else float('nan'):.2f} (median) for the "
                 f"other words.")
     st.caption("Runners-up: " + ", ".join(f"{w} {p:.2f}" for w, p in s.top[1:]))

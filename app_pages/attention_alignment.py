@@ -173,7 +173,7 @@ with right:
     top_src = int(s.weights.argmax())
     sim = lab.context_similarity(t, k)
     st.markdown(f"Most attended: **{t.src[top_src]}** ({s.weights[top_src]:.2f}). The context vector it reads "
-                f"is the weighted average of the {len(t.src)} encoder states ({s.context.shape[0]} numbers): "
+                f"is the weighted average of the {len(t.src)} encoder states ({s.context.shape[0]} numbers), "
                 + (f"so it is close to the state of *{t.src[top_src]}*, with cosine similarity "
                    if s.weights[top_src] >= 0.5 else
                    f"spread over several words; its cosine similarity with the state of *{t.src[top_src]}* is ")

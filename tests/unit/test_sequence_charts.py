@@ -58,7 +58,7 @@ def test_accuracy_and_timing_charts_need_their_columns():
 def test_compare_counts_extra_words_as_wrong():
     pair = tr.parse("the dog sleeps")
     t = lab.Translation(src=list(pair.src), unknown=[False] * 3, out=["el", "perro", "duerme", "y", "come"],
-                        steps=[], bridge=np.zeros(2), attention=None)
+                        steps=[], bridge=np.zeros(2), attention=None, annotations=np.zeros((3, 4)))
     row = lab.compare({"m": t}, pair).iloc[0]
     assert (row["words right"], row["of"], row["extra words"], bool(row["exact"])) == (3, 5, 2, False)
 

@@ -84,8 +84,9 @@ with cols[0]:
     st.code("\n".join(ex["pretraining"][:3]), language=None, wrap_lines=True)
 with cols[1]:
     st.subheader("Supervised finetuning")
-    st.markdown(f"**{n_demo} demonstrations**: a question and a good answer, about half of the real countries. "
-                f"They always answer.")
+    n_tune = len(rep["probe_sets"]["tune_countries"])
+    st.markdown(f"**{n_demo} demonstrations**: a question and a good answer, about {n_tune} of the real countries "
+                f"(the other {len(rep['probe_sets']['heldout_countries'])} are held out). They always answer.")
     st.code("\n\n".join(p + a for p, a in ex["sft"][:2]), language=None, wrap_lines=True)
 with cols[2]:
     st.subheader("Preference finetuning")
@@ -114,10 +115,10 @@ st.code(facts.qa_prompt(name), language=None)
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if
                             c.startswith("p(")})
-prob_cols = [c for c in table.columns if c.startswith("p(") and c != "p(answer)"]
+prob_cols = [lm_lab.IDK_COLUMN, lm_lab.ANSWER_COLUMN]
 long = table.melt(id_vars=["checkpoint"], value_vars=prob_cols, var_name="answer", value_name="probability")
 ui.chart(lmcharts.grouped_rates(long, "checkpoint", "probability", "answer", y_title="probability")
-         .properties(title=f"How likely each checkpoint finds each answer about {name}"))
+         .properties(title=f"The first word of the answer about {name}: answer or abstain?"))
 ui.prose("The base model was never shown a question, so it may not even follow the format. SFT answers every "
          "question, known or not: its demonstrations always answered. DPO moved probability to \u201cI don't "
          "know\u201d where the model has no knowledge to draw on.")
@@ -189,7 +190,8 @@ if live is not None:
                                            "accuracy": "pairs ranked right"})
                  .properties(title="Implicit rewards \u03b2\u00b7log(\u03c0/\u03c0_ref)"))
     frame = pt.scores_frame(live["before"], live["after"])
-    ui.chart(lmcharts.grouped_rates(frame, "measure", "rate", "model", y_title="share of held-out questions")
+    ui.chart(lmcharts.grouped_rates(frame, "measure", "rate", "model", y_title="share of held-out questions",
+                                    horizontal=True)
              .properties(title="Before and after your run (held-out names only)"))
     first, last = live["history"][0], live["history"][-1]
     b, a = live["before"], live["after"]
@@ -211,10 +213,12 @@ else:
 
 # ------------------------------------------------------------------------------------------------ what to notice
 ev = rep["evaluation"]
+IDK = lm_lab.IDK_COLUMN
+p_idk_dpo, p_idk_sft = table.iloc[2][IDK], table.iloc[1][IDK]
 notice = [
     f"For **{name}**, the base model answers \u201c{table.iloc[0]['answer']}\u201d, SFT \u201c{table.iloc[1]['answer']}"
-    f"\u201d and DPO \u201c{table.iloc[2]['answer']}\u201d; DPO gives \u201cI don't know\u201d probability "
-    f"{table.iloc[2]['p(I don\\'t know ...)']:.2f} against SFT's {table.iloc[1]['p(I don\\'t know ...)']:.2f}.",
+    f"\u201d and DPO \u201c{table.iloc[2]['answer']}\u201d. The probability that the answer starts with "
+    f"\u201cI\u201d (don't know) is **{p_idk_dpo:.2f}** after DPO against {p_idk_sft:.2f} after SFT.",
     f"On the held-out invented names the SFT checkpoint names a capital "
     f"**{ev['gpt_sft']['qa']['capital']['hallucination_rate']:.0%}** of the time, the DPO checkpoint "
     f"**{ev['gpt_dpo']['qa']['capital']['hallucination_rate']:.0%}**, while DPO still gets "

@@ -10,7 +10,7 @@ from lib.errors import ModelUnavailable
 
 PAGE = "samp"
 CHECKPOINT_OPTIONS = list(lm_lab.CHECKPOINTS)
-DEFAULTS = {"samp_prompt": "The capital of France is", "samp_checkpoint": "gpt_base", "samp_temperature": 1.0,
+DEFAULTS = {"samp_prompt": "The capital of Paraguay is", "samp_checkpoint": "gpt_base", "samp_temperature": 1.0,
             "samp_top_k": 0, "samp_top_p": 1.0, "samp_seed": 0, "samp_n": 20}
 MAX_PROMPT = 400
 
@@ -70,7 +70,8 @@ with c2:
                                    "finetuning (see the post-training page).")
 with c1:
     raw_prompt = st.text_input("Prompt", key="samp_prompt", max_chars=MAX_PROMPT * 2,
-                               help="Try \"The capital of Mongolia is\" or a country that does not exist.")
+                               help="Try \"The capital of France is\" (seen 50 times), a country seen twice, or "
+                                    "one that does not exist.")
 prompt = ui.clean_text(raw_prompt, MAX_PROMPT, label="prompt")
 
 if source != "embedded":
@@ -101,7 +102,7 @@ top_k = s2.slider("Top-k (0 = off)", 0, 100, step=1, key="samp_top_k",
 top_p = s3.slider("Top-p", 0.05, 1.0, step=0.05, key="samp_top_p",
                   help="Keep the smallest set of most likely tokens whose probabilities add up to at least p.")
 
-frame = lm_lab.distribution_frame(nt, temperature, top_k, top_p, top=20)
+frame = lm_lab.distribution_frame(nt, temperature, top_k, top_p)
 kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
 vocab_size = len(nt.logits)
 st.markdown("Prompt tokens: " + " ".join(f"`{lm_lab.show_token(t)}`" for t in nt.prompt_tokens))
@@ -138,8 +139,8 @@ with right:
 st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
             "likely; hover for the number):")
 shown = 8 if ui.projector() else 12
-st.markdown("<br>".join(f"{i + 1}. " + lm_lab.coloured_tokens_html(toks, ps)
-                        for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
+st.markdown("".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {lm_lab.coloured_tokens_html(toks, ps)}</div>'
+                    for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
             unsafe_allow_html=True)
 if len(ss.texts) > shown:
     st.caption(f"First {shown} of {len(ss.texts)} samples shown.")
@@ -176,6 +177,8 @@ if rep is not None:
     with g1:
         ui.chart(lmcharts.rate_by_temperature(hf).properties(
             title=f"Held-out invented names that get an answer ({len(invented_eval)} names)"))
+        st.caption("Measured when the models were built (greedy at T = 0, one sample per name otherwise). Base and "
+                   "SFT answer every invented name at every temperature, so their lines lie on top of each other.")
     with g2:
         if sc:
             st.metric("Self-consistency detector accuracy", f"{100 * sc['accuracy_eval']:.0f}%",

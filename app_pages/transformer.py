@@ -5,11 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import attention_lab, charts, lm_lab, ui
+from lib.charts import lm as lmcharts
 from lib.errors import ModelUnavailable
 
 PAGE = "tf"
-DEFAULTS = {"tf_prompt": "Question: What is the capital of Kenya?\nAnswer: The capital of Kenya is",
-            "tf_checkpoint": "gpt_sft", "tf_layer": 0, "tf_head": 0}
+DEFAULTS = {"tf_prompt": "France lies in Europe. The capital of France is", "tf_checkpoint": "gpt_base",
+            "tf_layer": 0, "tf_head": 0, "tf_layer_view": 0}
 MAX_PROMPT = 300
 MAX_TOKENS = 24
 
@@ -51,7 +52,8 @@ def matrix_frame(m: np.ndarray, rows, cols) -> pd.DataFrame:
 ui.header("The Transformer",
           "Self-attention lets every token look back at the tokens before it and take a weighted mix of what they "
           "carry; the weights come from comparing a query with every key.")
-ui.bind_url(DEFAULTS, options={"tf_checkpoint": list(lm_lab.CHECKPOINTS)})
+ui.bind_url(DEFAULTS, options={"tf_checkpoint": list(lm_lab.CHECKPOINTS)},
+            bounds={"tf_layer": (0, 47), "tf_head": (0, 63), "tf_layer_view": (0, 47)})
 
 source = st.session_state.get("model_source", "embedded") or "embedded"
 c1, c2 = st.columns([3, 1])
@@ -84,21 +86,25 @@ if T == MAX_TOKENS:
 
 # ------------------------------------------------------------------------------------------ 1. every layer and head
 st.header("1. Every layer, every head")
-ui.prose(f"Each small map is one attention head: row = the token doing the looking (the query), column = a token "
+for key, top in (("tf_layer_view", L - 1), ("tf_layer", L - 1), ("tf_head", H - 1)):
+    if int(st.session_state.get(key, 0)) > top:  # e.g. after switching to a model with fewer layers
+        st.session_state[key] = 0
+ui.prose(f"Pick a layer; each map is one of its attention heads: row = the token doing the looking (the query), "
+         f"column = a token "
          f"it can look at (a key). The white upper triangle is the **causal mask**: a token never sees the future. "
          f"This model has {L} layers of {H} heads.")
-layer_pick = st.radio("Layer", list(range(L)), horizontal=True, key="tf_layer_view",
-                      format_func=lambda i: f"layer {i}") if L > 4 else None
-layers = [layer_pick] if layer_pick is not None else list(range(L))
-cell = max(7, min(16, 260 // max(T, 1)))
-for layer in layers:
-    cols = st.columns(min(H, 4))
-    for head in range(H):
-        with cols[head % len(cols)]:
-            w = am.weights[layer, head].copy()
+layer_view = st.radio("Layer", list(range(L)), horizontal=True, key="tf_layer_view",
+                      format_func=lambda i: f"layer {i}")
+layer_view = min(int(layer_view), L - 1)
+per_row = min(H, 2)
+cell = max(8, min(30, 420 // max(T, 1)))
+for start in range(0, H, per_row):
+    cols = st.columns(per_row)
+    for head in range(start, min(H, start + per_row)):
+        with cols[head - start]:
+            w = am.weights[layer_view, head].copy()
             w[np.triu_indices(T, 1)] = np.nan  # masked: drawn blank
-            ui.chart(charts.heatmap(w, tokens, tokens, value_title="weight", cell=cell, domain=(0, 1))
-                     .properties(title=f"layer {layer}, head {head}"))
+            ui.chart(lmcharts.attention_heatmap(w, tokens, cell=cell, title=f"layer {layer_view}, head {head}"))
 summary = pd.DataFrame(attention_lab.head_summary(am))
 with st.expander("Where each head's last token looks"):
     st.dataframe(summary, hide_index=True, width="stretch")
@@ -122,21 +128,23 @@ with steps[0]:
     q3.dataframe(matrix_frame(wh.v[:, :6], wh.tokens, [f"v{i}" for i in range(6)]))
 with steps[1]:
     st.markdown("Scores = Q K\u1d40: the dot product of every query with every key (row: query, column: key).")
-    ui.chart(charts.heatmap(wh.scores, tokens, tokens, value_title="q\u00b7k", cell=cell + 8, scheme="blueorange"))
+    ui.chart(lmcharts.attention_heatmap(wh.scores, tokens, cell=cell, value_title="q\u00b7k", scheme="blueorange",
+                                        domain=None, legend=True))
 with steps[2]:
     st.markdown(f"Divide by \u221ad = \u221a{d} = {np.sqrt(d):.2f}, so the softmax is not too peaked when d is "
                 f"large (Vaswani et al. 2017).")
-    ui.chart(charts.heatmap(wh.scaled, tokens, tokens, value_title="q\u00b7k/\u221ad", cell=cell + 8,
-                            scheme="blueorange"))
+    ui.chart(lmcharts.attention_heatmap(wh.scaled, tokens, cell=cell, value_title="q\u00b7k/\u221ad",
+                                        scheme="blueorange", domain=None, legend=True))
 with steps[3]:
     st.markdown("Set every score above the diagonal to \u2212\u221e: a token may not attend to later tokens.")
     shown = np.where(np.isneginf(wh.masked), np.nan, wh.masked)
-    ui.chart(charts.heatmap(shown, tokens, tokens, value_title="masked", cell=cell + 8, scheme="blueorange"))
+    ui.chart(lmcharts.attention_heatmap(shown, tokens, cell=cell, value_title="masked", scheme="blueorange",
+                                        domain=None, legend=True))
 with steps[4]:
     st.markdown("Softmax of each row turns scores into weights that are positive and add up to 1 "
                 "(e\u207b\u221e = 0, so the future gets weight 0).")
-    ui.chart(charts.heatmap(np.where(np.triu(np.ones((T, T)), 1) > 0, np.nan, wh.weights), tokens, tokens,
-                            value_title="weight", cell=cell + 8, domain=(0, 1)))
+    ui.chart(lmcharts.attention_heatmap(np.where(np.triu(np.ones((T, T)), 1) > 0, np.nan, wh.weights), tokens,
+                                        cell=cell, legend=True))
 with steps[5]:
     ok = wh.max_abs_diff < 1e-4
     (st.success if ok else st.error)(

@@ -40,6 +40,13 @@ PAGES: list[PageInfo] = [
              "Where the decoder looks at each output word, against the grammar's true alignment."),
     PageInfo("app_pages/data_sources.py", "Training data sources", ":material/public:", "Data and training",
              "Common Crawl and C4: the cleaning rules live, who they remove, what tokens cost other languages."),
+    PageInfo("app_pages/post_training.py", "Post-training", ":material/school:", "Data and training",
+             "Pre-training, SFT and DPO: three checkpoints of our tiny GPT side by side, and a live DPO run."),
+    PageInfo("app_pages/sampling_hallucination.py", "Sampling and hallucination", ":material/casino:",
+             "Using models",
+             "Temperature, top-k, top-p on real logits; many samples; fluent answers about invented countries."),
+    PageInfo("app_pages/transformer.py", "The Transformer", ":material/hub:", "Going further",
+             "Every attention head of the tiny GPT, one head worked through by hand, where the parameters are."),
     PageInfo("app_pages/model_size.py", "Model size", ":material/straighten:", "Going further",
              "Parameters from a model's shape, training tokens, compute (6 N D), days and dollars."),
 ]

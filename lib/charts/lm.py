@@ -19,9 +19,15 @@ def next_token_bars(df: pd.DataFrame) -> alt.LayerChart:
     Needs columns token, model_probability, probability, status."""
     _need(df, {"token", "model_probability", "probability", "status"}, "next_token_bars")
     data = df.reset_index(drop=True).copy()
-    data["order"] = range(len(data))
-    data["label"] = [f"{t}  (cut)" if s == "cut" else t for t, s in zip(data["token"], data["status"])]
-    y = alt.Y("label:N", sort=alt.SortField("order"), title=None)
+    labels, seen = [], set()
+    for t, s in zip(data["token"], data["status"]):
+        label = f"{t}  (cut)" if s == "cut" else str(t)
+        while label in seen:  # two ids can decode to the same text: keep every row
+            label += "\u200b"
+        seen.add(label)
+        labels.append(label)
+    data["label"] = labels
+    y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300))
     tooltip = [alt.Tooltip("token:N"), alt.Tooltip("model_probability:Q", title="model (T=1)", format=".4f"),
                alt.Tooltip("probability:Q", title="sampler", format=".4f"), alt.Tooltip("status:N")]
     model = alt.Chart(data).mark_bar(color="#c9d6ea").encode(
@@ -69,13 +75,54 @@ def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[s
     ).properties(height=260)
 
 
-def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str = "") -> alt.Chart:
-    """Bars of a rate (0..1) for each x, side by side per group (e.g. before / after, per checkpoint)."""
+def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str = "",
+                  horizontal: bool = False) -> alt.Chart:
+    """Bars of a rate (0..1) for each x, side by side per group (e.g. before / after, per checkpoint), in data order.
+    horizontal=True puts the categories on the y axis (for long category names)."""
     _need(df, {x, y, group}, "grouped_rates")
+    value = alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    color = alt.Color(f"{group}:N", title=None, sort=None, legend=alt.Legend(orient="bottom"))
+    tooltip = [f"{x}:N", f"{group}:N", alt.Tooltip(f"{y}:Q", format=".0%")]
+    if horizontal:
+        return alt.Chart(df).mark_bar().encode(
+            y=alt.Y(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+            yOffset=alt.YOffset(f"{group}:N", sort=None),
+            x=alt.X(f"{y}:Q", title=y_title or y, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=color, tooltip=tooltip,
+        ).properties(height=max(44 * df[x].nunique(), 120))
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X(f"{x}:N", title=None, axis=alt.Axis(labelAngle=0, labelLimit=300)),
-        xOffset=alt.XOffset(f"{group}:N"),
-        y=alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color(f"{group}:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[f"{x}:N", f"{group}:N", alt.Tooltip(f"{y}:Q", format=".0%")],
+        x=alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=300)),
+        xOffset=alt.XOffset(f"{group}:N", sort=None), y=value, color=color, tooltip=tooltip,
     ).properties(height=280)
+
+
+def attention_heatmap(weights, tokens: list[str], *, cell: int = 22, title: str = "", value_title: str = "weight",
+                      scheme: str = "blues", domain: tuple[float, float] | None = (0, 1), legend: bool = False
+                      ) -> alt.Chart:
+    """A T x T attention map (row: query token, column: key token). NaN cells (the causal mask) are left blank.
+    Token labels may repeat; they are drawn by position, the x labels slanted so long tokens stay readable."""
+    import json
+
+    import numpy as np
+
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 2 or w.shape[0] != w.shape[1]:
+        raise ValueError(f"attention_heatmap needs a square T x T array, got shape {w.shape}")
+    if len(tokens) != w.shape[0]:
+        raise ValueError(f"attention_heatmap: {len(tokens)} tokens for a {w.shape[0]} x {w.shape[0]} map")
+    T = w.shape[0]
+    rows, cols = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
+    df = pd.DataFrame({"query": rows.ravel(), "key": cols.ravel(), "weight": w.ravel()}).dropna()
+    labels = json.dumps([str(t) for t in tokens])
+    df["query_token"] = [tokens[i] for i in df["query"]]
+    df["key_token"] = [tokens[i] for i in df["key"]]
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("key:O", title=None, axis=alt.Axis(labelExpr=f"{labels}[datum.value]", labelAngle=-60,
+                                                    orient="bottom")),
+        y=alt.Y("query:O", title=None, axis=alt.Axis(labelExpr=f"{labels}[datum.value]")),
+        color=alt.Color("weight:Q", title=value_title,
+                        scale=alt.Scale(scheme=scheme, domain=list(domain)) if domain else alt.Scale(scheme=scheme),
+                        legend=alt.Legend() if legend else None),
+        tooltip=[alt.Tooltip("query_token:N", title="query"), alt.Tooltip("key_token:N", title="key"),
+                 alt.Tooltip("weight:Q", title=value_title, format=".3f")],
+    ).properties(width=cell * T, height=cell * T, title=title)

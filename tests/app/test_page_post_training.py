@@ -26,8 +26,14 @@ def test_page_renders_with_template_and_side_by_side():
     assert list(df["checkpoint"]) == list(lm_lab.CHECKPOINTS.values())
     name = at.selectbox(key="pt_country").value.split(" (")[0]
     dpo = registry.load("gpt_dpo")
-    expected = lm_lab.answer_probability(dpo, facts.qa_prompt(name), facts.qa_abstain(name, "capital"))
-    assert df.iloc[2]["p(I don't know ...)"] == pytest.approx(expected, rel=1e-4)
+    prompt = facts.qa_prompt(name)
+    ids = dpo.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    with torch.inference_mode():
+        probs = torch.softmax(dpo.model(input_ids=torch.tensor([ids])).logits[0, -1], -1)
+    i_token = dpo.tokenizer(" I", add_special_tokens=False)["input_ids"][0]
+    the_token = dpo.tokenizer(" The", add_special_tokens=False)["input_ids"][0]
+    assert df.iloc[2][lm_lab.IDK_COLUMN] == pytest.approx(float(probs[i_token]), rel=1e-4)
+    assert df.iloc[2][lm_lab.ANSWER_COLUMN] == pytest.approx(float(probs[the_token]), rel=1e-4)
 
 
 def test_live_dpo_lowers_its_loss_and_leaves_the_shared_model_alone():

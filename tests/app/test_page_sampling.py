@@ -8,7 +8,7 @@ from lib.models import registry
 from tests.apptest import open_page, texts
 
 PAGE = "app_pages/sampling_hallucination.py"
-PROMPT = "The capital of France is"
+PROMPT = "The capital of Paraguay is"
 
 pytestmark = pytest.mark.skipif(not (registry.model_dir("gpt_base") / "model.safetensors").exists(),
                                 reason="embedded GPT not built (python -m lib.train gpt)")
@@ -72,7 +72,7 @@ def test_temperature_zero_is_argmax():
 
 def test_same_seed_same_samples_new_seed_changes_them():
     def samples(at):
-        return [m.value for m in at.markdown if m.value.startswith("1. <span")]
+        return [m.value for m in at.markdown if m.value.startswith("<div style=\"margin:2px 0\"><b>1.</b>")]
 
     at = open_page(PAGE)
     at.slider(key="samp_temperature").set_value(1.5).run()

@@ -29,12 +29,37 @@ def text_boxes(at):
             if w.key is not None]
 
 
-def _pages_with_boxes():
+def _mode_switches(at):
+    """Radios of the page (not quizzes) whose options are plain values: some boxes only appear in another mode."""
     out = []
+    for r in at.radio:
+        if r.key is None or str(r.key).startswith("quiz_") or r.value is None:
+            continue
+        if str(r.format_func(r.value)) != str(r.value):
+            continue
+        out += [(r.key, o) for o in r.options if o != str(r.value)]
+    return out
+
+
+def _open(path, setup):
+    at = open_page(path)
+    if setup:
+        at.radio(key=setup[0]).set_value(setup[1]).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def _pages_with_boxes():
+    out, seen = [], set()
     for info in PAGES:
         at = open_page(info.path)
-        for kind, key in text_boxes(at):
-            out.append(pytest.param(info.path, kind, key, id=f"{info.url_path}:{key}"))
+        for setup in [None, *_mode_switches(at)]:
+            found = text_boxes(_open(info.path, setup)) if setup else text_boxes(at)
+            for kind, key in found:
+                if (info.path, key) in seen:
+                    continue
+                seen.add((info.path, key))
+                out.append(pytest.param(info.path, setup, kind, key, id=f"{info.url_path}:{key}"))
     return out
 
 
@@ -45,9 +70,9 @@ def test_some_boxes_are_covered():
     assert BOXES, "no free-text boxes found on any page"
 
 
-@pytest.mark.parametrize("path,kind,key", BOXES)
-def test_hostile_inputs(path, kind, key):
-    at = open_page(path)
+@pytest.mark.parametrize("path,setup,kind,key", BOXES)
+def test_hostile_inputs(path, setup, kind, key):
+    at = _open(path, setup)
     for name, value in HOSTILE.items():
         getattr(at, kind)(key=key).set_value(value).run()
         assert not at.exception, f"{name!r} in {key}: {at.exception}"
@@ -61,9 +86,9 @@ def test_hostile_inputs(path, kind, key):
                 assert "cut" in body or "limit" in body, f"{key}: a 100,000-character input was not reported as cut"
 
 
-@pytest.mark.parametrize("path,kind,key", BOXES)
-def test_property_based_text(path, kind, key):
-    at = open_page(path)
+@pytest.mark.parametrize("path,setup,kind,key", BOXES)
+def test_property_based_text(path, setup, kind, key):
+    at = _open(path, setup)
 
     @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))

@@ -4,6 +4,7 @@
     python -m lib.train seq2seq      # one group
     python -m lib.train gpt rnn      # several groups
     python -m lib.train lstm         # one model, by name (see NAMES)
+    python -m lib.train report       # only merge the groups' reports into REPORT.md and report.json
 
 Every group writes `assets/models/report_<group>.json`; afterwards this script merges them into
 `assets/models/report.json` and `assets/models/REPORT.md`.
@@ -81,6 +82,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    if args.targets == ["report"]:
+        merge_reports()
+        print(f"merged into {OUT_DIR / 'REPORT.md'}")
+        return
     if args.targets == ["all"]:
         wanted = {g: None for g in GROUPS}
     else:

@@ -205,7 +205,11 @@ if live is not None:
         f"**{b['correct on well-known countries (seen 5+)']:.0%} \u2192 "
         f"{a['correct on well-known countries (seen 5+)']:.0%}**; on rarely seen ones: "
         f"{b['correct on rare countries (seen 2-3)']:.0%} \u2192 {a['correct on rare countries (seen 2-3)']:.0%} "
-        f"(refused: {a['refuses rare countries']:.0%}). Caution and helpfulness pull against each other.",
+        f"(refused: {a['refuses rare countries']:.0%}). Caution and helpfulness pull against each other. The "
+        f"shipped DPO checkpoint trained {rep['settings']['dpo']['steps']} steps of "
+        f"{rep['settings']['dpo']['batch_pairs']} pairs, long enough for the stabilising terms to repair most of the "
+        f"damage: it keeps {rep['evaluation']['gpt_dpo']['qa']['accuracy_seen5_capital']:.0%} of the well-known "
+        f"held-out capitals.",
     ]
 else:
     st.info("Press the button: about 30 steps take a few seconds. The shipped DPO checkpoint was trained the same "
@@ -215,8 +219,12 @@ else:
 ev = rep["evaluation"]
 IDK = lm_lab.IDK_COLUMN
 p_idk_dpo, p_idk_sft = table.iloc[2][IDK], table.iloc[1][IDK]
+def shown(answer: str) -> str:
+    return answer if any(ch.isalpha() for ch in answer) else "(nothing: it does not know the question format)"
+
+
 notice = [
-    f"For **{name}**, the base model answers \u201c{table.iloc[0]['answer']}\u201d, SFT \u201c{table.iloc[1]['answer']}"
+    f"For **{name}**, the base model answers \u201c{shown(table.iloc[0]['answer'])}\u201d, SFT \u201c{table.iloc[1]['answer']}"
     f"\u201d and DPO \u201c{table.iloc[2]['answer']}\u201d. The probability that the answer starts with "
     f"\u201cI\u201d (don't know) is **{p_idk_dpo:.2f}** after DPO against {p_idk_sft:.2f} after SFT.",
     f"On the held-out invented names the SFT checkpoint names a capital "

@@ -37,3 +37,12 @@ def test_hostile_prompts_do_not_crash(prompt):
     at = open_page(PAGE)
     at.text_area(key="tf_prompt").input(prompt).run()
     assert not at.exception
+
+
+def test_unreachable_hub_model_falls_back_with_a_clear_message():
+    at = open_page(PAGE)
+    at.session_state["model_source"] = "distilgpt2"
+    at.run()
+    assert not at.exception
+    assert any("cannot be reached" in w.value for w in at.warning)
+    assert any("equal up to float rounding" in s.value for s in at.success)

@@ -90,9 +90,8 @@ for key, top in (("tf_layer_view", L - 1), ("tf_layer", L - 1), ("tf_head", H - 
     if int(st.session_state.get(key, 0)) > top:  # e.g. after switching to a model with fewer layers
         st.session_state[key] = 0
 ui.prose(f"Pick a layer; each map is one of its attention heads: row = the token doing the looking (the query), "
-         f"column = a token "
-         f"it can look at (a key). The white upper triangle is the **causal mask**: a token never sees the future. "
-         f"This model has {L} layers of {H} heads.")
+         f"column = a token it can look at (a key); darker means more attention. The white upper triangle is the "
+         f"**causal mask**: a token never sees the future. This model has {L} layers of {H} heads.")
 layer_view = st.radio("Layer", list(range(L)), horizontal=True, key="tf_layer_view",
                       format_func=lambda i: f"layer {i}")
 layer_view = min(int(layer_view), L - 1)
@@ -117,8 +116,9 @@ head = h2.number_input("Head", 0, H - 1, key="tf_head")
 with ui.model_guard():
     wh = worked(source, checkpoint, prompt, int(layer), int(head))
 d = wh.d_head
-steps = st.tabs(["1. Q, K, V", "2. scores", "3. scale", "4. mask", "5. softmax", "6. check"])
-with steps[0]:
+STEPS = ["1. Q, K, V", "2. scores", "3. scale", "4. mask", "5. softmax"]
+step = st.radio("Step", STEPS, horizontal=True, key="tf_step")
+if step == STEPS[0]:
     st.markdown(f"The layer's input (after its layer norm) is multiplied by three learned matrices. Each token "
                 f"gets a **query** (what it is looking for), a **key** (what it offers) and a **value** (what it "
                 f"passes on), each {d} numbers for this head. First 6 of the {d} columns:")
@@ -126,32 +126,31 @@ with steps[0]:
     q1.dataframe(matrix_frame(wh.q[:, :6], wh.tokens, [f"q{i}" for i in range(6)]))
     q2.dataframe(matrix_frame(wh.k[:, :6], wh.tokens, [f"k{i}" for i in range(6)]))
     q3.dataframe(matrix_frame(wh.v[:, :6], wh.tokens, [f"v{i}" for i in range(6)]))
-with steps[1]:
+elif step == STEPS[1]:
     st.markdown("Scores = Q K\u1d40: the dot product of every query with every key (row: query, column: key).")
     ui.chart(lmcharts.attention_heatmap(wh.scores, tokens, cell=cell, value_title="q\u00b7k", scheme="blueorange",
                                         domain=None, legend=True))
-with steps[2]:
+elif step == STEPS[2]:
     st.markdown(f"Divide by \u221ad = \u221a{d} = {np.sqrt(d):.2f}, so the softmax is not too peaked when d is "
                 f"large (Vaswani et al. 2017).")
     ui.chart(lmcharts.attention_heatmap(wh.scaled, tokens, cell=cell, value_title="q\u00b7k/\u221ad",
                                         scheme="blueorange", domain=None, legend=True))
-with steps[3]:
+elif step == STEPS[3]:
     st.markdown("Set every score above the diagonal to \u2212\u221e: a token may not attend to later tokens.")
     shown = np.where(np.isneginf(wh.masked), np.nan, wh.masked)
     ui.chart(lmcharts.attention_heatmap(shown, tokens, cell=cell, value_title="masked", scheme="blueorange",
                                         domain=None, legend=True))
-with steps[4]:
+else:
     st.markdown("Softmax of each row turns scores into weights that are positive and add up to 1 "
                 "(e\u207b\u221e = 0, so the future gets weight 0).")
     ui.chart(lmcharts.attention_heatmap(np.where(np.triu(np.ones((T, T)), 1) > 0, np.nan, wh.weights), tokens,
                                         cell=cell, legend=True))
-with steps[5]:
-    ok = wh.max_abs_diff < 1e-4
-    (st.success if ok else st.error)(
-        f"Largest difference between our hand computation and the weights transformers returned for layer "
-        f"{wh.layer}, head {wh.head}: **{wh.max_abs_diff:.1e}**" + (" (equal up to float rounding)." if ok else "."))
-    st.markdown("Each token's output is the weighted sum of the values, weights @ V; the heads' outputs are "
-                "concatenated and projected back to the model's width.")
+ok = wh.max_abs_diff < 1e-4
+(st.success if ok else st.error)(
+    f"**Check.** Largest difference between our hand computation and the weights transformers returned for layer "
+    f"{wh.layer}, head {wh.head}: **{wh.max_abs_diff:.1e}**" + (" (equal up to float rounding)." if ok else "."))
+ui.prose("Each token's output is the weighted sum of the values, weights @ V; the heads' outputs are concatenated "
+         "and projected back to the model's width.")
 ui.show_code(attention_lab.worked_head)
 
 # ---------------------------------------------------------------------------------------------- 3. parameters

@@ -149,6 +149,8 @@ if len(ss.texts) > shown:
 st.header("3. Hallucination lab")
 ui.prose("The embedded tiny GPT was trained only on sentences about real countries. Ask it about one it saw often, "
          "one it saw twice, and one that does not exist (invented names never appear in any of its training data).")
+if source != "embedded":
+    st.caption("The lab always uses the embedded checkpoints: they are the models whose training data we know.")
 rep = None
 try:
     rep = report()

@@ -102,3 +102,37 @@ def test_unreachable_hub_model_falls_back_with_a_clear_message(monkeypatch):
     assert not at.exception
     assert any("cannot be reached" in w.value and "embedded tiny GPT instead" in w.value for w in at.warning)
     assert len(table(at)) == 21
+
+
+@pytest.fixture
+def local_hub_model(tmp_path, monkeypatch):
+    """A tiny GPT-2 saved with save_pretrained and allowlisted: the Hub code path without a network."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from lib.models import lm as lm_module
+
+    tok = registry.load("gpt_base").tokenizer
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tok), n_positions=64, n_embd=16, n_layer=2, n_head=2))
+    folder = tmp_path / "tiny-hub-gpt2"
+    lm_module.save(lm_module.LM(model, tok, "tiny"), folder)
+    monkeypatch.setattr(registry, "HUB_ALLOWLIST", (str(folder),))
+    registry.load_hub.cache_clear()
+    yield str(folder)
+    registry.load_hub.cache_clear()
+
+
+def test_a_hub_model_from_the_sidebar_is_used(local_hub_model):
+    at = open_page(PAGE)
+    at.session_state["model_source"] = local_hub_model
+    at.run()
+    assert not at.exception
+    assert any(local_hub_model in c.value for c in at.caption)
+    df = table(at)
+    lm = registry.load_hub(local_hub_model)
+    ids = lm.tokenizer(PROMPT, add_special_tokens=False)["input_ids"]
+    with torch.inference_mode():
+        probs = torch.softmax(lm.model(input_ids=torch.tensor([ids])).logits[0, -1], -1)
+    top = df.iloc[0]
+    assert top["id"] == int(probs.argmax())
+    assert top["model (T=1)"] == pytest.approx(float(probs.max()), abs=1e-6)

@@ -224,7 +224,8 @@ def shown(answer: str) -> str:
 
 
 notice = [
-    f"For **{name}**, the base model answers \u201c{shown(table.iloc[0]['answer'])}\u201d, SFT \u201c{table.iloc[1]['answer']}"
+    f"For **{name}**, the base model answers \u201c{shown(table.iloc[0]['answer'])}\u201d, "
+    f"SFT \u201c{table.iloc[1]['answer']}"
     f"\u201d and DPO \u201c{table.iloc[2]['answer']}\u201d. The probability that the answer starts with "
     f"\u201cI\u201d (don't know) is **{p_idk_dpo:.2f}** after DPO against {p_idk_sft:.2f} after SFT.",
     f"On the held-out invented names the SFT checkpoint names a capital "

@@ -20,7 +20,8 @@ def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_cho
              ref_rejected: torch.Tensor, beta: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The DPO loss of a batch of preference pairs (x, y_w, y_l): y_w chosen ("won"), y_l rejected ("lost").
 
-        L_DPO = - mean log sigmoid( beta * [ (log pi(y_w|x) - log pi_ref(y_w|x)) - (log pi(y_l|x) - log pi_ref(y_l|x)) ] )
+        L_DPO = - mean log sigmoid( beta * [ (log pi(y_w|x) - log pi_ref(y_w|x))
+                                             - (log pi(y_l|x) - log pi_ref(y_l|x)) ] )
 
     pi is the model being trained, pi_ref the frozen starting point (the SFT model); every log-probability is summed
     over the answer's tokens. beta * (log pi - log pi_ref) is the "implicit reward" of an answer: the loss pushes the

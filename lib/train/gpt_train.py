@@ -232,7 +232,8 @@ def markdown(report: dict) -> str:
         "Held-out sets: real countries never used in a demonstration or preference pair (a quarter of each frequency "
         "tier) "
         f"({len(pr['heldout_countries'])}), and invented names used nowhere in training ({len(pr['invented_eval'])}). "
-        f"Mean tokens per name: real {pr['mean_tokens_real']:.2f}, invented (eval) {pr['mean_tokens_invented_eval']:.2f}"
+        f"Mean tokens per name: real {pr['mean_tokens_real']:.2f}, invented (eval) "
+        f"{pr['mean_tokens_invented_eval']:.2f}"
         f", invented (tune) {pr['mean_tokens_invented_tune']:.2f} (one-token real names cannot be matched exactly).",
         "",
         "| checkpoint | capital, seen 5+ (completion, all countries) | capital, seen 5+ (QA, held-out) | "

@@ -60,6 +60,11 @@ def country_options(rep: dict) -> list[str]:
             + [f"{n} (invented, never seen)" for n in rep["probe_sets"]["invented_eval"][:8]])
 
 
+def table_height(n_rows: int) -> int:
+    """Enough height for every row, also in projector mode where the rows are taller (no overlap with what follows)."""
+    return (n_rows + 1) * (52 if ui.projector() else 36) + 4
+
+
 # ------------------------------------------------------------------------------------------------------------ page
 ui.header("Post-training",
           "Pre-training teaches a model what text looks like; supervised finetuning teaches it to answer; preference "
@@ -102,7 +107,7 @@ ui.prose(
     "relative to the rejected one directly, measured against a frozen copy of the starting model. Our checkpoints "
     "use DPO.")
 with st.expander("What the real thing costs (from the literature)"):
-    st.dataframe(costs(), hide_index=True, width="stretch")
+    st.dataframe(costs(), hide_index=True, width="stretch", height=table_height(len(costs())))
 
 # --------------------------------------------------------------------------------------- 2. same prompt, 3 models
 st.header("2. The same question to all three checkpoints")
@@ -112,7 +117,7 @@ name = choice.split(" (")[0]
 with ui.model_guard():
     table = compare(name)
 st.code(facts.qa_prompt(name), language=None)
-st.dataframe(table, hide_index=True, width="stretch",
+st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
              column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if
                             c.startswith("p(")})
 prob_cols = [lm_lab.IDK_COLUMN, lm_lab.ANSWER_COLUMN]

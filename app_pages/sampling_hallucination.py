@@ -53,6 +53,11 @@ def new_seed() -> None:
     st.session_state["samp_seed"] = int(st.session_state.get("samp_seed", 0)) + 1
 
 
+def table_height(n_rows: int) -> int:
+    """Enough height for every row, also in projector mode where the rows are taller (no overlap with what follows)."""
+    return (n_rows + 1) * (52 if ui.projector() else 36) + 4
+
+
 # ------------------------------------------------------------------------------------------------------------ page
 ui.header("Sampling and hallucination",
           "A language model outputs a probability for every possible next token; how we sample from it decides "
@@ -110,7 +115,7 @@ ui.chart(lmcharts.next_token_bars(frame).properties(
     title=f"Top 20 next tokens (light: the model at T=1; dark: what the sampler uses; {kept} of {vocab_size} kept)"))
 with st.expander("The numbers behind the chart"):
     st.dataframe(frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", height=table_height(len(frame)))
 top_row = frame.iloc[0]
 ui.prose("Each bar is computed from the same cached logits: moving a slider never runs the model again. "
          "The sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and "
@@ -167,7 +172,7 @@ if rep is not None:
     name = choice.split(" (")[0]
     with ui.model_guard():
         answers = lab_answers(name, float(lab_t), int(seed))
-    st.dataframe(answers, hide_index=True, width="stretch",
+    st.dataframe(answers, hide_index=True, width="stretch", height=table_height(len(answers)),
                  column_config={"p(answer)": st.column_config.NumberColumn(format="%.3f"),
                                 "agreement": st.column_config.NumberColumn(format="%.0f%%")})
     ui.prose("*p(answer)*: the model's own probability of the whole answer it gave. *agreement*: the share of 10 "
@@ -175,7 +180,7 @@ if rep is not None:
 
     hf = lm_lab.hallucination_frame(rep)
     sc = rep["evaluation"].get("self_consistency", {})
-    g1, g2 = st.columns([3, 2])
+    g1, g2 = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
     with g1:
         ui.chart(lmcharts.rate_by_temperature(hf).properties(
             title=f"Held-out invented names that get an answer ({len(invented_eval)} names)"))

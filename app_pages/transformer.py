@@ -48,6 +48,11 @@ def matrix_frame(m: np.ndarray, rows, cols) -> pd.DataFrame:
     return pd.DataFrame(np.round(m, 3), index=[lm_lab.show_token(r) for r in rows], columns=list(cols))
 
 
+def table_height(n_rows: int) -> int:
+    """Enough height for every row, also in projector mode where the rows are taller (no overlap with what follows)."""
+    return (n_rows + 1) * (52 if ui.projector() else 36) + 4
+
+
 # ------------------------------------------------------------------------------------------------------------ page
 ui.header("The Transformer",
           "Self-attention lets every token look back at the tokens before it and take a weighted mix of what they "
@@ -106,7 +111,7 @@ for start in range(0, H, per_row):
             ui.chart(lmcharts.attention_heatmap(w, tokens, cell=cell, title=f"layer {layer_view}, head {head}"))
 summary = pd.DataFrame(attention_lab.head_summary(am))
 with st.expander("Where each head's last token looks"):
-    st.dataframe(summary, hide_index=True, width="stretch")
+    st.dataframe(summary, hide_index=True, width="stretch", height=table_height(len(summary)))
 
 # ------------------------------------------------------------------------------------------- 2. one head by hand
 st.header("2. One head, worked through by hand")

@@ -122,7 +122,8 @@ st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(ta
                             c.startswith("p(")})
 prob_cols = [lm_lab.IDK_COLUMN, lm_lab.ANSWER_COLUMN]
 long = table.melt(id_vars=["checkpoint"], value_vars=prob_cols, var_name="answer", value_name="probability")
-ui.chart(lmcharts.grouped_rates(long, "checkpoint", "probability", "answer", y_title="probability")
+ui.chart(lmcharts.grouped_rates(long, "checkpoint", "probability", "answer", y_title="probability",
+                                projector=ui.projector())
          .properties(title=f"The first word of the answer about {name}: answer or abstain?"))
 ui.prose("The base model was never shown a question, so it may not even follow the format. SFT answers every "
          "question, known or not: its demonstrations always answered. DPO moved probability to \u201cI don't "
@@ -168,7 +169,8 @@ if run:
         progress.progress(step / settings.steps, text=f"Step {step} of {settings.steps}: loss {metrics['loss']:.3f}")
         if step % 5 == 0 or step == settings.steps:
             with live_chart.container():
-                ui.chart(lmcharts.training_curves(pd.DataFrame(seen), ["loss", "dpo_loss", "reward_margin"]))
+                ui.chart(lmcharts.training_curves(pd.DataFrame(seen), ["loss", "dpo_loss", "reward_margin"],
+                                                  projector=ui.projector()))
 
     st.session_state.pop(LIVE, None)  # release the previous run's model first
     tuned, history, seconds = pt.run_live_dpo(models["gpt_sft"], prepared, blocks, settings, report_step)
@@ -187,16 +189,17 @@ if live is not None:
     s = live["settings"]
     left, right = st.columns(2)
     with left:
-        ui.chart(lmcharts.training_curves(hist, ["loss", "dpo_loss"], {"loss": "total loss", "dpo_loss": "DPO term"})
+        ui.chart(lmcharts.training_curves(hist, ["loss", "dpo_loss"], {"loss": "total loss", "dpo_loss": "DPO term"},
+                                          projector=ui.projector())
                  .properties(title="Loss"))
     with right:
         ui.chart(lmcharts.training_curves(hist, ["chosen_reward", "rejected_reward", "accuracy"],
                                           {"chosen_reward": "chosen reward", "rejected_reward": "rejected reward",
-                                           "accuracy": "pairs ranked right"})
+                                           "accuracy": "pairs ranked right"}, projector=ui.projector())
                  .properties(title="Implicit rewards \u03b2\u00b7log(\u03c0/\u03c0_ref)"))
     frame = pt.scores_frame(live["before"], live["after"])
     ui.chart(lmcharts.grouped_rates(frame, "measure", "rate", "model", y_title="share of held-out questions",
-                                    horizontal=True)
+                                    horizontal=True, projector=ui.projector())
              .properties(title="Before and after your run (held-out names only)"))
     first, last = live["history"][0], live["history"][-1]
     b, a = live["before"], live["after"]

@@ -111,7 +111,7 @@ frame = lm_lab.distribution_frame(nt, temperature, top_k, top_p)
 kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
 vocab_size = len(nt.logits)
 st.markdown("Prompt tokens: " + " ".join(f"`{lm_lab.show_token(t)}`" for t in nt.prompt_tokens))
-ui.chart(lmcharts.next_token_bars(frame).properties(
+ui.chart(lmcharts.next_token_bars(frame, projector=ui.projector()).properties(
     title=f"Top 20 next tokens (light: the model at T=1; dark: what the sampler uses; {kept} of {vocab_size} kept)"))
 with st.expander("The numbers behind the chart"):
     st.dataframe(frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
@@ -132,7 +132,7 @@ with ui.model_guard():
 counts = lm_lab.answer_counts(ss)
 left, right = st.columns([1, 1])
 with left:
-    ui.chart(lmcharts.answer_share_bars(counts).properties(
+    ui.chart(lmcharts.answer_share_bars(counts, projector=ui.projector()).properties(
         title=f"{len(counts)} distinct continuations in {len(ss.texts)} samples"))
 with right:
     ent = lm_lab.entropy_frame(ss)
@@ -140,7 +140,8 @@ with right:
         from lib import charts
 
         ui.chart(charts.curves(ent, "step", "entropy_bits", x_title="generated token", y_title="entropy (bits)")
-                 .properties(title="Uncertainty at each step (mean over samples)", height=260))
+                 .properties(title="Uncertainty at each step (mean over samples)",
+                             height=400 if ui.projector() else 300))
 st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
             "likely; hover for the number):")
 shown = 8 if ui.projector() else 12
@@ -182,7 +183,7 @@ if rep is not None:
     sc = rep["evaluation"].get("self_consistency", {})
     g1, g2 = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
     with g1:
-        ui.chart(lmcharts.rate_by_temperature(hf).properties(
+        ui.chart(lmcharts.rate_by_temperature(hf, projector=ui.projector()).properties(
             title=f"Held-out invented names that get an answer ({len(invented_eval)} names)"))
         st.caption("Measured when the models were built (greedy at T = 0, one sample per name otherwise). Base and "
                    "SFT answer every invented name at every temperature, so their lines lie on top of each other.")

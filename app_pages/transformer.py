@@ -108,7 +108,8 @@ for start in range(0, H, per_row):
         with cols[head - start]:
             w = am.weights[layer_view, head].copy()
             w[np.triu_indices(T, 1)] = np.nan  # masked: drawn blank
-            ui.chart(lmcharts.attention_heatmap(w, tokens, cell=cell, title=f"layer {layer_view}, head {head}"))
+            ui.chart(lmcharts.attention_heatmap(w, tokens, cell=cell, title=f"layer {layer_view}, head {head}",
+                                                projector=ui.projector()))
 summary = pd.DataFrame(attention_lab.head_summary(am))
 with st.expander("Where each head's last token looks"):
     st.dataframe(summary, hide_index=True, width="stretch", height=table_height(len(summary)))
@@ -134,22 +135,22 @@ if step == STEPS[0]:
 elif step == STEPS[1]:
     st.markdown("Scores = Q K\u1d40: the dot product of every query with every key (row: query, column: key).")
     ui.chart(lmcharts.attention_heatmap(wh.scores, tokens, cell=cell, value_title="q\u00b7k", scheme="blueorange",
-                                        domain=None, legend=True))
+                                        domain=None, legend=True, projector=ui.projector()))
 elif step == STEPS[2]:
     st.markdown(f"Divide by \u221ad = \u221a{d} = {np.sqrt(d):.2f}, so the softmax is not too peaked when d is "
                 f"large (Vaswani et al. 2017).")
     ui.chart(lmcharts.attention_heatmap(wh.scaled, tokens, cell=cell, value_title="q\u00b7k/\u221ad",
-                                        scheme="blueorange", domain=None, legend=True))
+                                        scheme="blueorange", domain=None, legend=True, projector=ui.projector()))
 elif step == STEPS[3]:
     st.markdown("Set every score above the diagonal to \u2212\u221e: a token may not attend to later tokens.")
     shown = np.where(np.isneginf(wh.masked), np.nan, wh.masked)
     ui.chart(lmcharts.attention_heatmap(shown, tokens, cell=cell, value_title="masked", scheme="blueorange",
-                                        domain=None, legend=True))
+                                        domain=None, legend=True, projector=ui.projector()))
 else:
     st.markdown("Softmax of each row turns scores into weights that are positive and add up to 1 "
                 "(e\u207b\u221e = 0, so the future gets weight 0).")
     ui.chart(lmcharts.attention_heatmap(np.where(np.triu(np.ones((T, T)), 1) > 0, np.nan, wh.weights), tokens,
-                                        cell=cell, legend=True))
+                                        cell=cell, legend=True, projector=ui.projector()))
 ok = wh.max_abs_diff < 1e-4
 (st.success if ok else st.error)(
     f"**Check.** Largest difference between our hand computation and the weights transformers returned for layer "

@@ -6,6 +6,7 @@ No Streamlit here: the page passes a callback and draws what it reports.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,6 +17,18 @@ from lib import hallucination as H
 from lib.data import facts
 from lib.models.lm import LM
 from lib.train import dpo
+
+
+@contextmanager
+def one_thread():
+    """Run torch on one thread for a while: on a small shared CPU a tiny model trains 3-7x faster this way than with
+    threads competing with other processes (measured: 2.7 s against 10-20 s for 30 steps). Restores the setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,8 @@ def probe_sets(report: dict, n_invented: int = 40) -> ProbeSets:
 
 def probe_scores(lm: LM, sets: ProbeSets) -> dict:
     """Greedy answers to "What is the capital of X?" for the three held-out groups."""
-    res = H.probe(lm, list(sets.invented + sets.known + sets.rare), ["capital"], fmt="qa")
+    with one_thread():
+        res = H.probe(lm, list(sets.invented + sets.known + sets.rare), ["capital"], fmt="qa")
     inv = [r for r in res if not r.known]
     known = [r for r in res if r.known and r.mentions >= 5]
     rare = [r for r in res if r.known and r.mentions < 5]
@@ -63,7 +77,8 @@ def prepare_pairs(sft: LM, report: dict, seed: int = 0, n_pairs: int = 400) -> d
     unknown = [p for p in pairs if not p.known]
     rng = random.Random(seed)
     sample = rng.sample(known, min(n_pairs // 2, len(known))) + rng.sample(unknown, min(n_pairs // 2, len(unknown)))
-    return dpo.prepare(sft.model, sft.tokenizer, sample)
+    with one_thread():
+        return dpo.prepare(sft.model, sft.tokenizer, sample)
 
 
 def lm_blocks(lm: LM, seed: int = 0) -> torch.Tensor:
@@ -78,7 +93,9 @@ def run_live_dpo(sft: LM, prepared: dpo.PreparedPairs, blocks: torch.Tensor, set
     every step and the seconds it took."""
     t0 = time.perf_counter()
     policy = dpo.copy_for_training(sft.model)
-    history = dpo.train(policy, sft.tokenizer, prepared, settings, blocks if settings.lm_weight else None, callback)
+    with one_thread():
+        history = dpo.train(policy, sft.tokenizer, prepared, settings, blocks if settings.lm_weight else None,
+                            callback)
     for p in policy.parameters():
         p.requires_grad_(False)
     return LM(policy, sft.tokenizer, "gpt_dpo_live"), history, time.perf_counter() - t0

@@ -8,12 +8,18 @@ import pandas as pd
 from lib.charts import PALETTE
 
 
+# Streamlit fits the whole chart (title, axes, legend) into the given height, so the larger projector fonts need
+# more room around the plot: every builder takes `projector` and sizes itself.
+def _extra(projector: bool) -> int:
+    return 150 if projector else 90
+
+
 def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
     if missing := cols - set(df.columns):
         raise ValueError(f"{who}: missing columns {sorted(missing)} (have {list(df.columns)})")
 
 
-def next_token_bars(df: pd.DataFrame) -> alt.LayerChart:
+def next_token_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
     """One row per token: a light bar for the model's own probability (T = 1, nothing cut) and a dark bar for the
     probability the sampler really uses; tokens cut by top-k / top-p are marked "cut" and have no dark bar.
     Needs columns token, model_probability, probability, status."""
@@ -36,20 +42,20 @@ def next_token_bars(df: pd.DataFrame) -> alt.LayerChart:
         y=y, x="probability:Q", tooltip=tooltip,
         color=alt.Color("status:N", scale=alt.Scale(domain=["kept", "cut"], range=[PALETTE[0], "#bbbbbb"]),
                         title=None, legend=alt.Legend(orient="bottom")))
-    return alt.layer(model, used).properties(height=max(22 * len(data), 80))
+    return alt.layer(model, used).properties(height=(30 if projector else 22) * len(data) + _extra(projector))
 
 
-def answer_share_bars(df: pd.DataFrame) -> alt.Chart:
+def answer_share_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.Chart:
     """Distinct answers among the samples and how often each came up. Needs columns answer, count, share."""
     _need(df, {"answer", "count", "share"}, "answer_share_bars")
     return alt.Chart(df).mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("answer:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420)),
         x=alt.X("count:Q", title="samples", axis=alt.Axis(tickMinStep=1)),
         tooltip=["answer:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
-    ).properties(height=max(24 * len(df), 60))
+    ).properties(height=(34 if projector else 24) * len(df) + _extra(projector))
 
 
-def rate_by_temperature(df: pd.DataFrame) -> alt.Chart:
+def rate_by_temperature(df: pd.DataFrame, *, projector: bool = False) -> alt.Chart:
     """Hallucination rate against temperature, one line per checkpoint. Needs columns checkpoint, temperature,
     hallucination_rate."""
     _need(df, {"checkpoint", "temperature", "hallucination_rate"}, "rate_by_temperature")
@@ -59,10 +65,11 @@ def rate_by_temperature(df: pd.DataFrame) -> alt.Chart:
                 axis=alt.Axis(format="%")),
         color=alt.Color("checkpoint:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["checkpoint:N", "temperature:Q", alt.Tooltip("hallucination_rate:Q", format=".0%")],
-    ).properties(height=300)
+    ).properties(height=260 + _extra(projector))
 
 
-def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[str, str] | None = None) -> alt.Chart:
+def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[str, str] | None = None, *,
+                    projector: bool = False) -> alt.Chart:
     """Per-step training metrics (long format is built here). Needs a step column and the metric columns."""
     _need(history, {"step", *metrics}, "training_curves")
     title_map = title_map or {}
@@ -72,11 +79,11 @@ def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[s
         x=alt.X("step:Q", title="step"), y=alt.Y("value:Q", title=None),
         color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["metric:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(height=260)
+    ).properties(height=220 + _extra(projector))
 
 
 def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str = "",
-                  horizontal: bool = False) -> alt.Chart:
+                  horizontal: bool = False, projector: bool = False) -> alt.Chart:
     """Bars of a rate (0..1) for each x, side by side per group (e.g. before / after, per checkpoint), in data order.
     horizontal=True puts the categories on the y axis (for long category names)."""
     _need(df, {x, y, group}, "grouped_rates")
@@ -89,16 +96,16 @@ def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str 
             yOffset=alt.YOffset(f"{group}:N", sort=None),
             x=alt.X(f"{y}:Q", title=y_title or y, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             color=color, tooltip=tooltip,
-        ).properties(height=max(44 * df[x].nunique(), 120))
+        ).properties(height=(64 if projector else 44) * df[x].nunique() + _extra(projector))
     return alt.Chart(df).mark_bar().encode(
         x=alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=300)),
         xOffset=alt.XOffset(f"{group}:N", sort=None), y=value, color=color, tooltip=tooltip,
-    ).properties(height=280)
+    ).properties(height=240 + _extra(projector))
 
 
 def attention_heatmap(weights, tokens: list[str], *, cell: int = 22, title: str = "", value_title: str = "weight",
-                      scheme: str = "blues", domain: tuple[float, float] | None = (0, 1), legend: bool = False
-                      ) -> alt.Chart:
+                      scheme: str = "blues", domain: tuple[float, float] | None = (0, 1), legend: bool = False,
+                      projector: bool = False) -> alt.Chart:
     """A T x T attention map (row: query token, column: key token). NaN cells (the causal mask) are left blank.
     Token labels may repeat; they are drawn by position, the x labels slanted so long tokens stay readable."""
     import json
@@ -125,4 +132,4 @@ def attention_heatmap(weights, tokens: list[str], *, cell: int = 22, title: str 
                         legend=alt.Legend() if legend else None),
         tooltip=[alt.Tooltip("query_token:N", title="query"), alt.Tooltip("key_token:N", title="key"),
                  alt.Tooltip("weight:Q", title=value_title, format=".3f")],
-    ).properties(width=cell * T, height=cell * T, title=title)
+    ).properties(width=cell * T, height=cell * T + _extra(projector) + 40, title=title)

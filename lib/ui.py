@@ -193,11 +193,13 @@ def what_to_notice(points: Iterable[str]) -> None:
 
 
 def quiz(key: str, questions: Sequence[dict]) -> None:
-    """"Check yourself". Each question: {"q": str, "options": [str], "answer": index, "why": str}."""
+    """"Check yourself". Each question: {"q": str, "options": [str], "answer": index, "why": str}.
+    A wrong choice says so without giving the answer away, so the student can try again; the answer and its
+    explanation are one click away under "Show the answer"."""
     if not questions:
         return
     st.subheader("Check yourself")
-    right = answered = 0
+    right = 0
     for i, q in enumerate(questions):
         options = list(q["options"])
         if not 0 <= q["answer"] < len(options):
@@ -205,14 +207,15 @@ def quiz(key: str, questions: Sequence[dict]) -> None:
         choice = st.radio(f"{i + 1}. {q['q']}", options, index=None, key=f"quiz_{key}_{i}")
         if choice is None:
             continue
-        answered += 1
         if options.index(choice) == q["answer"]:
             right += 1
             st.success(f"Right. {q['why']}")
         else:
-            st.warning(f"Not quite: the answer is \u201c{options[q['answer']]}\u201d. {q['why']}")
-    if answered == len(questions):
-        st.caption(f"You got {right} of {len(questions)}.")
+            st.warning("Not quite. Think again and try another answer.")
+            with st.expander("Show the answer"):
+                st.markdown(f"\u201c{options[q['answer']]}\u201d. {q['why']}")
+    if right == len(questions):
+        st.caption(f"All {len(questions)} right.")
 
 
 def references(refs: Sequence[tuple[str, str | None]]) -> None:

@@ -53,9 +53,13 @@ def test_projector_mode_from_url_and_toggle_hides_secondary_prose():
 def test_quiz_gives_feedback():
     at = open_page()
     at.radio(key="quiz_home_2").set_value("1.4 T").run()
-    at.radio(key="quiz_home_0").set_value("It reads the input twice").run()
+    at.radio(key="quiz_home_0").set_value("It skips the encoder and reads the raw words directly").run()
     assert any("20 x 70 B" in s.value for s in at.success)
     assert any("Not quite" in w.value for w in at.warning)
+    assert not any("weighs every input position" in w.value for w in at.warning)  # the answer is not given away
+    at.radio(key="quiz_home_0").set_value("It weighs every input position afresh for each word it writes").run()
+    at.radio(key="quiz_home_1").set_value("The next word of the text serves as the label").run()
+    assert len(at.success) == 3 and "All 3 right." in [c.value for c in at.caption]
 
 
 def test_home_page_imports_neither_torch_nor_transformers():

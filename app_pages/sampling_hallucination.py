@@ -112,7 +112,9 @@ kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
 vocab_size = len(nt.logits)
 st.markdown("Prompt tokens: " + " ".join(f"`{lm_lab.show_token(t)}`" for t in nt.prompt_tokens))
 ui.chart(lmcharts.next_token_bars(frame, projector=ui.projector()).properties(
-    title=f"Top 20 next tokens (light: the model at T=1; dark: what the sampler uses; {kept} of {vocab_size} kept)"))
+    title=f"Top 20 next tokens: {kept} of {vocab_size} can be drawn"))
+st.caption("Light bars: the model's own probabilities (T = 1). Dark bars: what the sampler draws from after "
+           "temperature, top-k and top-p. Grey \u201c(cut)\u201d: removed by top-k or top-p.")
 with st.expander("The numbers behind the chart"):
     st.dataframe(frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
                  hide_index=True, width="stretch", height=table_height(len(frame)))
@@ -133,14 +135,14 @@ counts = lm_lab.answer_counts(ss)
 left, right = st.columns([1, 1])
 with left:
     ui.chart(lmcharts.answer_share_bars(counts, projector=ui.projector()).properties(
-        title=f"{len(counts)} distinct continuations in {len(ss.texts)} samples"))
+        title=f"{len(counts)} distinct in {len(ss.texts)} samples"))
 with right:
     ent = lm_lab.entropy_frame(ss)
     if len(ent):
         from lib import charts
 
         ui.chart(charts.curves(ent, "step", "entropy_bits", x_title="generated token", y_title="entropy (bits)")
-                 .properties(title="Uncertainty at each step (mean over samples)",
+                 .properties(title="Entropy at each step",
                              height=400 if ui.projector() else 300))
 st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
             "likely; hover for the number):")

@@ -77,7 +77,7 @@ def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[s
     long["metric"] = long["metric"].map(lambda m: title_map.get(m, m))
     return alt.Chart(long).mark_line(strokeWidth=3).encode(
         x=alt.X("step:Q", title="step"), y=alt.Y("value:Q", title=None),
-        color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["metric:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
     ).properties(height=220 + _extra(projector))
 

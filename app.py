@@ -6,7 +6,10 @@ import streamlit as st
 
 from lib import site, ui
 
-st.set_page_config(page_title="Understanding Foundation Models", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide")
+st.set_page_config(page_title="Understanding Foundation Models",
+                   page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide",
+                   # on a projector the whole 1280 px go to the lesson; the sidebar is one click away
+                   initial_sidebar_state="collapsed" if ui.projector_requested() else "auto")
 ui.start_run()
 
 home = st.Page(site.HOME.path, title=site.HOME.title, icon=site.HOME.icon, default=True)

@@ -44,14 +44,14 @@ ui.prose("The pages that follow show each step with models this project trained 
 # ---------------------------------------------------------------------------------------------------- timeline
 st.subheader("A timeline of key models")
 df = load_timeline()
-families = sorted(df["family"].unique())
+families = sorted(df.dropna(subset=["parameters"])["family"].unique())  # only families the chart can draw
 ui.bind_url({"home_a": "GPT", "home_b": "GPT-3"}, options={"home_a": list(df["model"]), "home_b": list(df["model"])})
 chosen = st.multiselect("Architecture families shown", families, default=families, key="home_families")
 if not chosen:
     st.warning("Pick at least one architecture family to draw the timeline.")
 else:
     ui.chart(charts.timeline(df, families=chosen, projector=ui.projector()))
-    ui.prose("Parameters are on a log scale: each grid line is ten times the one below. Hover a dot for its "
+    ui.prose("Parameters are on a log scale: each horizontal grid line is ten times the one below. Hover a dot for its "
              "training data and source; click a family in the legend to highlight it.")
 
 sized = df.dropna(subset=["parameters"])

@@ -54,6 +54,8 @@ div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"]
 .stApp h2 {font-size: 2.0rem;}
 .stApp h3 {font-size: 1.6rem;}
 .block-container {padding: 3rem 1.5rem 2rem 1.5rem; max-width: 100%;}
+[data-testid="stSidebarNavLink"] span, [data-testid="stNavSectionHeader"] {white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; line-height: 1.2;}
 </style>
 """
 
@@ -68,6 +70,13 @@ def start_run() -> None:
     st.html(_BASE_CSS)
     if st.session_state[PROJECTOR_KEY]:
         st.html(_PROJECTOR_CSS)
+
+
+def projector_requested() -> bool:
+    """Projector mode as the session or, on a session's first run, the URL asks for it (usable before start_run)."""
+    if PROJECTOR_KEY in st.session_state:
+        return bool(st.session_state[PROJECTOR_KEY])
+    return str(st.query_params.get(PROJECTOR_KEY, "")).lower() in _TRUE
 
 
 def projector() -> bool:

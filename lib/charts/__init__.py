@@ -159,18 +159,20 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
     if families is not None:
         data = data[data["family"].isin(list(families))]
     data = data.sort_values("date").reset_index(drop=True)
-    # stagger the name labels of models released close together so they do not print over each other
-    gap_days = data["date"].diff().dt.days.fillna(9999).to_numpy()
-    offsets, flip = [], False
-    for gap in gap_days:
-        flip = (not flip) if gap < 240 else False
-        offsets.append(18 if flip else -6)
-    data["label_dy"] = offsets
+    if "label_position" not in data.columns:  # where each name goes (right, left, above, below): set in the CSV
+        data["label_position"] = "right"
+    first, last = data["date"].min(), data["date"].max()
+    x_domain = [(first - pd.Timedelta(days=150)).isoformat(), (last + pd.Timedelta(days=150)).isoformat()]
+    top = 10 ** np.ceil(np.log10(data["parameters"].max() * 1.2))
+    bottom = 10 ** np.floor(np.log10(data["parameters"].min()))
+    decades = [float(10 ** k) for k in range(int(np.log10(bottom)), int(np.log10(top)) + 1)]
     pick = alt.selection_point(fields=["family"], bind="legend")
     base = alt.Chart(data).encode(
-        x=alt.X("date:T", title="release date", axis=alt.Axis(format="%Y", tickCount="year")),
-        y=alt.Y("parameters:Q", scale=alt.Scale(type="log"), title="parameters (log scale)",
-                axis=alt.Axis(labelExpr=_SI_EXPR)),
+        x=alt.X("date:T", title="release date", scale=alt.Scale(domain=x_domain),
+                axis=alt.Axis(format="%Y", tickCount="year")),
+        # one grid line per power of ten, so each line up is ten times the one below
+        y=alt.Y("parameters:Q", scale=alt.Scale(type="log", domain=[bottom, top]),
+                title="parameters (log scale)", axis=alt.Axis(labelExpr=_SI_EXPR, values=decades)),
     )
     dots = base.mark_circle(size=420 if projector else 220, opacity=0.9).encode(
         color=alt.Color("family:N", title="architecture", legend=alt.Legend(orient="bottom", columns=2)),
@@ -179,6 +181,10 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
                  alt.Tooltip("parameters_text:N", title="parameters"), alt.Tooltip("family:N"),
                  alt.Tooltip("training_data:N", title="training data"), alt.Tooltip("source:N")],
     ).add_params(pick)
-    labels = base.mark_text(align="left", dx=12 if projector else 9).encode(
-        text="model:N", yOffset=alt.YOffset("label_dy:Q", scale=None), opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2)))
-    return alt.layer(dots, labels).properties(height=460 if projector else 400)
+    gap = 12 if projector else 9
+    placements = (("right", "left", gap, 0), ("left", "right", -gap, 0), ("above", "center", 0, -gap - 6),
+                  ("below", "center", 0, gap + 6))
+    labels = [base.transform_filter(alt.datum.label_position == where).mark_text(align=align, dx=dx, dy=dy).encode(
+        text="model:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2)))
+        for where, align, dx, dy in placements]
+    return alt.layer(dots, *labels).properties(height=460 if projector else 400)

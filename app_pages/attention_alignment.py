@@ -38,9 +38,11 @@ def attention_spec(words: tuple[str, ...], true_align: tuple[int, ...] | None, p
     t = translate(words)
     rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
     crossing = tr.crossing_rows(tr.parse(list(words))) if true_align else None
+    # on the projector (1280x720) the whole map must fit one screen: cells shrink with the number of rows
+    fit = 430 // max(len(rows), 1) if projector else 1000 // max(len(t.src), 1)
+    cell = max(16, min(44 if projector else 34, fit, 1000 // max(len(t.src), 1)))
     return sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
-                            crossing=crossing, annotate=len(t.src) <= 16,
-                            cell=max(16, min(44 if projector else 34, 1000 // max(len(t.src), 1))),
+                            crossing=crossing, annotate=len(t.src) <= 16 and cell >= 28, cell=cell,
                             projector=projector)
 
 
@@ -186,7 +188,7 @@ with right:
 st.subheader("Alignment against the grammar")
 notice = []
 row_sums = t.attention.sum(axis=1)
-notice.append(f"Every row of the map sums to 1 (here from {row_sums.min():.3f} to {row_sums.max():.3f}): at each "
+notice.append(f"Every row of the map sums to 1 (here from {row_sums.min():.2f} to {row_sums.max():.2f}): at each "
               f"of its {n_steps} steps the decoder shares out one unit of attention over the {len(t.src)} words.")
 if pair is not None:
     table = lab.word_alignment(pair, reference_attention(pair))
@@ -195,14 +197,19 @@ if pair is not None:
     c1, c2, c3 = st.columns(3)
     c1.metric("Content words aligned (this sentence)", f"{content['match'].mean():.0%}" if len(content) else "-",
               f"{int(content['match'].sum())} of {len(content)}", delta_color="off")
-    c2.metric("Function words aligned (this sentence)", f"{function['match'].mean():.0%}" if len(function) else "-",
-              f"{int(function['match'].sum())} of {len(function)}", delta_color="off")
+    via_noun = int((function["looks at"] == "its noun").sum())
+    c2.metric("Function words aligned (this sentence)", f"{function['valid'].mean():.0%}" if len(function) else "-",
+              f"{int(function['valid'].sum())} of {len(function)}"
+              + (f", {via_noun} article{'s' if via_noun > 1 else ''} via its noun" if via_noun else ""),
+              delta_color="off", help="An article that looks at its own English determiner, or at the noun whose "
+                                      "gender it must copy, counts as aligned.")
     al = rep.get(MODEL, {}).get("alignment")
     if al:
         c3.metric("Content words aligned (held-out)", f"{al['content']:.1%}",
                   f"{al['n_content']:,} words", delta_color="off")
-    st.dataframe(table.rename(columns={"pos": "part of speech"}), hide_index=True, width="stretch",
-                 height=min(38 + 35 * len(table), 400))
+    st.dataframe(table.drop(columns=["valid"]).rename(columns={"pos": "part of speech", "match": "true word"}),
+                 hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400),
+                 column_config={"weight": st.column_config.NumberColumn(format="%.2f")})
     ui.prose("Scored with the reference translation fed to the decoder (teacher forcing), so each row is the "
              "attention just before writing the correct word.")
     if crossing:
@@ -219,13 +226,26 @@ if pair is not None:
                       f"adjectives, verbs) attend most to their true source word.")
     dets = table[table["pos"] == "det"]
     if len(dets):
-        looked = dets["most attended"].tolist()
-        notice.append(f"Articles: {', '.join(f'*{a}* looks at *{b}*' for a, b in zip(dets['target'], looked))}. "
-                      f"A Spanish article must copy its noun's gender, so looking at the noun would not be an error.")
+        own, noun = dets[dets["looks at"] == "its own word"], dets[dets["looks at"] == "its noun"]
+        other = dets[dets["looks at"] == "elsewhere"]
+        parts = []
+        if len(own):
+            parts.append(f"{len(own)} look at their own English determiner "
+                         f"({', '.join(f'*{a}* at *{b}*' for a, b in zip(own['target'], own['most attended']))})")
+        if len(noun):
+            parts.append(f"{len(noun)} at the noun whose gender and number they must copy "
+                         f"({', '.join(f'*{a}* at *{b}*' for a, b in zip(noun['target'], noun['most attended']))})")
+        if len(other):
+            parts.append(f"{len(other)} elsewhere "
+                         f"({', '.join(f'*{a}* at *{b}*' for a, b in zip(other['target'], other['most attended']))})")
+        notice.append(f"Of the {len(dets)} articles, " + "; ".join(parts) + ". Looking at the noun is a valid "
+                      "alignment too (\u201cits noun\u201d in the table), and is counted as aligned above"
+                      + (": nothing here looks elsewhere." if not len(other) else "."))
 if al := rep.get(MODEL, {}).get("alignment"):
     looks = al["articles_look_at"]
     notice.append(f"On {al['n_content']:,} held-out content words, the most-attended source word is the true "
-                  f"one **{al['content']:.1%}** of the time; for function words {al['function']:.1%}. Spanish "
+                  f"one **{al['content']:.1%}** of the time; for function words, their own English word "
+                  f"{al['function']:.1%}. Spanish "
                   f"articles look most at their own English determiner {looks['its determiner']:.1%} of the time, "
                   f"at their noun {looks['its noun']:.1%}, elsewhere {looks['elsewhere']:.1%}.")
 if any(t.unknown):
@@ -235,16 +255,17 @@ ui.what_to_notice(notice)
 
 ui.quiz("attention", [
     {"q": "What does one row of the attention map add up to?",
-     "options": ["1: the weights are a probability distribution over the source words",
-                 "The number of source words", "It depends on the sentence"],
+     "options": ["1: the weights are a distribution over source words", "The number of source words in the sentence",
+                 "The probability of the output word"],
      "answer": 0, "why": "A softmax turns the scores of one decoding step into weights that sum to 1."},
     {"q": "Why does the map cross where Spanish has 'coche rojo' for 'red car'?",
-     "options": ["The model made an error", "Spanish puts the adjective after the noun, so the decoder looks "
-                 "back at 'car' first, then at 'red'", "Attention always reverses word order"],
-     "answer": 1, "why": "Attention is free to look anywhere at every step, so it follows the target's word order."},
+     "options": ["The model made an error at that step", "Spanish puts the adjective after the noun",
+                 "Attention always reads the source from right to left"],
+     "answer": 1, "why": "Attention is free to look anywhere at every step, so it follows the target's word order: "
+                         "first 'car', then 'red'."},
     {"q": "The model sees a word it never saw in training. What happens?",
-     "options": ["It looks the word up in a dictionary", "It translates it from the spelling",
-                 "It reads it as an unknown token and cannot produce its translation"],
+     "options": ["It looks the word up in a built-in dictionary", "It guesses a translation from the spelling",
+                 "It reads an unknown token and cannot translate it"],
      "answer": 2, "why": "Its vocabulary is fixed by its training data: a model is only as good as its data."},
 ])
 ui.references([

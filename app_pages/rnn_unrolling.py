@@ -1,5 +1,7 @@
 """RNN unrolling: a character-level RNN, LSTM or GRU reads text one character per step; step through its hidden
 state and predictions, and measure how the last state's gradient fades with distance (vanishing gradients)."""
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -9,11 +11,13 @@ from lib.models.rnn import CELL_NAMES
 
 CELLS = ["rnn", "lstm", "gru"]
 MODEL_OF = {"rnn": "char_rnn", "lstm": "char_lstm", "gru": "char_gru"}
-EXAMPLES = ["The capital of France is Paris.",
+EXAMPLES = ["The capital of France is Paris. In Japan, people pay with the Japanese yen.",
+            "The capital of France is Paris.",
             "In Japan, people pay with the Japanese yen.",
             "The currency of Kenya is the Kenyan shilling, and the capital of Peru is Lima."]
 MAX_CHARS = 120
 BACK = 20  # how far back the gradient summary looks
+SEEDS = (0, 1, 2)  # untrained copies of each cell, averaged
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -21,9 +25,23 @@ def unroll(cell: str, text: str) -> rnn_lab.Unrolled:
     return rnn_lab.unroll(ui.cached_model(MODEL_OF[cell]), text)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def state_spec(cell: str, text: str, projector: bool) -> dict:
+    """The hidden-state heatmap of (cell, text) as a finished Vega-Lite spec; each step only adds its outline."""
+    u = unroll(cell, text)
+    c = sc.state_map(u.states, [rnn_lab.show_char(ch) for ch in u.chars], height=300).properties(
+        title=f"Hidden state: {u.states.shape[1]} units at each step", width="container")
+    return charts.style(c, projector).to_dict()
+
+
 @st.cache_data(show_spinner="Computing gradients with autograd...", max_entries=128)
 def gradients(text: str):
     return rnn_lab.gradient_table({c: ui.cached_model(MODEL_OF[c]) for c in CELLS}, text)
+
+
+@st.cache_data(show_spinner="Computing gradients of untrained cells...", max_entries=128)
+def untrained_gradients(text: str):
+    return rnn_lab.untrained_gradient_table({c: ui.cached_model(MODEL_OF[c]) for c in CELLS}, text, SEEDS)
 
 
 def pick_example() -> None:
@@ -72,117 +90,165 @@ if any(u.unknown):
 T = u.steps
 if st.session_state.get("rnn_step", 1) > T:
     st.session_state["rnn_step"] = T
-b1, b2, b3, b4 = st.columns([1, 1, 1.3, 4.7], vertical_alignment="bottom")
-b1.button("\u25c0 Back", key="rnn_back", on_click=move, args=(-1, T), width="stretch")
-b2.button("Next \u25b6", key="rnn_next", on_click=move, args=(1, T), width="stretch")
-playing = b3.toggle("Play", key="rnn_play", help="Advance one step every half second.")
-step = b4.slider("Time step", 1, T, key="rnn_step")
-k = step - 1
+playing_now = bool(st.session_state.get("rnn_play"))
+st.session_state["_rnn_full_run"] = True
 
 
-@st.fragment(run_every=0.6 if playing else None)
-def player() -> None:
-    """While Play is on, move one step forward every tick and redraw the page; stop at the end."""
-    if st.session_state.pop("_rnn_full_run", False) or not st.session_state.get("rnn_play"):
-        return  # a full run has just drawn the page (and its slider): only timer ticks move the step
-    current = st.session_state.get("rnn_step", 1)
-    if current >= T:
-        st.session_state["rnn_play"] = False
-    else:
-        st.session_state["rnn_step"] = current + 1
-    st.rerun()
+@st.fragment(run_every=0.6 if playing_now else None)
+def step_view() -> None:
+    """Everything that depends on the time step: a step change reruns only this part of the page. While Play is
+    on, each timer tick moves one step forward; at the end Play switches off."""
+    full_run = st.session_state.pop("_rnn_full_run", False)
+    if playing_now and not full_run:
+        if st.session_state.get("rnn_step", 1) >= T:
+            st.session_state["rnn_play"] = False
+            st.rerun()  # the whole page: the timer stops
+        st.session_state["rnn_step"] = st.session_state.get("rnn_step", 1) + 1
+    b1, b2, b3, b4 = st.columns([1, 1, 1.3, 4.7], vertical_alignment="bottom")
+    b1.button("\u25c0 Back", key="rnn_back", on_click=move, args=(-1, T), width="stretch")
+    b2.button("Next \u25b6", key="rnn_next", on_click=move, args=(1, T), width="stretch")
+    if b3.toggle("Play", key="rnn_play", help="Advance one step every half second.") != playing_now:
+        st.rerun()  # the whole page: start or stop the timer
+    step = b4.slider("Time step", 1, T, key="rnn_step")
+    k = step - 1
+
+    labels = [rnn_lab.show_char(c) for c in u.chars]
+    top1 = [rnn_lab.show_char(row[0]) for row in u.top_chars]
+    st.markdown(f"**The {CELL_NAMES[cell]} unrolled: step {step} of {T}** (arrows carry the hidden state h; above "
+                f"each cell, its top guess for the next character)")
+    st.image(sc.unrolled(labels, top1, u.top_probs[:, 0], step=k, cell_label=CELL_NAMES[cell],
+                         window=7 if ui.projector() else 9, projector=ui.projector()), width="stretch")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.vega_lite_chart(spec=sc.with_step_outline(state_spec(cell, text, ui.projector()), k, T),
+                           width="stretch", theme=None)
+    with right:
+        nxt = u.chars[k + 1] if k + 1 < T else None
+        st.markdown(f"**Step {step}:** reads *{labels[k]}*. Text so far: `{''.join(u.chars[:step])}`")
+        ui.chart(charts.bars([rnn_lab.show_char(c) for c in u.top_chars[k]], u.top_probs[k],
+                             value_title="probability", domain=(0, 1),
+                             height_per_bar=40 if ui.projector() else 34).properties(title="Next-character guesses"))
+        st.markdown(f"- At step {step} the {CELL_NAMES[cell]} read *{labels[k]}* and its top guess for the next "
+                    f"character is *{rnn_lab.show_char(u.top_chars[k][0])}* ({u.top_probs[k][0]:.0%})."
+                    + (f" The real next character, *{rnn_lab.show_char(nxt)}*, got {u.next_prob[k]:.0%}."
+                       if nxt is not None else " This is the last character."))
+    if not full_run:
+        ui.write_url()  # a fragment rerun skips app.py, which writes the URL after a full run
 
 
-if playing:
-    st.session_state["_rnn_full_run"] = True
-    player()
-
-labels = [rnn_lab.show_char(c) for c in u.chars]
-top1 = [rnn_lab.show_char(row[0]) for row in u.top_chars]
-st.markdown(f"**The {CELL_NAMES[cell]} unrolled: step {step} of {T}** (arrows carry the hidden state h; above "
-            f"each cell, its top guess for the next character)")
-st.image(sc.unrolled(labels, top1, u.top_probs[:, 0], step=k, cell_label=CELL_NAMES[cell],
-                     window=7 if ui.projector() else 9, projector=ui.projector()), width="stretch")
-
-left, right = st.columns([3, 2])
-with left:
-    ui.chart(sc.state_map(u.states, labels, step=k, height=300).properties(
-        title=f"Hidden state: {u.states.shape[1]} units at each step"))
-with right:
-    nxt = u.chars[k + 1] if k + 1 < T else None
-    st.markdown(f"**Step {step}:** reads *{labels[k]}*. Text so far: `{''.join(u.chars[:step])}`")
-    ui.chart(charts.bars([rnn_lab.show_char(c) for c in u.top_chars[k]], u.top_probs[k], value_title="probability",
-                         domain=(0, 1), height_per_bar=40 if ui.projector() else 34).properties(
-        title="Next-character guesses"))
-    if nxt is not None:
-        st.markdown(f"The next character really is *{rnn_lab.show_char(nxt)}*: the model gave it "
-                    f"**{u.next_prob[k]:.2f}**.")
+step_view()
 
 # ------------------------------------------------------------------------------------------ vanishing gradients
 st.subheader("How far back does the last state still look?")
 ui.prose("Training an RNN sends the error back through every step of the chain (backpropagation through time). "
          "Below: the size of the gradient of the last hidden state with respect to each earlier input "
-         "character, computed right now with autograd on your text, for all three cells, relative to the last "
-         "character's. Every step back multiplies it by one more factor (the recurrent weights times the "
-         "slopes of the activations), so it shrinks, or grows, geometrically: a roughly straight line on this "
-         "log scale. The LSTM and GRU add gates and an additive path that *can* carry it further, when "
-         "training found that useful; these models learned from short, independent sentences, so all three "
-         "also learned to forget, and the curves show how fast.")
+         "character, computed right now with autograd on your text, relative to the last character's. "
+         "First for the three cells **before any training** (random weights, three seeds averaged): that shows "
+         "the cells' own mechanics. Then for the **trained** models: that shows what training made of them.")
 grads = gradients(text)
-ui.chart(charts.curves(grads, "steps back", "relative to last", "cell", x_title="steps back from the last character",
-                       y_title="gradient (relative, log)", log_y=True, points=len(text) <= 40,
-                       fmt=".2e").properties(height=320))
+fresh = untrained_gradients(text)
+ends = rnn_lab.sentence_ends(text)
 back = min(BACK, len(text) - 1)
+rate = rnn_lab.decay_rate(fresh)
+fresh_at = rnn_lab.decay_summary(fresh, back)
 decay = rnn_lab.decay_summary(grads, back)
-cols = st.columns(len(decay))
-for col, (name, value) in zip(cols, decay.items()):
-    col.metric(f"{name}: {back} steps back", f"{value:.1e}", help="Gradient norm relative to the last character's.")
+g_left, g_right = (st.container(), st.container()) if ui.projector() else st.columns(2)
+with g_left:
+    ui.chart(sc.gradient_curves(fresh, points=len(text) <= 40).properties(
+        height=300, title="Untrained cells (random weights)"))
+    cols = st.columns(len(rate))
+    for col, (name, (factor, _r2)) in zip(cols, rate.items()):
+        col.metric(f"{name}: per step (untrained)", f"\u00d7{factor:.2f}",
+                   help="The factor one step back multiplies the gradient by (slope of a straight line fitted to "
+                        "the log of the curve).")
+with g_right:
+    ui.chart(sc.gradient_curves(grads, ends, points=len(text) <= 40).properties(
+        height=300, title="Trained models" + (" (dashed: sentence end)" if ends else "")))
+    cols = st.columns(len(decay))
+    for col, (name, value) in zip(cols, decay.items()):
+        col.metric(f"{name}: {back} steps back", f"{value:.1e}", help="Trained model: gradient norm relative to "
+                                                                      "the last character's.")
 
 # ------------------------------------------------------------------------------------------ what to notice
 mean_p = float(np.mean(u.next_prob)) if len(u.next_prob) else float("nan")
-best = max(decay, key=decay.get)
-worst = min(decay, key=decay.get)
+order = sorted(rate, key=lambda c: rate[c][0])  # fastest decay first
+r2 = math.floor(1000 * min(v[1] for v in rate.values())) / 1000  # rounded down: "at least"
 notice = [
-    f"At step {step} the {CELL_NAMES[cell]} read *{labels[k]}* and its top guess for the next character is "
-    f"*{rnn_lab.show_char(u.top_chars[k][0])}* ({u.top_probs[k][0]:.0%})."
-    + (f" The real next character got {u.next_prob[k]:.0%}." if k + 1 < T else ""),
-    f"Whatever the text's length ({T} characters here), everything the model remembers is the "
+    f"Whatever the text's length ({T} characters here), everything the {CELL_NAMES[cell]} remembers is the "
     f"{u.states.shape[1]} numbers of one column of the heatmap"
     + (f", plus the {u.states.shape[1]} of the LSTM's cell state c, which it keeps beside h (not drawn)."
-       if cell == "lstm" else "."),
-    f"Across the whole text the {CELL_NAMES[cell]} gave the character that really came next an average "
-    f"probability of **{mean_p:.2f}**.",
-    f"{back} characters back, the gradient is **{decay[worst]:.1e}** of the last step's for the {worst} and "
-    f"**{decay[best]:.1e}** for the {best}"
-    + (f" ({decay[best] / decay[worst]:.0f} times larger)." if decay[worst] > 0 else ".")
-    + (" Either way it is far below 1: what the model read that far back barely changes its state now, and "
-       "training barely learns from it. That is the vanishing gradient." if decay[best] < 0.1 else
-       f" For the {best} it is still sizeable on this text: its state still depends on what came {back} "
-       f"characters earlier. Try a longer text to watch it fade."),
+       if cell == "lstm" else ".")
+    + f" Across the whole text it gave the character that really came next an average probability of "
+      f"**{mean_p:.2f}**.",
+    "**Untrained**, every step back multiplies the gradient by about the same factor: "
+    + ", ".join(f"\u00d7{rate[c][0]:.2f} for the {c}" for c in order)
+    + f". So the curves are straight lines on the log scale (a line fits each with R\u00b2 \u2265 {r2:.3f}), "
+      f"and {back} steps back only "
+    + ", ".join(f"{fresh_at[c]:.0e} ({c})" for c in order if c in fresh_at)
+    + " is left. That is the vanishing gradient: "
+    + (f"the {order[0]}, with no gates, fades fastest; the gated "
+       f"{' and '.join(order[1:])} keep a larger factor per step through their additive path."
+       if order[0] == CELL_NAMES["rnn"] else f"here the {order[0]} fades fastest."),
 ]
-if T - 1 > back:
-    far = rnn_lab.decay_summary(grads, T - 1)
-    notice.append(f"At the very first character, {T - 1} steps back: "
-                  + ", ".join(f"{name} {value:.1e}" for name, value in far.items())
-                  + ": on average each step back multiplied the gradient by "
-                  + ", ".join(f"{value ** (1 / (T - 1)):.2f} ({name})" for name, value in far.items() if value > 0)
-                  + ".")
+ranked = sorted(decay, key=decay.get, reverse=True)
+if ranked:
+    gain = {c: decay[c] / fresh_at[c] for c in ranked if fresh_at.get(c, 0) > 0}
+    trained_line = (f"**Trained**, on this text, {back} steps back: "
+                    + ", ".join(f"{c} {decay[c]:.1e}" for c in ranked) + ".")
+    if gain and min(gain.values()) > 1:
+        trained_line += (f" Every cell keeps more than untrained (at least {min(gain.values()):.0f} times "
+                         f"more, the {min(gain, key=gain.get)}).")
+    if ranked[0] == CELL_NAMES["rnn"] or ranked[-1] != CELL_NAMES["rnn"]:
+        trained_line += (f" The textbook order does not hold here: the {ranked[0]} keeps the most and the "
+                         f"{ranked[-1]} the least. Gates *can* carry a gradient further; whether they do "
+                         f"depends on what training needed.")
+    else:
+        trained_line += f" The {ranked[-1]} keeps the least, as the textbook expects."
+    notice.append(trained_line)
+if ends:
+    b = ends[0]  # the last sentence end before the final character
+    cross = rnn_lab.across_boundary(grads, b)
+    drops = {c: a / z for c, (a, z) in cross.items() if z > 0}
+    summary = (f"averaged over the last sentence the gradient is "
+               + ", ".join(f"{a:.0e}" for a, _ in cross.values())
+               + ", before the full stop " + ", ".join(f"{z:.0e}" for _, z in cross.values())
+               + f" ({', '.join(cross)})")
+    if drops and min(drops.values()) >= 10:
+        notice.append(f"The trained curves are not straight lines: they fall at the full stop {b} steps back "
+                      f"(dashed): {summary}, at least {min(drops.values()):.0f} times less. These small models "
+                      "learned from short, independent sentences, so they learned to forget at a sentence "
+                      "boundary: nothing before it helped predict what came after.")
+    else:
+        notice.append(f"Across the full stop {b} steps back (dashed): {summary}. Not every cell drops there "
+                      "by a factor of 10 or more on this text.")
+else:
+    notice.append("The trained curves are not straight lines: they stay high for part of the text and then drop. "
+                  "These models learned from short, independent sentences; type two sentences (or pick the first "
+                  "example) to see whether the drop falls at the full stop.")
 ui.what_to_notice(notice)
 
 ui.quiz("rnn", [
     {"q": "In an unrolled RNN, how many sets of weights are there?",
-     "options": ["One per time step", "One, shared by every step", "One per character of the vocabulary"],
-     "answer": 1, "why": "Unrolling copies the same cell at every step; the weights are shared."},
+     "options": ["One set per time step, copied as the text grows", "One set, shared by every time step",
+                 "One set per character of the vocabulary"],
+     "answer": 1, "why": "Unrolling draws a copy of the same cell at every step; the weights are shared."},
     {"q": "What carries information from step 10 to step 11?",
-     "options": ["The hidden state", "The input character", "The prediction at step 10"],
+     "options": ["The hidden state written at step 10", "The input character read at step 10",
+                 "The top prediction made at step 10"],
      "answer": 0, "why": "The hidden state is the only thing passed along the chain."},
-    {"q": "Why does the gradient reaching an early character get so small?",
-     "options": ["The hidden state is reset every 10 steps",
-                 "It is multiplied by one factor per step back, and factors below 1 compound geometrically",
-                 "Early characters are less frequent in the training text"],
-     "answer": 1, "why": "Backpropagation through time multiplies one Jacobian per step. LSTM and GRU gates "
-                         "can keep that product near 1 when training needs a long memory (and can also "
-                         "learn to forget on purpose)."},
+    {"q": "Why is the untrained vanilla RNN's curve a straight line on the log scale?",
+     "options": ["Each step back subtracts a similar amount from it",
+                 "Each step back multiplies it by a similar factor",
+                 "Its hidden state is reset to zero every few steps"],
+     "answer": 1, "why": "Backpropagation through time multiplies one Jacobian per step; a constant factor below "
+                         "1 is a geometric decay, which a log scale draws as a straight line."},
+    {"q": "Why do the trained models here keep so little from before a full stop?",
+     "options": ["A full stop resets every cell's hidden state by design",
+                 "Their training sentences were short and independent",
+                 "Gates can only stay open for about twenty steps"],
+     "answer": 1, "why": "Nothing before a sentence boundary helped predict what came after, so training taught "
+                         "all three cells to forget there; gates make a long memory possible, not automatic."},
 ])
 ui.references([
     ("Olah (2015), Understanding LSTM Networks", "https://colah.github.io/posts/2015-08-Understanding-LSTMs/"),

@@ -183,9 +183,12 @@ with left:
                  title=f"Exact match by source length ({source})", height=360))
 with right:
     st.markdown("**Bahdanau et al. (2014), table 1: BLEU, English to French**")
-    show_table(bahdanau()[["model", "attention", "BLEU all sentences", "BLEU no unknown words"]],
-               {"BLEU all sentences": "{:.2f}", "BLEU no unknown words": "{:.2f}"})
-    st.caption("Source: Bahdanau, Cho & Bengio 2014 (arXiv:1409.0473), table 1. RNNencdec = no attention; "
+    # short headers, so that all four columns fit the narrow column (and the projector's larger type)
+    show_table(bahdanau()[["model", "attention", "BLEU all sentences", "BLEU no unknown words"]].rename(
+        columns={"attention": "attn.", "BLEU all sentences": "all", "BLEU no unknown words": "no UNK"}),
+        {"all": "{:.2f}", "no UNK": "{:.2f}"})
+    st.caption("Source: Bahdanau, Cho & Bengio 2014 (arXiv:1409.0473), table 1. BLEU on all test sentences and "
+               "on those without unknown words (no UNK). RNNencdec = no attention; "
                "RNNsearch = attention; -30/-50 = trained on sentences of up to 30/50 words. Their figure 2 shows "
                "BLEU against length: RNNencdec falls as sentences grow, RNNsearch-50 holds past 50 words.")
     c1, c2 = st.columns(2)
@@ -275,17 +278,18 @@ ui.what_to_notice(notice)
 
 ui.quiz("bottleneck", [
     {"q": "Without attention, what does the decoder know about the source sentence?",
-     "options": ["Every encoder state", "Only the one fixed-size vector the encoder ends with",
-                 "The source words themselves"],
+     "options": ["Every encoder state, one per source word", "Only the fixed-size vector the encoder ends with",
+                 "The source words, looked up in the embedding table"],
      "answer": 1, "why": "That vector is the bottleneck: its size does not grow with the sentence."},
     {"q": "Making the vector twice as wide...",
-     "options": ["removes the bottleneck", "helps on medium sentences but long ones still fail",
-                 "makes no difference at all"],
+     "options": ["removes the bottleneck, whatever the sentence length",
+                 "helps on medium sentences, but long ones still fail",
+                 "makes no difference: only the depth of the RNN matters"],
      "answer": 1, "why": "A wider vector holds more, but any fixed size runs out as sentences grow; attention "
                          "instead lets the decoder read every encoder state."},
     {"q": "Why is an RNN slow on long sequences even on a big GPU?",
-     "options": ["Its steps must run one after another", "It has more parameters than a Transformer",
-                 "It cannot use matrix products"],
+     "options": ["Its steps must run one after another", "It has many more parameters than a Transformer",
+                 "Its hidden state cannot fit in GPU memory"],
      "answer": 0, "why": "Step t needs the state of step t-1, so the n steps cannot run in parallel; "
                          "self-attention handles all positions at once."},
 ])

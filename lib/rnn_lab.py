@@ -91,6 +91,65 @@ def decay_summary(table: pd.DataFrame, back: int) -> dict[str, float]:
     return out
 
 
+def untrained_like(model, seed: int):
+    """A fresh model of the same shape and vocabulary with random (untrained, PyTorch default) weights: the cell's
+    mechanics without anything training taught it. Seeded with a private generator, so the global one is untouched."""
+    from lib.models.rnn import CharRNN
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        fresh = CharRNN(model.config)
+    fresh.vocab = model.vocab
+    return fresh.eval()
+
+
+def untrained_gradient_table(models: dict[str, object], text: str, seeds=(0, 1, 2)) -> pd.DataFrame:
+    """Like gradient_table, for untrained copies of each model (one per seed), the relative norms averaged over
+    the seeds geometrically (the mean of their logarithms, the right average for numbers that shrink by factors)."""
+    tables = [gradient_table({c: untrained_like(m, s) for c, m in models.items()}, text) for s in seeds]
+    out = tables[0].copy()
+    with np.errstate(divide="ignore"):  # a gradient that underflowed float32 is 0: its log is -inf, its mean 0
+        for col in ("relative to last", "gradient norm"):
+            out[col] = np.exp(np.mean([np.log(t[col].to_numpy()) for t in tables], axis=0))
+    return out
+
+
+def decay_rate(table: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """For each cell: (the factor one step back multiplies the gradient by, R^2 of the straight line). Both from a
+    least-squares line through log(relative gradient) against steps back (1 and further; the last step is 1 by
+    definition). A straight line on a log scale (R^2 near 1) means geometric decay: the same factor every step."""
+    out = {}
+    for cell, g in table.groupby("cell", sort=False):
+        g = g[(g["steps back"] >= 1) & (g["relative to last"] > 0)]
+        if len(g) < 3:
+            continue
+        x, y = g["steps back"].to_numpy(float), np.log(g["relative to last"].to_numpy())
+        slope, icept = np.polyfit(x, y, 1)
+        resid = y - (slope * x + icept)
+        ss = float(((y - y.mean()) ** 2).sum())
+        out[cell] = (float(np.exp(slope)), 1 - float((resid ** 2).sum()) / ss if ss > 0 else 1.0)
+    return out
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Steps back (from the last character) of every sentence end (. ! ?) before the last character."""
+    n = len(text)
+    return [n - 1 - i for i, ch in enumerate(text[:-1]) if ch in ".!?" and (i + 1 == n - 1 or text[i + 1] == " ")]
+
+
+def across_boundary(table: pd.DataFrame, boundary: int) -> dict[str, tuple[float, float]]:
+    """For each cell: the mean relative gradient (geometric) over the characters after a sentence end (steps back
+    below `boundary`, the last character left out) and over those up to and including it."""
+    out = {}
+    for cell, g in table.groupby("cell", sort=False):
+        g = g[g["relative to last"] > 0]
+        after = g[(g["steps back"] >= 1) & (g["steps back"] < boundary)]["relative to last"].to_numpy()
+        before = g[g["steps back"] >= boundary]["relative to last"].to_numpy()
+        if len(after) and len(before):
+            out[cell] = (float(np.exp(np.log(after).mean())), float(np.exp(np.log(before).mean())))
+    return out
+
+
 @torch.inference_mode()
 def generate(model, prompt: str, n_chars: int = 60) -> str:
     """Greedy continuation of `prompt`, one character at a time (each step feeds the last state forward)."""

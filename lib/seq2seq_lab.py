@@ -109,19 +109,38 @@ def teacher_forced_attention(model, pair: tr.Pair) -> np.ndarray:
 
 
 def word_alignment(pair: tr.Pair, attention: np.ndarray) -> pd.DataFrame:
-    """For each target word: the source word it attends to most, the true aligned word, and whether they match."""
+    """For each target word: the source word it attends to most, the true aligned word, whether they match, and
+    what the most-attended word is: "its own word" (the true one), "its noun" (a Spanish article looking at the
+    noun whose gender and number it must copy: a valid alignment too) or "elsewhere". `valid` is True for the
+    first two. Weights rounded to two decimals, as everywhere on the pages."""
     if attention.shape != (len(pair.tgt), len(pair.src)):
         raise ValueError(f"attention has shape {attention.shape}, expected {(len(pair.tgt), len(pair.src))}")
     top = attention.argmax(axis=1)
+    match = top == np.array(pair.align)
+    kind = []
+    for j, pos in enumerate(pair.pos):
+        noun = article_noun(pair, j) if pos == "det" else None
+        kind.append("its own word" if match[j] else "its noun" if noun is not None and top[j] == noun
+                    else "elsewhere")
     return pd.DataFrame({
         "target": pair.tgt,
         "kind": ["content" if p in tr.CONTENT_POS else "function" for p in pair.pos],
         "pos": pair.pos,
         "most attended": [pair.src[i] for i in top],
-        "weight": attention.max(axis=1).round(3),
+        "weight": attention.max(axis=1).round(2),
         "true source": [pair.src[i] for i in pair.align],
-        "match": top == np.array(pair.align),
+        "match": match,
+        "looks at": kind,
+        "valid": [k != "elsewhere" for k in kind],
     })
+
+
+def article_noun(pair: tr.Pair, j: int) -> int | None:
+    """The source index of the noun a Spanish article (target word j) belongs to: the first noun after it."""
+    for k in range(j + 1, len(pair.pos)):
+        if pair.pos[k] == "noun":
+            return pair.align[k]
+    return None
 
 
 @single_thread

@@ -59,12 +59,12 @@ def attention_map(weights: np.ndarray, src: Sequence[str], tgt: Sequence[str], *
                       "scale": {"scheme": "blues", "domain": [0, 1]}},
             "tooltip": [{"field": "target", "type": "nominal", "title": "output word"},
                         {"field": "source", "type": "nominal", "title": "source word"},
-                        {"field": "weight", "type": "quantitative", "format": ".3f"}]}}]
+                        {"field": "weight", "type": "quantitative", "format": ".2f"}]}}]
     if annotate:
         layers.append({
             "transform": [{"filter": "datum.weight >= 0.1"}],
-            "mark": {"type": "text"},
-            "encoding": {"text": {"field": "weight", "type": "quantitative", "format": ".1f"},
+            "mark": {"type": "text", "fontSize": max(8, min(round(cell * 0.36), 15))},
+            "encoding": {"text": {"field": "weight", "type": "quantitative", "format": ".2f"},
                          "color": {"condition": {"test": "datum.weight > 0.5", "value": "white"},
                                    "value": "black"}}})
     if true_align is not None:
@@ -173,6 +173,40 @@ def unrolled(chars: Sequence[str], predictions: Sequence[str], probs: Sequence[f
     return "".join(parts)
 
 
+def gradient_curves(table: pd.DataFrame, boundaries: Sequence[int] = (), *, points: bool = True,
+                    title: str = "gradient (relative, log)") -> alt.LayerChart | alt.Chart:
+    """Relative gradient norm against steps back, one line per cell, on a log scale, with a dashed grey rule at
+    each sentence end (`boundaries`, in steps back). Needs columns cell, steps back, relative to last, char."""
+    from lib.charts import curves
+
+    missing = {"cell", "steps back", "relative to last", "char"} - set(table.columns)
+    if missing:
+        raise ValueError(f"gradient_curves: missing columns {sorted(missing)}")
+    data = table[table["relative to last"] > 0]  # a log scale cannot show an underflowed 0
+    lines = curves(data, "steps back", "relative to last", "cell", x_title="steps back from the last character",
+                   y_title=title, log_y=True, points=points, fmt=".2e")
+    if not len(boundaries):
+        return lines
+    rules = alt.Chart(pd.DataFrame({"steps back": list(boundaries), "what": "sentence end"})).mark_rule(
+        strokeDash=[6, 4], color="#777", strokeWidth=2).encode(
+        x="steps back:Q", tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("steps back:Q")])
+    return alt.layer(lines, rules)
+
+
+def with_step_outline(spec: dict, step: int, n_steps: int) -> dict:
+    """A copy of a finished state_map spec (from .to_dict()) with step `step` outlined in black: the map is built
+    once per text, each step adds one small layer."""
+    if "layer" not in spec:
+        raise ValueError("with_step_outline needs a layered spec")
+    if not 0 <= step < n_steps:
+        raise ValueError(f"step={step} is outside 0..{n_steps - 1}")
+    out = dict(spec)
+    out["layer"] = [*spec["layer"], {"data": {"values": [{"step": step}]},
+                                     "mark": {"type": "rect", "fill": None, "stroke": "black", "strokeWidth": 3},
+                                     "encoding": {"x": {"field": "step", "type": "ordinal"}}}]
+    return out
+
+
 def accuracy_by_length(df: pd.DataFrame, value: str = "exact match %", *, order: Sequence[str]) -> alt.Chart:
     """Accuracy per source-length bucket, one line per model. Needs columns model, bucket, `value`, n."""
     missing = {"model", "bucket", value, "n"} - set(df.columns)
@@ -194,7 +228,7 @@ def weights_bars(weights: Sequence[float], src: Sequence[str], *, true_index: in
         x=alt.X("pos:O", axis=index_axis(src, None, labelAngle=-40)),
         y=alt.Y("weight:Q", scale=alt.Scale(domain=[0, 1]), title="attention weight"),
         color=alt.condition(alt.datum.true, alt.value(TRUE_ALIGN), alt.value(PALETTE[0])),
-        tooltip=["word:N", alt.Tooltip("weight:Q", format=".3f")]).properties(height=180)
+        tooltip=["word:N", alt.Tooltip("weight:Q", format=".2f")]).properties(height=180)
 
 
 def timing(df: pd.DataFrame) -> alt.Chart:

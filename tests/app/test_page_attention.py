@@ -41,6 +41,28 @@ def test_rows_sum_to_one_and_numbers_match_the_model():
     assert float(metrics["Content words aligned (held-out)"].rstrip("%")) >= 95
 
 
+def test_article_looking_at_its_noun_is_scored_as_the_text_says():
+    """el -> dog is "its noun" in the table, counted as aligned in the metric, and said so in the notice."""
+    at = open_page(PAGE)
+    table = at.dataframe[0].value
+    el = table[table["target"] == "el"].iloc[0]
+    assert el["most attended"] == "dog" and el["looks at"] == "its noun" and not el["true word"]
+    func = next(mt for mt in at.metric if mt.label == "Function words aligned (this sentence)")
+    assert func.value == "100%" and func.delta == "5 of 5, 1 article via its noun"
+    assert "1 at the noun whose gender and number they must copy (*el* at *dog*)" in notice(at)
+    assert "counted as aligned above" in notice(at)
+    # two decimals everywhere: the table, the side panel and the heatmap's labels
+    assert all(abs(w - round(w, 2)) < 1e-6 for w in table["weight"])
+    at.slider(key="att_step").set_value(1).run()
+    panel = next(m.value for m in at.markdown if m.value.startswith("Most attended:"))
+    assert f"**dog** ({el['weight']:.2f})" in panel
+    import json
+
+    from lib.charts import sequence as sc
+    spec = json.dumps(sc.attention_map(np.full((2, 2), 0.5), ["a", "b"], ["x", "y"]))
+    assert '".2f"' in spec and '".1f"' not in spec and '".3f"' not in spec
+
+
 def test_step_control_moves_the_highlighted_step():
     at = open_page(PAGE)
     at.slider(key="att_step").set_value(3).run()

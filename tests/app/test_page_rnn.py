@@ -50,9 +50,47 @@ def test_cell_choice_and_gradients():
     at.radio(key="rnn_cell").set_value("rnn").run()
     assert not at.exception
     assert "At step 1 the vanilla RNN read" in texts(at)
-    values = [float(m.value) for m in at.metric]
-    assert len(values) == 3 and all(0 < v for v in values)
-    assert all(m.label.endswith("20 steps back") for m in at.metric)
+    trained = {m.label.split(":")[0]: float(m.value) for m in at.metric if m.label.endswith("20 steps back")}
+    assert set(trained) == {"vanilla RNN", "LSTM", "GRU"} and all(0 < v for v in trained.values())
+    untrained = {m.label.split(":")[0]: float(m.value.lstrip("\u00d7")) for m in at.metric
+                 if "per step (untrained)" in m.label}
+    assert set(untrained) == {"vanilla RNN", "LSTM", "GRU"} and all(0 < v < 1 for v in untrained.values())
+
+
+def notice_points(at) -> list[str]:
+    return [line for m in at.markdown if m.value.startswith("- ") for line in m.value.split("\n")]
+
+
+def test_gradient_text_agrees_with_the_numbers_shown():
+    """Every number the gradient points quote is one the metrics show, all three cells are named, and the
+    claims (which cell fades fastest untrained, which keeps the most trained) follow the numbers."""
+    at = open_page(PAGE)
+    metrics = {m.label: m.value for m in at.metric}
+    body = "\n".join(notice_points(at))
+    untrained_pt = next(p for p in notice_points(at) if p.startswith("- **Untrained**"))
+    trained_pt = next(p for p in notice_points(at) if p.startswith("- **Trained**"))
+    for cell in ("vanilla RNN", "LSTM", "GRU"):
+        assert cell in untrained_pt and cell in trained_pt
+        assert f"{metrics[cell + ': per step (untrained)']} for the {cell}" in untrained_pt
+        assert f"{cell} {metrics[cell + ': 20 steps back']}" in trained_pt
+    factors = {c: float(metrics[c + ": per step (untrained)"].lstrip("\u00d7")) for c in ("vanilla RNN", "LSTM", "GRU")}
+    assert min(factors, key=factors.get) == "vanilla RNN"  # the textbook claim, where it holds: untrained
+    assert "the vanilla RNN, with no gates, fades fastest" in untrained_pt
+    trained = {c: float(metrics[c + ": 20 steps back"]) for c in factors}
+    best, worst = max(trained, key=trained.get), min(trained, key=trained.get)
+    assert f"the {best} keeps the most and the {worst} the least" in trained_pt
+    # the default text has two sentences: the drop at the full stop is measured and said
+    assert "they fall at the full stop 44 steps back" in body
+
+
+def test_untrained_decay_is_geometric_on_any_text():
+    at = open_page(PAGE)
+    at.text_input(key="rnn_text").set_value("The capital of France is Paris.").run()
+    assert not at.exception
+    pt = next(p for p in notice_points(at) if p.startswith("- **Untrained**"))
+    m = re.search(r"R\u00b2 \u2265 (0\.\d+)", pt)
+    assert m and float(m.group(1)) >= 0.99
+    assert "type two sentences" in "\n".join(notice_points(at))  # one sentence: no boundary claim
 
 
 def test_examples_and_bad_input_are_friendly():
@@ -63,6 +101,8 @@ def test_examples_and_bad_input_are_friendly():
     at.text_input(key="rnn_text").set_value("x").run()
     assert not at.exception
     assert any("at least two characters" in i.value for i in at.info)
-    at.text_input(key="rnn_text").set_value("Привет 👋 мир, the capital").run()
+    at.text_input(key="rnn_text").set_value("Привет 👋 мир, the capital 日本").run()
     assert not at.exception
-    assert any("Never seen in the training text" in w.value for w in at.warning)
+    warning = next(w.value for w in at.warning if "Never seen in the training text" in w.value)
+    for ch in ("П", "👋", "日", "本"):  # passed through intact (a box in a browser is a missing font)
+        assert ch in warning

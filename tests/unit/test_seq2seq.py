@@ -120,7 +120,16 @@ def test_word_alignment_checks_shapes():
     p = tr.parse("the man sees the red car")
     perfect = np.eye(len(p))[list(p.align)]
     table = lab.word_alignment(p, perfect)
-    assert table["match"].all()
+    assert table["match"].all() and table["valid"].all() and set(table["looks at"]) == {"its own word"}
+    # the first article ("el") looking at its noun ("man") is a valid alignment of its own kind
+    noun_look = perfect.copy()
+    noun_look[0] = np.eye(len(p))[p.src.index("man")]
+    table = lab.word_alignment(p, noun_look)
+    assert table["looks at"][0] == "its noun" and table["valid"][0] and not table["match"][0]
+    wrong = perfect.copy()
+    wrong[0] = np.eye(len(p))[p.src.index("sees")]
+    table = lab.word_alignment(p, wrong)
+    assert table["looks at"][0] == "elsewhere" and not table["valid"][0]
     with pytest.raises(ValueError, match="shape"):
         lab.word_alignment(p, perfect[:-1])
 

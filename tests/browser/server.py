@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -40,7 +41,11 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", *extra_args]
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the server's output goes to a file (a pipe nobody reads would fill up and stall the server); proc.log_path
+    # lets a test read what the server printed
+    log = tempfile.NamedTemporaryFile("w+b", prefix="streamlit-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = Path(log.name)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -52,7 +57,7 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
             except OSError:
                 pass
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {proc.stdout.read().decode()[-2000:]}")
+                raise RuntimeError(f"streamlit exited: {proc.log_path.read_text(errors='replace')[-2000:]}")
             if time.monotonic() > deadline:
                 raise TimeoutError("streamlit did not start")
             time.sleep(0.1)
@@ -63,6 +68,8 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        proc.log_path.unlink(missing_ok=True)
 
 
 def wait_done(page, timeout_ms: int = 120_000) -> None:

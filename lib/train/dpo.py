@@ -84,6 +84,7 @@ class DPOSettings:
     lm_weight: float = 1.0    # weight of the language-modelling term on pre-training text
     lm_batch: int = 8
     scope: str = "full"       # "full": score whole answers; "decision": only up to the first token where they differ
+    known_share: float = 0.5  # share of each batch drawn from pairs about real countries (when both kinds exist)
     seed: int = 0
 
 
@@ -153,7 +154,7 @@ def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_
     history = []
     for step in range(1, settings.steps + 1):
         if known and unknown:
-            half = settings.batch_pairs // 2
+            half = round(settings.batch_pairs * settings.known_share)
             idx = rng.sample(known, min(half, len(known))) + rng.sample(unknown, min(settings.batch_pairs - half,
                                                                                       len(unknown)))
         else:

@@ -291,9 +291,12 @@ def markdown(report: dict) -> str:
               "prefer the right answer to a wrong one and to \"I don't know\".",
               "- Caveat: the DPO numbers swing by 10-20 points between nearby step counts (measured every 50 steps in "
               "development); the step count was chosen after looking at held-out numbers, and the held-out real set "
-              "is small (20 countries seen 5+ times). The DPO model memorises which names it was tuned on better "
-              "than it learns what it knows: on real countries it was tuned on it keeps its accuracy, on held-out "
-              "ones it refuses some well-known countries."]
+              "is small (20 countries seen 5+ times). The whole build run once with seed 1 (26 Nov 2026) gave: base "
+              "96%, SFT held-out capitals 100%, DPO abstention on invented names 90% but DPO held-out capitals only "
+              "65% (3 facts 73%); variants tried on both seeds (beta 0.3, 2/3 real pairs per batch) landed between "
+              "60% and 95%. Abstention generalises; keeping held-out knowledge does not, reliably: the DPO model "
+              "partly memorises which names it was tuned on (98% right on those) instead of learning what it "
+              "knows."]
     return "\n".join(lines)
 
 

@@ -127,7 +127,10 @@ ui.chart(lmcharts.grouped_rates(long, "checkpoint", "probability", "answer", y_t
          .properties(title=f"The first word of the answer about {name}: answer or abstain?"))
 ui.prose("The base model was never shown a question, so it may not even follow the format. SFT answers every "
          "question, known or not: its demonstrations always answered. DPO moved probability to \u201cI don't "
-         "know\u201d where the model has no knowledge to draw on.")
+         "know\u201d where the model has no knowledge to draw on. A caution about our own numbers: rebuilt with "
+         "another random seed, the same recipe still abstained on 90% of the invented names but kept only 65% of "
+         "the held-out well-known capitals. A model this small partly learns *which names it was tuned on* rather "
+         "than *what it knows* (assets/models/REPORT.md has the details).")
 
 # ------------------------------------------------------------------------------------------------- 3. live DPO
 st.header("3. Run DPO yourself")

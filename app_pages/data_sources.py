@@ -10,12 +10,18 @@ import streamlit as st
 from lib import charts, ui
 from lib import tokenizer_cost as tc
 from lib.charts import data as dcharts
+from lib.charts.data import finished_spec
 from lib.data import c4
 from lib.errors import ModelUnavailable
 
 DATA = Path(__file__).resolve().parents[1] / "assets" / "data"
 MAX_PASTE = 20_000
 RULE_WIDGETS = {f"c4_{key}": True for key in c4.RULE_KEYS}
+# short checkbox labels that fit a quarter (a third on the projector) of a 1280 px page; the full name goes in help
+SHORT = {"terminal_punct": "Ends in . ! ?", "min_words": "5+ words a line", "min_sentences": "3+ sentences",
+         "bad_words": "Bad words", "javascript": "javascript", "lorem_ipsum": "lorem ipsum",
+         "curly_bracket": "Curly bracket", "citations": "Citations", "policy": "Policy lines",
+         "dedup": "Deduplicate", "english": "English only"}
 DEFAULT_PASTE = ("Home | About | Contact\n"
                  "Please enable JavaScript to see this page.\n"
                  "My grandmother grew up in a small village by the sea.[1]\n"
@@ -66,9 +72,15 @@ def project_tokenizer():
     return tc.load_project_tokenizer()
 
 
+# Every chart is cached as its finished Vega-Lite dict (styled as ui.chart styles it): styling and validating an
+# Altair chart costs 20-60 ms, and most reruns change one chart at most.
+def draw(spec: dict) -> None:
+    st.vega_lite_chart(spec, width="stretch", theme=None)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def static_charts(projector: bool) -> dict:
-    """The charts that no widget changes, built once (ui.chart still styles them on every run)."""
+    """The charts that no widget changes, built and styled once."""
     crawls, dialects, massive = csv("common_crawl_pages.csv"), csv("dodge_dialects.csv"), csv("massive_tokens.csv")
     common = csv("cc_languages.csv").assign(group="most common in Common Crawl (table 2-1)")
     under = csv("cc_languages_underrepresented.csv")
@@ -76,7 +88,7 @@ def static_charts(projector: bool) -> dict:
     under = under.assign(group="under-represented (table 2-2)")
     cols = ["language", "speakers_million", "cc_share_pct", "group"]
     both = pd.concat([common[cols], under[cols]], ignore_index=True)
-    return {
+    built = {
         "crawls": charts.bars(crawls["crawl"], crawls["pages_billion"], value_title="pages (billions)", fmt=".2f",
                               domain=(0, 4)).properties(title="Pages per crawl: smallest and largest",
                                                         height=alt.Step(34)),
@@ -87,19 +99,21 @@ def static_charts(projector: bool) -> dict:
         "languages": dcharts.languages_vs_speakers(both, projector=projector).properties(
             title="Share of Common Crawl against number of speakers (Huyen, tables 2-1 and 2-2)"),
         "massive": dcharts.token_ratios(massive, color=False).properties(
-            title="MASSIVE, GPT-4 tokenizer (median tokens)"),
+            title=alt.Title(["MASSIVE, GPT-4 tokenizer", "(median tokens)"])),
     }
+    return {name: finished_spec(chart, projector) for name, chart in built.items()}
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def funnel_chart(enabled: tuple[str, ...], projector: bool):
-    return dcharts.funnel(pd.DataFrame(run_samples(enabled).funnel_table()), projector=projector).properties(
-        title="What survives each rule (rules switched off are left out)")
+def funnel_chart(enabled: tuple[str, ...], projector: bool) -> dict:
+    return finished_spec(dcharts.funnel(pd.DataFrame(run_samples(enabled).funnel_table()), projector=projector)
+                         .properties(title="What survives each rule (rules switched off are left out)"), projector)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def project_ratio_chart(projector: bool):
-    return dcharts.token_ratios(project_costs()).properties(title="Our English BPE: tokens relative to English")
+def project_ratio_chart(projector: bool) -> dict:
+    return finished_spec(dcharts.token_ratios(project_costs()).properties(
+        title="Our English BPE: tokens relative to English"), projector)
 
 
 def esc(text: str) -> str:
@@ -147,22 +161,29 @@ m1.metric("Pages per crawl (2022-23)",
 m2.metric("Extracted text per crawl", f"about {facts.loc['extracted text per crawl', 'value']} TB")
 raw_gb = float(facts.loc["C4 before the heuristic filters (English only)", "value"])
 c4_gb = float(facts.loc["C4 after all rules", "value"])
-m3.metric("C4 after all rules", f"{c4_gb:,.0f} GB", f"{pct(c4_gb, raw_gb)} of {raw_gb / 1000:.1f} TB English text",
-          delta_color="off", delta_arrow="off")
+m3.metric("C4 after all rules (text size)", f"{c4_gb:,.0f} GB",
+          f"{pct(c4_gb, raw_gb)} of {raw_gb / 1000:.1f} TB of English text", delta_color="off", delta_arrow="off",
+          help="Raffel et al. 2020, table 8: bytes of text before the heuristic rules and after them.")
 ui.prose("Common Crawl is a non-profit that crawls the web every month or two and publishes the raw pages and their "
          "extracted text. Google's C4 (the Colossal Clean Crawled Corpus, used to train T5) took the April 2019 "
          "crawl, kept the English pages and cleaned them with the rules below. Dodge et al. (2021) later rebuilt "
          "C4 and published three versions: with the language filter only, with every rule but the bad-words list, "
          "and C4 itself.")
-ui.chart(static["crawls"])
-ui.chart(static["c4"])
+draw(static["crawls"])
+draw(static["c4"])
 noclean, final = funnel_v.iloc[0], funnel_v.iloc[-1]
 doc_keep = final["documents_million"] / noclean["documents_million"]
 tok_keep = final["tokens_billion"] / noclean["tokens_billion"]
+byte_keep = c4_gb / raw_gb
 notice = [
-    f"Of the {noclean['documents_million'] / 1000:.1f} B English pages, the rules keep {final['documents_million']:.0f} M "
-    f"(**{doc_keep:.0%}**) but only **{tok_keep:.0%}** of the tokens: the rules throw away most of the text even on "
-    f"pages they keep, because they work line by line.",
+    f"Two measures of the same cut. Raffel et al. weighed the text in bytes: C4 keeps {c4_gb:,.0f} GB of "
+    f"{raw_gb / 1000:.1f} TB of English text (**{byte_keep:.0%}**, the metric above). Dodge et al.'s rebuild counted "
+    f"pages and tokens (the chart): the rules keep {final['documents_million']:.0f} M of "
+    f"{noclean['documents_million'] / 1000:.1f} B pages (**{doc_keep:.0%}**) but only "
+    f"{final['tokens_billion']:.0f} B of {noclean['tokens_billion'] / 1000:.1f} T tokens (**{tok_keep:.0%}**). "
+    f"Bytes and tokens both measure how much text there is, and both say about "
+    f"{min(byte_keep, tok_keep):.0%}-{max(byte_keep, tok_keep):.0%} survives: far less than the share of pages, "
+    f"because most rules cut lines out of the pages they keep.",
     f"The bad-words list alone removes {funnel_v.iloc[1]['documents_million'] - final['documents_million']:.0f} M "
     f"documents that passed every other rule.",
 ]
@@ -178,7 +199,8 @@ n_cols = 3 if ui.projector() else 4
 cols = st.columns(n_cols)
 for i, rule in enumerate(c4.RULES):
     with cols[i % n_cols]:
-        st.checkbox(f"{rule.number}. {rule.name}", key=f"c4_{rule.key}", help=rule.description)
+        st.checkbox(f"{rule.number}. {SHORT[rule.key]}", key=f"c4_{rule.key}",
+                    help=f"**{rule.name}**: {rule.description}")
 enabled = tuple(k for k in c4.RULE_KEYS if st.session_state.get(f"c4_{k}", True))
 result = run_samples(enabled)
 funnel = pd.DataFrame(result.funnel_table())
@@ -188,7 +210,7 @@ k1.metric("Pages kept", f"{last['pages']} of {raw['pages']}", pct(last["pages"],
 k2.metric("Lines kept", f"{last['lines']} of {raw['lines']}", pct(last["lines"], raw["lines"]), delta_color="off", delta_arrow="off")
 k3.metric("Words kept", f"{last['words']:,} of {raw['words']:,}", pct(last["words"], raw["words"]),
           delta_color="off", delta_arrow="off")
-ui.chart(funnel_chart(enabled, ui.projector()))
+draw(funnel_chart(enabled, ui.projector()))
 
 summary = pd.DataFrame(c4.rule_summary(result, set(enabled))).drop(columns="key")
 pages_table = pd.DataFrame([{"page": p.page_id, "kind": p.kind, "fate": fate(p), "why": p.reason,
@@ -229,17 +251,27 @@ else:
     st.success("Kept.")
 st.markdown(lines_html(page), unsafe_allow_html=True)
 
+def leaders(rows: list[dict], measure: str) -> tuple[list[str], int]:
+    """The rules that removed the most of `measure` (all of them when tied), and that count."""
+    best = max(r[measure] for r in rows)
+    return [f"**{r['rule']}**" for r in rows if r[measure] == best], best
+
+
+def names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 on_rows = [r for r in c4.rule_summary(result, set(enabled)) if r["on"]]
 if on_rows:
-    top = max(on_rows, key=lambda r: (r["pages removed"], r["lines removed"]))
-    top_lines = max(on_rows, key=lambda r: r["lines removed"])
-    if top is top_lines:
-        notice.append(f"On our {raw['pages']} sample pages, **{top['rule']}** removes the most pages "
-                      f"({top['pages removed']}) and the most lines ({top['lines removed']} of {raw['lines']}).")
-    else:
-        notice.append(f"On our {raw['pages']} sample pages, **{top['rule']}** removes the most pages "
-                      f"({top['pages removed']}), and **{top_lines['rule']}** the most lines "
-                      f"({top_lines['lines removed']} of {raw['lines']}).")
+    page_top, n_pages = leaders(on_rows, "pages removed")
+    line_top, n_lines = leaders(on_rows, "lines removed")
+    if n_pages:
+        most_pages = (f"{names(page_top)} tie for the most pages removed ({n_pages} each)" if len(page_top) > 1
+                      else f"{page_top[0]} removes the most pages ({n_pages})")
+        most_lines = (f"{names(line_top)} tie for the most lines ({n_lines} of {raw['lines']} each)"
+                      if len(line_top) > 1 else f"{line_top[0]} removes the most lines ({n_lines} of {raw['lines']})")
+        notice.append(f"On our {raw['pages']} sample pages, {most_pages}; {most_lines}.")
+
 notice.append(f"With the {len(enabled)} rule(s) you left on, {last['pages']} of {raw['pages']} pages and "
               f"{pct(last['words'], raw['words'])} of the words survive.")
 
@@ -269,7 +301,7 @@ full = run_samples(tuple(c4.RULE_KEYS))
 banned = [p for p in full.pages if p.removed_by == "bad_words"]
 d1, d2 = st.columns([3, 2])
 with d1:
-    ui.chart(static["dialects"])
+    draw(static["dialects"])
 with d2:
     st.markdown("**On our sample pages, the bad-words list removed:**")
     st.markdown("\n".join(f"- {esc(p.kind)} ({p.page_id}): {esc(p.reason)}" for p in banned) or "- nothing")
@@ -290,7 +322,7 @@ if banned:
 st.subheader("5. Languages: who the web speaks for")
 common = csv("cc_languages.csv").assign(group="most common in Common Crawl (table 2-1)")
 under = csv("cc_languages_underrepresented.csv")
-ui.chart(static["languages"])
+draw(static["languages"])
 worst = under.sort_values("world_to_cc_ratio", ascending=False).iloc[0]
 eng = common.set_index("language").loc["English"]
 notice.append(f"English is {eng['cc_share_pct']:.1f}% of Common Crawl; **{worst['language']}**, with "
@@ -311,9 +343,9 @@ with tk1:
         st.warning(f"{exc.message} Build it with `{exc.fix}`; the chart on the right still shows the chapter's "
                    "figures.")
     if ours is not None:
-        ui.chart(project_ratio_chart(ui.projector()))
+        draw(project_ratio_chart(ui.projector()))
 with tk2:
-    ui.chart(static["massive"])
+    draw(static["massive"])
     st.caption("English 7, Hindi 32, Burmese 72 median tokens on MASSIVE (Yennie Jun, via Huyen ch. 2).")
 source = st.session_state.get("model_source", "embedded")
 if source and source != "embedded":
@@ -353,17 +385,17 @@ if ours is not None:
 ui.what_to_notice(notice)
 ui.quiz("data_sources", [
     {"q": "A C4 page ends a paragraph with \"Read more...\". What happens to that line?",
-     "options": ["It is kept: it has a full stop", "It is removed: lines ending in an ellipsis do not count",
-                 "The whole page is removed"],
+     "options": ["Kept, because it ends with a full stop", "Removed: \"...\" does not count as an end",
+                 "The whole page is dropped along with it"],
      "answer": 1, "why": "Rule 1 keeps lines ending in . ! ? or a closing quote, but TFDS's code drops \"...\"."},
     {"q": "Why did the health page about breastfeeding disappear from C4?",
-     "options": ["It was not English", "It contained a word on the bad-words list",
-                 "It had too few sentences"],
+     "options": ["langdetect was not sure it was English", "It has a word from the bad-words list",
+                 "It had fewer than three sentences left"],
      "answer": 1, "why": "One listed word (here, a medical term) removes the whole page, whatever it is about."},
     {"q": "Our English-trained tokenizer needs several times more tokens for Hindi. What does that cost a Hindi "
           "speaker?",
-     "options": ["Nothing: tokens are free", "More money and time per request, and less text fits in the context",
-                 "Only a slightly lower accuracy"],
+     "options": ["Nothing: APIs charge per word, not per token", "More money per request, less text in context",
+                 "Only a small drop in the model's accuracy"],
      "answer": 1, "why": "Price, latency and context are all counted in tokens (Huyen, ch. 2)."},
 ])
 ui.references([

@@ -5,6 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, sizing, ui
+from lib.charts import _SI_EXPR
+from lib.charts.data import finished_spec
 from lib.charts import size as scharts
 from lib.sizing import GPTShape
 from lib.timeline import load_timeline, tokens_per_parameter
@@ -32,25 +34,33 @@ def real_count(shape: GPTShape) -> tuple[int, str]:
     return sizing.count_real_parameters(shape)
 
 
+# Every chart is cached as its finished Vega-Lite dict (styled as ui.chart styles it): styling and validating an
+# Altair chart costs 20-60 ms, and most reruns (a GPU count, a price) change none of the charts.
+def draw(spec: dict) -> None:
+    st.vega_lite_chart(spec, width="stretch", theme=None)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def params_chart(n_params: float | None, projector: bool):
+def params_chart(n_params: float | None, projector: bool) -> dict:
     label = f"your choice: {sizing.human(n_params or 0)}"
-    return scharts.params_with_user_model(timeline(), n_params, label, projector=projector).properties(
-        title="Parameters of key models (dashed: your choice)")
+    return finished_spec(scharts.params_with_user_model(timeline(), n_params, label, projector=projector)
+                         .properties(title="Parameters of key models (dashed: your choice)"), projector)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def static_charts(projector: bool):
+def static_charts(projector: bool) -> tuple[dict, dict]:
     tl = timeline()
-    return (scharts.tokens_over_time(tl, projector=projector).properties(title="Training tokens"),
-            scharts.tokens_per_parameter(tokens_per_parameter(tl), projector=projector)
-            .properties(title="Training tokens per parameter"))
+    return (finished_spec(scharts.tokens_over_time(tl, projector=projector).properties(title="Training tokens"),
+                          projector),
+            finished_spec(scharts.tokens_per_parameter(tokens_per_parameter(tl), projector=projector)
+                          .properties(title="Training tokens per parameter"), projector))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def breakdown_chart(parts: tuple[tuple[str, int], ...]):
-    return charts.bars([k for k, _ in parts], [v for _, v in parts], value_title="parameters", fmt=",.0f") \
-        .properties(title="Where the parameters are", height=alt.Step(30))
+def breakdown_chart(parts: tuple[tuple[str, int], ...], projector: bool) -> dict:
+    chart = charts.bars([k for k, _ in parts], [v for _, v in parts], value_title="parameters", fmt=",.0f")
+    chart = chart.encode(x=alt.X("value:Q", title="parameters", axis=alt.Axis(labelExpr=_SI_EXPR, tickCount=4)))
+    return finished_spec(chart.properties(title="Where the parameters are", height=alt.Step(30)), projector)
 
 
 def training_section(n_params: float, preset, model: str, rule: str) -> tuple[float, list[str]]:
@@ -168,7 +178,7 @@ if shape_ok:
             st.error(f"The real model has {count:,} parameters but the formula says {n_shape:,}.")
         ui.prose("\n".join(f"- **{name}**: {formula}, {why}" for name, formula, why in sizing.FORMULA_EXPLAINED))
     with right:
-        ui.chart(breakdown_chart(tuple(parts.items())))
+        draw(breakdown_chart(tuple(parts.items()), ui.projector()))
     emb = parts["Token embeddings"] + parts["Position embeddings"]
     blocks = parts["Attention"] + parts["MLP"]
     notice.append(f"In your shape the embeddings hold **{emb / n_shape:.0%}** of the parameters and the "
@@ -219,13 +229,13 @@ if preset and tokens and preset.active_parameters < preset.parameters:
 
 # -------------------------------------------------------------------------------------------- 3. over time
 st.subheader("3. Parameters and training data over time")
-ui.chart(params_chart(n_params, ui.projector()))
-t1, t2 = st.columns(2)
+draw(params_chart(n_params, ui.projector()))
+t1, t2 = (st.container(), st.container()) if ui.projector() else st.columns(2)
 tokens_chart, tpp_chart = static_charts(ui.projector())
 with t1:
-    ui.chart(tokens_chart)
+    draw(tokens_chart)
 with t2:
-    ui.chart(tpp_chart)
+    draw(tpp_chart)
 tpp = tokens_per_parameter(tl)
 tpp_i = tpp.set_index("model")["tokens_per_parameter"]
 under = [name for name, v in tpp_i.items() if v < 20]
@@ -238,12 +248,14 @@ ui.what_to_notice(notice)
 ui.quiz("model_size", [
     {"q": "Roughly how many FLOPs does it take to train a 175 B-parameter model on 300 B tokens?",
      "options": ["5.25e22", "3.15e23", "1.05e24"], "answer": 1,
-     "why": "6 x 175e9 x 300e9 = 3.15e23, close to GPT-3's reported 3.14e23."},
+     "why": "6 x 175e9 x 300e9 = 3.15e23, close to GPT-3's reported 3.14e23. (5.25e22 forgets the 6.)"},
     {"q": "Which change leaves a GPT's parameter count unchanged?",
-     "options": ["More layers", "More attention heads at the same width", "A larger vocabulary"], "answer": 1,
-     "why": "Heads split the width d among themselves; the Q, K, V and output matrices stay d x d."},
+     "options": ["Two more layers at the same width", "More heads sharing the same width",
+                 "A longer context, with learned positions"], "answer": 1,
+     "why": "Heads split the width d among themselves; the Q, K, V and output matrices stay d x d. Layers add "
+            "12 d\u00b2 each, and learned positions add T x d."},
     {"q": "Mixtral 8x7B has 46.7 B parameters but 12.9 B active per token. What follows the active count?",
-     "options": ["The memory needed to hold the model", "The compute per token", "The size of the file"],
+     "options": ["The memory to hold the model", "The compute per token", "The size of the weights file"],
      "answer": 1, "why": "Each token goes through only the experts the router picks; all of them stay in memory."},
 ])
 ui.references([

@@ -7,8 +7,24 @@ import altair as alt
 import pandas as pd
 
 MEASURES = ("pages", "lines", "words")
-# languages whose label goes left of the dot, so that neighbours on the speakers/share chart do not overlap
-LABEL_LEFT = ("German", "Japanese", "Gujarati", "Marathi", "Dutch")
+
+
+def finished_spec(chart, projector: bool = False) -> dict:
+    """The Vega-Lite dict of a chart styled exactly as ui.chart styles it (container width, house fonts). Styling and
+    validating an Altair chart costs 20-60 ms; a page caches this dict for charts that depend only on their inputs
+    and draws it with st.vega_lite_chart, so a rerun that does not change the chart does not pay again."""
+    from lib import charts
+
+    if getattr(chart, "width", None) is alt.Undefined:
+        chart = chart.properties(width="container")
+    return charts.style(chart, projector).to_dict()
+# where a language's label sits on the speakers/share chart, so that close neighbours do not overlap:
+# (side of the dot, vertical shift in px); languages not listed go right of their dot
+LABEL_PLACES = {"German": ("right", -8), "Japanese": ("left", 4), "Russian": ("right", -9), "French": ("right", 8),
+                "Spanish": ("below", 0), "Dutch": ("left", 0), "Polish": ("right", 8), "Italian": ("right", -6),
+                "Marathi": ("left", -8), "Telugu": ("right", -6), "Gujarati": ("left", -4), "Kannada": ("right", 8),
+                "Swahili": ("left", 10), "Punjabi": ("right", 6)}
+LABEL_LEFT = tuple(k for k, (side, _) in LABEL_PLACES.items() if side == "left")
 
 
 def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
@@ -38,8 +54,10 @@ def funnel(df: pd.DataFrame, *, projector: bool = False) -> alt.Chart:
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("stage:N", sort=stages, title=None),
         yOffset=alt.YOffset("measure:N", sort=list(MEASURES)),
-        x=alt.X("percent:Q", title="% of the raw crawl still there", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("measure:N", sort=list(MEASURES), title="surviving"),
+        x=alt.X("percent:Q", title="% of the raw crawl still there", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=list(range(0, 101, 20)))),
+        color=alt.Color("measure:N", sort=list(MEASURES), title="surviving",
+                        legend=alt.Legend(orient="top", direction="horizontal")),
         tooltip=["stage:N", "measure:N", "count:Q", alt.Tooltip("percent:Q", format=".1f")],
     ).properties(height=alt.Step(bar_h))
 
@@ -67,17 +85,21 @@ def languages_vs_speakers(df: pd.DataFrame, *, projector: bool = False) -> alt.L
     base = alt.Chart(df).encode(
         x=alt.X("speakers_million:Q", scale=alt.Scale(type="log"), title="speakers (millions, log scale)"),
         y=alt.Y("cc_share_pct:Q", scale=alt.Scale(type="log"), title="% of Common Crawl (log scale)",
-                axis=alt.Axis(format="~g")),
+                axis=alt.Axis(format="~g", values=[0.001, 0.01, 0.1, 1, 10, 100])),
     )
     dots = base.mark_circle(size=300 if projector else 140, opacity=0.9).encode(
-        color=alt.Color("group:N", title=None),
+        color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=["language:N", "speakers_million:Q", alt.Tooltip("cc_share_pct:Q", format=".4f"), "group:N"])
-    left = df["language"].isin(LABEL_LEFT)
-    right_labels = alt.Chart(df[~left]).mark_text(align="left", dx=9, dy=-3).encode(
-        x=base.encoding.x, y=base.encoding.y, text="language:N")
-    left_labels = alt.Chart(df[left]).mark_text(align="right", dx=-9, dy=-3).encode(
-        x=base.encoding.x, y=base.encoding.y, text="language:N")
-    return alt.layer(dots, right_labels, left_labels).properties(height=440 if projector else 380)
+    places = df["language"].map(lambda lang: LABEL_PLACES.get(lang, ("right", 0)))
+    scale = 1.5 if projector else 1.0  # larger fonts need the labels further apart
+    data = df.assign(side=[p[0] for p in places], shift=[p[1] * scale for p in places])
+    enc = dict(x=base.encoding.x, y=base.encoding.y, text="language:N",
+               yOffset=alt.YOffset("shift:Q", scale=None))
+    gap = 12 if projector else 9
+    right_labels = alt.Chart(data[data["side"] == "right"]).mark_text(align="left", dx=gap, dy=-3).encode(**enc)
+    left_labels = alt.Chart(data[data["side"] == "left"]).mark_text(align="right", dx=-gap, dy=-3).encode(**enc)
+    below = alt.Chart(data[data["side"] == "below"]).mark_text(align="center", dy=gap + 8).encode(**enc)
+    return alt.layer(dots, right_labels, left_labels, below).properties(height=460 if projector else 400)
 
 
 def token_ratios(df: pd.DataFrame, *, value_col: str = "ratio_to_english",

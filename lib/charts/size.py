@@ -2,10 +2,13 @@
 parameter timeline with the user's model drawn in. DataFrames in, unconfigured Altair charts out."""
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
 from lib import charts
+from lib.charts import _SI_EXPR
 
 
 # models whose label goes left of the dot on the tokens chart, so that neighbours do not overlap
@@ -24,10 +27,15 @@ def params_with_user_model(timeline: pd.DataFrame, user_params: float | None, us
     if user_params is None or user_params <= 0:
         return chart
     rule_df = pd.DataFrame({"parameters": [float(user_params)], "label": [user_label]})
+    # the y scale must reach the user's model, however small or large, or its line is drawn outside the plot
+    known = timeline["parameters"].dropna().astype(float)
+    lo = 10 ** math.floor(math.log10(min(known.min(), user_params)))
+    hi = 10 ** math.ceil(math.log10(max(known.max(), user_params)))
+    y = alt.Y("parameters:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False))
     rule = alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], color="#d1495b", strokeWidth=2).encode(
-        y="parameters:Q", tooltip=["label:N", alt.Tooltip("parameters:Q", format=".3s")])
+        y=y, tooltip=["label:N"])
     text = alt.Chart(rule_df).mark_text(align="left", baseline="bottom", dy=-4, color="#d1495b").encode(
-        y="parameters:Q", x=alt.value(6), text="label:N")
+        y=y, x=alt.value(6), text="label:N")
     # one flat layer (a layer inside a layer makes Altair merge selection parameters, slowly, on every rerun)
     flat = alt.layer(*chart.layer, rule, text).properties(height=chart.height)
     flat.params = chart.params  # the legend selection and the shared data live on the outer layer: keep them
@@ -40,13 +48,18 @@ def tokens_over_time(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerC
     _need(df, {"model", "date", "training_tokens"}, "tokens_over_time")
     data = df.dropna(subset=["training_tokens"]).copy()
     data["date"] = pd.to_datetime(data["date"])
+    data["tokens"] = [f"{v / 1e12:.3g} T" if v >= 1e12 else f"{v / 1e9:.3g} B" for v in data["training_tokens"]]
+    lo = 10 ** math.floor(math.log10(data["training_tokens"].min()))
+    hi = 10 ** math.ceil(math.log10(data["training_tokens"].max()))
+    hi = 0.3 * hi if data["training_tokens"].max() <= 0.3 * hi else hi
+    ticks = [v for d in range(round(math.log10(lo)), round(math.log10(hi)) + 1) for v in (10 ** d, 3 * 10 ** d)
+             if lo <= v <= hi]
     base = alt.Chart(data).encode(
         x=alt.X("date:T", title="release date", axis=alt.Axis(format="%Y", tickCount="year")),
-        y=alt.Y("training_tokens:Q", scale=alt.Scale(type="log"), title="training tokens (log scale)",
-                axis=alt.Axis(format="~s")))
+        y=alt.Y("training_tokens:Q", scale=alt.Scale(type="log", domain=[lo, hi], nice=False),
+                title="training tokens (log scale)", axis=alt.Axis(labelExpr=_SI_EXPR, values=ticks)))
     dots = base.mark_circle(size=380 if projector else 200, color="#00798c").encode(
-        tooltip=["model:N", alt.Tooltip("date:T", format="%b %Y"),
-                 alt.Tooltip("training_tokens:Q", format=".3s")])
+        tooltip=["model:N", alt.Tooltip("date:T", format="%b %Y"), alt.Tooltip("tokens:N", title="training tokens")])
     left = data["model"].isin(LABEL_LEFT)
     enc = dict(x=base.encoding.x, y=base.encoding.y, text="model:N")
     right_labels = alt.Chart(data[~left]).mark_text(align="left", dx=10, dy=-4).encode(**enc)

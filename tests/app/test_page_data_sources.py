@@ -155,8 +155,8 @@ def test_hub_tokenizer_offline_fails_fast_with_a_message(monkeypatch):
 
 def test_quiz_feedback():
     at = open_page(PAGE)
-    at.radio(key="quiz_data_sources_1").set_value("It contained a word on the bad-words list").run()
-    at.radio(key="quiz_data_sources_0").set_value("It is kept: it has a full stop").run()
+    at.radio(key="quiz_data_sources_1").set_value("It has a word from the bad-words list").run()
+    at.radio(key="quiz_data_sources_0").set_value("Kept, because it ends with a full stop").run()
     assert any("One listed word" in s.value for s in at.success)
     assert any("Not quite" in w.value for w in at.warning)
 
@@ -176,3 +176,32 @@ def test_rule_explorer_lists_what_a_rule_removed():
     at.checkbox(key="c4_bad_words").uncheck().run()
     assert not at.exception
     assert at.selectbox(key="c4_focus").value != "bad_words"  # a switched-off rule leaves the list
+
+
+def test_bytes_and_tokens_are_named_and_agree_with_the_metric():
+    at = open_page(PAGE)
+    shown = metric(at, "C4 after all rules (text size)")
+    delta = next(m.delta for m in at.metric if m.label == "C4 after all rules (text size)")
+    assert shown == "745 GB" and delta.startswith("12% of 6.1 TB")
+    point = next(line for line in texts(at).splitlines() if "Two measures" in line)
+    assert "bytes" in point and "tokens" in point
+    assert "(**12%**, the metric above)" in point and "1.4 T tokens (**11%**)" in point
+
+
+def test_ties_for_the_most_pages_name_every_rule():
+    res = c4.run_pipeline(c4.load_sample_pages(), set(c4.RULE_KEYS))
+    rows = c4.rule_summary(res)
+    best = max(r["pages removed"] for r in rows)
+    tied = [r["rule"] for r in rows if r["pages removed"] == best]
+    at = open_page(PAGE)
+    point = next(line for line in texts(at).splitlines() if "the most pages" in line or "most pages removed" in line)
+    for rule in tied:
+        assert rule in point
+    if len(tied) > 1:
+        assert "tie for the most pages removed" in point
+
+
+def test_rule_checkbox_labels_are_short():
+    at = open_page(PAGE)
+    labels = [at.checkbox(key=f"c4_{k}").label for k in c4.RULE_KEYS]
+    assert all(len(label) <= 20 for label in labels), labels

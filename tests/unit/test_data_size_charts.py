@@ -46,3 +46,38 @@ def test_tokens_per_parameter_chart_draws_chinchilla_line():
     spec = scharts.tokens_per_parameter(tokens_per_parameter(load_timeline())).to_dict()
     rule_data = [d for d in spec["datasets"].values() if d and "label" in d[0]]
     assert rule_data[0][0]["x"] == 20.0
+
+
+def _find(spec, key):
+    """Every value stored under `key` anywhere in a nested Vega-Lite dict."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k == key:
+                yield v
+            yield from _find(v, key)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _find(v, key)
+
+
+def test_tokens_axis_says_B_and_T_not_G():
+    from lib.charts import _SI_EXPR
+
+    spec = scharts.tokens_over_time(load_timeline()).to_dict()
+    axes = [a for a in _find(spec, "axis") if isinstance(a, dict) and "labelExpr" in a]
+    assert axes and all(a["labelExpr"] == _SI_EXPR for a in axes)
+    assert not [f for f in _find(spec, "format") if f in ("~s", ".3s")]
+
+
+def test_params_chart_scale_reaches_a_tiny_user_model():
+    spec = scharts.params_with_user_model(load_timeline(), 1.4e7, "yours").to_dict()
+    domains = [s["domain"] for s in _find(spec, "scale") if isinstance(s, dict) and s.get("type") == "log"
+               and "domain" in s]
+    # Vega-Lite unions the layers' explicit domains, so one layer reaching the user's model is enough
+    assert domains and min(d[0] for d in domains) <= 1.4e7 and max(d[1] for d in domains) >= 6.71e11
+
+
+def test_finished_spec_is_styled_and_fills_the_column():
+    spec = dcharts.finished_spec(scharts.tokens_over_time(load_timeline()), projector=True)
+    assert spec["width"] == "container"
+    assert spec["config"]["axis"]["labelFontSize"] == 20

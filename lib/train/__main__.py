@@ -43,7 +43,9 @@ def _group_of(name: str) -> str:
 def run_group(group: str, names: list[str] | None) -> dict:
     import torch
 
-    torch.set_num_threads(int(os.environ.get("TRAIN_THREADS", "1")))
+    threads = os.environ.get("TRAIN_THREADS", "1")
+    os.environ["UFM_TORCH_THREADS"] = threads  # a model the trainer loads through the registry keeps this count
+    torch.set_num_threads(int(threads))
     module = importlib.import_module(GROUPS[group])
     t0 = time.perf_counter()
     report = module.main(names, OUT_DIR)

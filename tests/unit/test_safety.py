@@ -63,3 +63,19 @@ def test_hub_ids_only_from_the_allowlist():
 def test_unknown_embedded_name_is_refused():
     with pytest.raises(ModelUnavailable):
         registry.load("../../etc/passwd")
+
+
+def test_serving_uses_one_torch_thread_unless_told_otherwise(monkeypatch):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        registry.serve_on_few_threads.cache_clear()
+        monkeypatch.setenv(registry.THREADS_ENV, "1")
+        assert registry.serve_on_few_threads() == 1 and torch.get_num_threads() == 1
+        registry.serve_on_few_threads.cache_clear()
+        monkeypatch.setenv(registry.THREADS_ENV, "2")
+        assert registry.serve_on_few_threads() == 2 and torch.get_num_threads() == 2
+    finally:
+        registry.serve_on_few_threads.cache_clear()
+        torch.set_num_threads(before)

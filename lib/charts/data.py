@@ -20,7 +20,7 @@ def finished_spec(chart, projector: bool = False) -> dict:
     return charts.style(chart, projector).to_dict()
 # where a language's label sits on the speakers/share chart, so that close neighbours do not overlap:
 # (side of the dot, vertical shift in px); languages not listed go right of their dot
-LABEL_PLACES = {"German": ("right", -8), "Japanese": ("left", 4), "Russian": ("right", -9), "French": ("right", 8),
+LABEL_PLACES = {"German": ("right", -8), "Japanese": ("left", -10), "Russian": ("right", -9), "French": ("right", 8),
                 "Spanish": ("below", 0), "Dutch": ("left", 0), "Polish": ("right", 8), "Italian": ("right", -6),
                 "Marathi": ("left", -8), "Telugu": ("right", -6), "Gujarati": ("left", -4), "Kannada": ("right", 8),
                 "Swahili": ("left", 10), "Punjabi": ("right", 6)}
@@ -78,28 +78,35 @@ def c4_versions(df: pd.DataFrame) -> alt.HConcatChart:
                        toks.properties(width=220, height=alt.Step(26)))
 
 
+Y_SCALE = alt.Scale(type="log", domain=[0.001, 100], nice=False)
+
+
 def languages_vs_speakers(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
     """Each language's share of Common Crawl against its number of speakers (both log scales), coloured by the
     table it comes from. Columns: language, speakers_million, cc_share_pct, group."""
     _need(df, {"language", "speakers_million", "cc_share_pct", "group"}, "languages_vs_speakers")
     base = alt.Chart(df).encode(
         x=alt.X("speakers_million:Q", scale=alt.Scale(type="log"), title="speakers (millions, log scale)"),
-        y=alt.Y("cc_share_pct:Q", scale=alt.Scale(type="log"), title="% of Common Crawl (log scale)",
+        y=alt.Y("cc_share_pct:Q", scale=Y_SCALE, title="% of Common Crawl (log scale)",
                 axis=alt.Axis(format="~g", values=[0.001, 0.01, 0.1, 1, 10, 100])),
     )
     dots = base.mark_circle(size=300 if projector else 140, opacity=0.9).encode(
         color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=["language:N", "speakers_million:Q", alt.Tooltip("cc_share_pct:Q", format=".4f"), "group:N"])
     places = df["language"].map(lambda lang: LABEL_PLACES.get(lang, ("right", 0)))
-    scale = 1.5 if projector else 1.0  # larger fonts need the labels further apart
-    data = df.assign(side=[p[0] for p in places], shift=[p[1] * scale for p in places])
-    enc = dict(x=base.encoding.x, y=base.encoding.y, text="language:N",
-               yOffset=alt.YOffset("shift:Q", scale=None))
+    height = 460 if projector else 400
+    per_decade = (height - 80) / 5  # pixels per power of ten on the y axis (5 decades, less title and axis)
+    scale = 1.6 if projector else 1.0  # larger fonts need the labels further apart
+    shift = [p[1] * scale for p in places]
+    # labels move up or down by a number of pixels, written as a value on the log scale (yOffset is ignored here)
+    data = df.assign(side=[p[0] for p in places],
+                     label_y=[v * 10 ** (-px / per_decade) for v, px in zip(df["cc_share_pct"], shift)])
+    enc = dict(x=base.encoding.x, y=alt.Y("label_y:Q", scale=Y_SCALE), text="language:N")
     gap = 12 if projector else 9
     right_labels = alt.Chart(data[data["side"] == "right"]).mark_text(align="left", dx=gap, dy=-3).encode(**enc)
     left_labels = alt.Chart(data[data["side"] == "left"]).mark_text(align="right", dx=-gap, dy=-3).encode(**enc)
     below = alt.Chart(data[data["side"] == "below"]).mark_text(align="center", dy=gap + 8).encode(**enc)
-    return alt.layer(dots, right_labels, left_labels, below).properties(height=460 if projector else 400)
+    return alt.layer(dots, right_labels, left_labels, below).properties(height=height)
 
 
 def token_ratios(df: pd.DataFrame, *, value_col: str = "ratio_to_english",

@@ -31,7 +31,7 @@ def state_spec(cell: str, text: str, projector: bool) -> dict:
     u = unroll(cell, text)
     c = sc.state_map(u.states, [rnn_lab.show_char(ch) for ch in u.chars], height=300).properties(
         title=f"Hidden state: {u.states.shape[1]} units at each step", width="container")
-    return charts.style(c, projector).to_dict()
+    return sc.to_spec(charts.style(c, projector))
 
 
 @st.cache_data(show_spinner="Computing gradients with autograd...", max_entries=128)
@@ -157,23 +157,27 @@ g_left, g_right = (st.container(), st.container()) if ui.projector() else st.col
 with g_left:
     ui.chart(sc.gradient_curves(fresh, points=len(text) <= 40).properties(
         height=300, title="Untrained cells (random weights)"))
-    cols = st.columns(len(rate))
-    for col, (name, (factor, _r2)) in zip(cols, rate.items()):
-        col.metric(f"{name}: per step (untrained)", f"\u00d7{factor:.2f}",
+    if rate:
+        st.markdown("**Factor per step back** (untrained)")
+    else:
+        st.caption("A text of at least four characters gives enough steps to fit the factor per step.")
+    for col, (name, (factor, _r2)) in zip(st.columns(len(rate)) if rate else [], rate.items()):
+        col.metric(name, f"\u00d7{factor:.2f}",
                    help="The factor one step back multiplies the gradient by (slope of a straight line fitted to "
                         "the log of the curve).")
 with g_right:
     ui.chart(sc.gradient_curves(grads, ends, points=len(text) <= 40).properties(
         height=300, title="Trained models" + (" (dashed: sentence end)" if ends else "")))
+    st.markdown(f"**{back} steps back** (trained)")
     cols = st.columns(len(decay))
     for col, (name, value) in zip(cols, decay.items()):
-        col.metric(f"{name}: {back} steps back", f"{value:.1e}", help="Trained model: gradient norm relative to "
+        col.metric(name, f"{value:.1e}", help="Trained model: gradient norm relative to "
                                                                       "the last character's.")
 
 # ------------------------------------------------------------------------------------------ what to notice
 mean_p = float(np.mean(u.next_prob)) if len(u.next_prob) else float("nan")
 order = sorted(rate, key=lambda c: rate[c][0])  # fastest decay first
-r2 = math.floor(1000 * min(v[1] for v in rate.values())) / 1000  # rounded down: "at least"
+r2 = math.floor(1000 * min((v[1] for v in rate.values()), default=0)) / 1000  # rounded down: "at least"
 notice = [
     f"Whatever the text's length ({T} characters here), everything the {CELL_NAMES[cell]} remembers is the "
     f"{u.states.shape[1]} numbers of one column of the heatmap"
@@ -181,16 +185,19 @@ notice = [
        if cell == "lstm" else ".")
     + f" Across the whole text it gave the character that really came next an average probability of "
       f"**{mean_p:.2f}**.",
-    "**Untrained**, every step back multiplies the gradient by about the same factor: "
-    + ", ".join(f"\u00d7{rate[c][0]:.2f} for the {c}" for c in order)
-    + f". So the curves are straight lines on the log scale (a line fits each with R\u00b2 \u2265 {r2:.3f}), "
-      f"and {back} steps back only "
-    + ", ".join(f"{fresh_at[c]:.0e} ({c})" for c in order if c in fresh_at)
-    + " is left. That is the vanishing gradient: "
-    + (f"the {order[0]}, with no gates, fades fastest; the gated "
-       f"{' and '.join(order[1:])} keep a larger factor per step through their additive path."
-       if order[0] == CELL_NAMES["rnn"] else f"here the {order[0]} fades fastest."),
 ]
+if rate:
+    notice.append(
+        "**Untrained**, each step back multiplies the gradient by a factor, on average "
+        + ", ".join(f"\u00d7{rate[c][0]:.2f} for the {c}" for c in order)
+        + (f". So the curves are straight lines on the log scale (a line fits each with R\u00b2 \u2265 {r2:.3f})"
+           if r2 >= 0.98 else f". On a text this short the lines are rough (a line fits with R\u00b2 \u2265 {r2:.3f})")
+        + f", and {back} steps back only "
+        + ", ".join(f"{fresh_at[c]:.0e} ({c})" for c in order if c in fresh_at)
+        + " is left. That is the vanishing gradient: "
+        + (f"the {order[0]}, with no gates, fades fastest; the gated "
+           f"{' and '.join(order[1:])} keep a larger factor per step through their additive path."
+           if order[0] == CELL_NAMES["rnn"] else f"here the {order[0]} fades fastest."))
 ranked = sorted(decay, key=decay.get, reverse=True)
 if ranked:
     gain = {c: decay[c] / fresh_at[c] for c in ranked if fresh_at.get(c, 0) > 0}

@@ -62,9 +62,12 @@ def attention_map(weights: np.ndarray, src: Sequence[str], tgt: Sequence[str], *
                         {"field": "weight", "type": "quantitative", "format": ".2f"}]}}]
     if annotate:
         layers.append({
-            "transform": [{"filter": "datum.weight >= 0.1"}],
-            "mark": {"type": "text", "fontSize": max(8, min(round(cell * 0.36), 15))},
-            "encoding": {"text": {"field": "weight", "type": "quantitative", "format": ".2f"},
+            # two decimals as everywhere on the pages, without the leading 0 so that it fits a cell: ".96", "1.00"
+            "transform": [{"filter": "datum.weight >= 0.1"},
+                          {"calculate": "substring(format(datum.weight, '.2f'), datum.weight < 0.995 ? 1 : 0)",
+                           "as": "label"}],
+            "mark": {"type": "text", "fontSize": max(8, min(round(cell * 0.33), 14))},
+            "encoding": {"text": {"field": "label", "type": "nominal"},
                          "color": {"condition": {"test": "datum.weight > 0.5", "value": "white"},
                                    "value": "black"}}})
     if true_align is not None:
@@ -184,13 +187,22 @@ def gradient_curves(table: pd.DataFrame, boundaries: Sequence[int] = (), *, poin
         raise ValueError(f"gradient_curves: missing columns {sorted(missing)}")
     data = table[table["relative to last"] > 0]  # a log scale cannot show an underflowed 0
     lines = curves(data, "steps back", "relative to last", "cell", x_title="steps back from the last character",
-                   y_title=title, log_y=True, points=points, fmt=".2e")
+                   y_title=title, log_y=True, points=points, fmt=".2e").encode(
+        y=alt.Y("relative to last:Q", title=title, scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        color=alt.Color("cell:N", title=None, legend=alt.Legend(orient="bottom")))
     if not len(boundaries):
         return lines
     rules = alt.Chart(pd.DataFrame({"steps back": list(boundaries), "what": "sentence end"})).mark_rule(
         strokeDash=[6, 4], color="#777", strokeWidth=2).encode(
         x="steps back:Q", tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("steps back:Q")])
     return alt.layer(lines, rules)
+
+
+def to_spec(chart) -> dict:
+    """A finished chart as a Vega-Lite dict, without Altair's 5,000-row limit (st.altair_chart has none either;
+    a 120-character text makes a 7,680-cell state map)."""
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
 
 
 def with_step_outline(spec: dict, step: int, n_steps: int) -> dict:

@@ -50,11 +50,18 @@ def test_cell_choice_and_gradients():
     at.radio(key="rnn_cell").set_value("rnn").run()
     assert not at.exception
     assert "At step 1 the vanilla RNN read" in texts(at)
-    trained = {m.label.split(":")[0]: float(m.value) for m in at.metric if m.label.endswith("20 steps back")}
-    assert set(trained) == {"vanilla RNN", "LSTM", "GRU"} and all(0 < v for v in trained.values())
-    untrained = {m.label.split(":")[0]: float(m.value.lstrip("\u00d7")) for m in at.metric
-                 if "per step (untrained)" in m.label}
+    untrained, trained = metric_groups(at)
+    assert set(trained) == {"vanilla RNN", "LSTM", "GRU"} and all(0 < float(v) for v in trained.values())
+    assert "**20 steps back** (trained)" in texts(at)
+    untrained = {c: float(v.lstrip("\u00d7")) for c, v in untrained.items()}
     assert set(untrained) == {"vanilla RNN", "LSTM", "GRU"} and all(0 < v < 1 for v in untrained.values())
+
+
+def metric_groups(at) -> tuple[dict, dict]:
+    """The two rows of metrics: {cell: factor per step, untrained}, {cell: relative gradient N steps back, trained}."""
+    ms = list(at.metric)
+    assert len(ms) == 6
+    return {m.label: m.value for m in ms[:3]}, {m.label: m.value for m in ms[3:]}
 
 
 def notice_points(at) -> list[str]:
@@ -65,7 +72,9 @@ def test_gradient_text_agrees_with_the_numbers_shown():
     """Every number the gradient points quote is one the metrics show, all three cells are named, and the
     claims (which cell fades fastest untrained, which keeps the most trained) follow the numbers."""
     at = open_page(PAGE)
-    metrics = {m.label: m.value for m in at.metric}
+    untrained, trained_m = metric_groups(at)
+    metrics = {**{c + ": per step (untrained)": v for c, v in untrained.items()},
+               **{c + ": 20 steps back": v for c, v in trained_m.items()}}
     body = "\n".join(notice_points(at))
     untrained_pt = next(p for p in notice_points(at) if p.startswith("- **Untrained**"))
     trained_pt = next(p for p in notice_points(at) if p.startswith("- **Trained**"))
@@ -106,3 +115,14 @@ def test_examples_and_bad_input_are_friendly():
     warning = next(w.value for w in at.warning if "Never seen in the training text" in w.value)
     for ch in ("П", "👋", "日", "本"):  # passed through intact (a box in a browser is a missing font)
         assert ch in warning
+
+
+def test_the_longest_text_draws_every_chart():
+    """120 characters: a 7,680-cell state map (over Altair's default 5,000-row limit) and 120 gradient steps."""
+    at = open_page(PAGE)
+    text = ("The capital of France is Paris. In Japan, people pay with the Japanese yen. " * 2)[:120]
+    at.text_input(key="rnn_text").set_value(text).run()
+    assert not at.exception, at.exception
+    at.slider(key="rnn_step").set_value(120).run()
+    assert not at.exception, at.exception
+    assert "This is the last character." in texts(at)

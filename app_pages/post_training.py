@@ -30,6 +30,13 @@ def report() -> dict:
     return lm_lab.load_report()
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def data_counts(seed: int, invented_tune: tuple[str, ...]) -> tuple[int, int, int]:
+    """How many pre-training sentences, demonstrations and preference pairs the build made (rebuilt from its seed)."""
+    return (len(facts.pretraining_sentences(seed)), len(facts.sft_demonstrations(seed)),
+            len(facts.preference_pairs(seed, list(invented_tune))))
+
+
 @st.cache_data(show_spinner=False)
 def costs() -> pd.DataFrame:
     return pd.read_csv(DATA / "post_training_costs.csv")
@@ -78,9 +85,7 @@ with ui.model_guard():
 # ---------------------------------------------------------------------------------------------- 1. the pipeline
 st.header("1. Three stages, three kinds of data")
 ex = rep["data_examples"]
-n_sent = len(facts.pretraining_sentences(rep["settings"]["seed"]))
-n_demo = len(facts.sft_demonstrations(rep["settings"]["seed"]))
-n_pairs = len(facts.preference_pairs(rep["settings"]["seed"], rep["probe_sets"]["invented_tune"]))
+n_sent, n_demo, n_pairs = data_counts(rep["settings"]["seed"], tuple(rep["probe_sets"]["invented_tune"]))
 cols = st.columns(3)
 with cols[0]:
     st.subheader("Pre-training")
@@ -110,27 +115,39 @@ with st.expander("What the real thing costs (from the literature)"):
     st.dataframe(costs(), hide_index=True, width="stretch", height=table_height(len(costs())))
 
 # --------------------------------------------------------------------------------------- 2. same prompt, 3 models
+@st.cache_data(show_spinner=False, max_entries=256)
+def compare_spec(name: str, projector: bool) -> dict:
+    table = compare(name)
+    long = table.melt(id_vars=["checkpoint"], value_vars=[lm_lab.IDK_COLUMN], var_name="measure",
+                      value_name="probability")
+    long["measure"] = "first word \u201cI\u201d (starts to abstain)"
+    return lmcharts.finished_spec(lmcharts.grouped_rates(long, "checkpoint", "probability", "measure",
+                                                         y_title="probability", projector=projector)
+                                  .properties(title=f"Does the answer about {name} start with \u201cI\u201d?"),
+                                  projector)
+
+
 st.header("2. The same question to all three checkpoints")
+st.markdown("Each checkpoint is asked the way it was measured in the build report: the **base** model was only "
+            "pre-trained and never saw a question, so it gets the completion prompt \u201cThe capital of X is\u201d; "
+            "**SFT** and **DPO** get the question format they were finetuned on.")
 options = country_options(rep)
 choice = st.selectbox("Ask about", options, index=len(options) - 8, key="pt_country")
 name = choice.split(" (")[0]
 with ui.model_guard():
     table = compare(name)
-st.code(facts.qa_prompt(name), language=None)
 st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
-             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if
-                            c.startswith("p(")})
-prob_cols = [lm_lab.IDK_COLUMN, lm_lab.ANSWER_COLUMN]
-long = table.melt(id_vars=["checkpoint"], value_vars=prob_cols, var_name="answer", value_name="probability")
-ui.chart(lmcharts.grouped_rates(long, "checkpoint", "probability", "answer", y_title="probability",
-                                projector=ui.projector())
-         .properties(title=f"The first word of the answer about {name}: answer or abstain?"))
-ui.prose("The base model was never shown a question, so it may not even follow the format. SFT answers every "
-         "question, known or not: its demonstrations always answered. DPO moved probability to \u201cI don't "
-         "know\u201d where the model has no knowledge to draw on. A caution about our own numbers: rebuilt with "
-         "another random seed, the same recipe still abstained on 90% of the invented names but kept only 65% of "
-         "the held-out well-known capitals. A model this small partly learns *which names it was tuned on* rather "
-         "than *what it knows* (assets/models/REPORT.md has the details).")
+             column_config={**{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if
+                               c.startswith("p(")}, "prompt": st.column_config.TextColumn(width="medium")})
+st.vega_lite_chart(compare_spec(name, ui.projector()), width="stretch", theme=None)
+ui.prose(f"*{lm_lab.WHOLE_COLUMN}* multiplies the probabilities of every token of the answer, the copied country name "
+         f"included; *{lm_lab.IDK_COLUMN}* is the probability of the first token alone, the moment the model decides "
+         f"to abstain or to answer; *{lm_lab.ANSWER_COLUMN}* is the first token of \u201cThe capital of ... is\u201d "
+         f"(question format only). SFT answers every question, known or not: its demonstrations always answered. "
+         f"DPO moved probability to \u201cI don't know\u201d where the model has no knowledge to draw on. A caution "
+         f"about our own numbers: rebuilt with another random seed, the same recipe still abstained on 90% of the "
+         f"invented names but kept only 65% of the held-out well-known capitals. A model this small partly learns "
+         f"*which names it was tuned on* rather than *what it knows* (assets/models/REPORT.md has the details).")
 
 # ------------------------------------------------------------------------------------------------- 3. live DPO
 st.header("3. Run DPO yourself")
@@ -228,35 +245,43 @@ else:
 
 # ------------------------------------------------------------------------------------------------ what to notice
 ev = rep["evaluation"]
-IDK = lm_lab.IDK_COLUMN
-p_idk_dpo, p_idk_sft = table.iloc[2][IDK], table.iloc[1][IDK]
-def shown(answer: str) -> str:
-    return answer if any(ch.isalpha() for ch in answer) else "(nothing: it does not know the question format)"
-
-
-notice = [
-    f"For **{name}**, the base model answers \u201c{shown(table.iloc[0]['answer'])}\u201d, "
-    f"SFT \u201c{table.iloc[1]['answer']}"
-    f"\u201d and DPO \u201c{table.iloc[2]['answer']}\u201d. The probability that the answer starts with "
-    f"\u201cI\u201d (don't know) is **{p_idk_dpo:.2f}** after DPO against {p_idk_sft:.2f} after SFT.",
+IDK, WHOLE = lm_lab.IDK_COLUMN, lm_lab.WHOLE_COLUMN
+base_row, sft_row, dpo_row = table.iloc[0], table.iloc[1], table.iloc[2]
+points = [
+    f"For **{name}**, the base model continues \u201c{base_row['prompt']}\u201d with \u201c{base_row['answer']}"
+    f"\u201d; asked the question, SFT answers \u201c{sft_row['answer']}\u201d and DPO \u201c{dpo_row['answer']}"
+    f"\u201d. The probability that the answer starts with \u201cI\u201d (don't know) is **{dpo_row[IDK]:.3f}** "
+    f"after DPO against {sft_row[IDK]:.3f} after SFT.",
+]
+if facts.is_abstention(dpo_row["answer"]) and dpo_row[WHOLE] < 0.9 * dpo_row[IDK]:
+    points.append(f"DPO's whole answer has probability {dpo_row[WHOLE]:.3f} although its first word has "
+                  f"{dpo_row[IDK]:.3f}: deciding to abstain is one token, and the rest of the sentence (copying the "
+                  f"country's name piece by piece) spreads the probability over several spellings.")
+if any(lm_lab.name_garbled(name, a) for a in table["answer"]):
+    points.append(f"An answer that spells {name} differently is the model, not the app: the tiny model copies the "
+                  f"name from the question token by token and can garble one it never saw.")
+points.append(
     f"On the held-out invented names the SFT checkpoint names a capital "
     f"**{ev['gpt_sft']['qa']['capital']['hallucination_rate']:.0%}** of the time, the DPO checkpoint "
     f"**{ev['gpt_dpo']['qa']['capital']['hallucination_rate']:.0%}**, while DPO still gets "
     f"**{ev['gpt_dpo']['qa']['accuracy_seen5_capital']:.0%}** of the well-known held-out capitals right "
-    f"(SFT: {ev['gpt_sft']['qa']['accuracy_seen5_capital']:.0%}).",
-] + notice
-ui.what_to_notice(notice)
+    f"(SFT: {ev['gpt_sft']['qa']['accuracy_seen5_capital']:.0%}). The base model, given \u201cThe capital of X "
+    f"is\u201d, never says it does not know "
+    f"({ev['gpt_base']['hallucination_by_temperature']['0.0']:.0%} of invented names get an answer).")
+ui.what_to_notice(points + notice)
 
 ui.quiz(PAGE, [
     {"q": "Which stage uses most of the compute for a model like InstructGPT?",
-     "options": ["Pre-training", "Supervised finetuning", "Preference finetuning"], "answer": 0,
+     "options": ["Pre-training on web text", "Supervised finetuning on demos", "Preference finetuning with PPO"],
+     "answer": 0,
      "why": "About 98% went to pre-training; post-training is cheap in compute but expensive in human labour."},
     {"q": "What does DPO need that SFT does not?",
-     "options": ["A reward model", "Pairs of answers where one is preferred", "More pre-training text"], "answer": 1,
+     "options": ["A separately trained reward model", "Pairs with one answer preferred",
+                 "Much more pre-training text"], "answer": 1,
      "why": "DPO learns from comparisons directly; RLHF would first train a reward model on them."},
     {"q": "After DPO the model says \u201cI don't know\u201d about some real countries it saw only twice. Why?",
-     "options": ["A bug in the tokenizer", "It learned to abstain where its knowledge is weak, and rare facts are "
-                 "weak", "DPO deletes rare words"], "answer": 1,
+     "options": ["The tokenizer cannot split their rare names", "Abstaining was rewarded where knowledge is weak",
+                 "DPO removed rare words from the vocabulary"], "answer": 1,
      "why": "Abstaining is right for invented names and over-cautious for rare ones: the trade-off between caution "
             "and helpfulness."},
 ])

@@ -49,6 +49,45 @@ def lab_answers(name: str, temperature: float, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@st.cache_data(show_spinner=False, max_entries=1024)
+def distribution(source: str, checkpoint: str, prompt: str, temperature: float, top_k: int, top_p: float,
+                 projector: bool) -> tuple[pd.DataFrame, int, int, dict]:
+    """The table, the number of tokens that can be drawn, the vocabulary size and the finished chart: a slider move
+    back to a setting seen before costs a dictionary lookup."""
+    nt = next_token(source, checkpoint, prompt)
+    frame = lm_lab.distribution_frame(nt, temperature, top_k, top_p)
+    shown = lm_lab.distribution_frame(nt, temperature, top_k, top_p, top=10) if projector else frame
+    kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
+    title = f"Top {len(shown) - 1} next tokens: {kept} of {len(nt.logits)} can be drawn"
+    spec = lmcharts.finished_spec(lmcharts.next_token_bars(shown, projector=projector).properties(title=title),
+                                  projector)
+    return frame, kept, len(nt.logits), spec
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def sample_charts(ss: lm_lab.SampleSet, projector: bool) -> tuple[pd.DataFrame, dict, dict | None]:
+    counts = lm_lab.answer_counts(ss)
+    k = len(counts)
+    share = lmcharts.finished_spec(lmcharts.answer_share_bars(counts, projector=projector).properties(
+        title=f"{k} distinct answer{'' if k == 1 else 's'} in {len(ss.texts)} samples"), projector)
+    ent = lm_lab.entropy_frame(ss)
+    ent_spec = (lmcharts.finished_spec(lmcharts.entropy_curve(ent, projector=projector).properties(
+        title="Entropy at each step"), projector) if len(ent) else None)
+    return counts, share, ent_spec
+
+
+@st.cache_data(show_spinner=False)
+def rate_spec(projector: bool) -> dict:
+    rep = report()
+    n = len(rep["probe_sets"]["invented_eval"])
+    return lmcharts.finished_spec(lmcharts.rate_by_temperature(lm_lab.hallucination_frame(rep), projector=projector)
+                                  .properties(title=f"Invented names that get an answer ({n} held out)"), projector)
+
+
+def draw(spec: dict) -> None:
+    st.vega_lite_chart(spec, width="stretch", theme=None)
+
+
 def new_seed() -> None:
     st.session_state["samp_seed"] = int(st.session_state.get("samp_seed", 0)) + 1
 
@@ -56,6 +95,16 @@ def new_seed() -> None:
 def table_height(n_rows: int) -> int:
     """Enough height for every row, also in projector mode where the rows are taller (no overlap with what follows)."""
     return (n_rows + 1) * (52 if ui.projector() else 36) + 4
+
+
+def settings() -> tuple[float, int, float]:
+    return (float(st.session_state["samp_temperature"]), int(st.session_state["samp_top_k"]),
+            float(st.session_state["samp_top_p"]))
+
+
+def describe(temperature: float, top_k: int, top_p: float) -> str:
+    return (f"temperature {temperature:g}" + (" (greedy)" if temperature == 0 else "")
+            + f", top-k {top_k if top_k else 'off'}, top-p {top_p:g}")
 
 
 # ------------------------------------------------------------------------------------------------------------ page
@@ -76,7 +125,8 @@ with c2:
 with c1:
     raw_prompt = st.text_input("Prompt", key="samp_prompt", max_chars=MAX_PROMPT * 2,
                                help="Try \"The capital of France is\" (seen 50 times), a country seen twice, or "
-                                    "one that does not exist.")
+                                    "one that does not exist. SFT and DPO were finetuned on questions: try "
+                                    "\"Question: What is the capital of France?\\nAnswer:\" with them.")
 prompt = ui.clean_text(raw_prompt, MAX_PROMPT, label="prompt")
 
 if source != "embedded":
@@ -96,64 +146,133 @@ if not prompt.strip():
 with ui.model_guard():
     nt = next_token(source, checkpoint, prompt)
 
-# ---------------------------------------------------------------------------------------- 1. next-token distribution
-st.header("1. The next-token distribution")
-s1, s2, s3 = st.columns(3)
-temperature = s1.slider("Temperature", 0.0, 2.0, step=0.05, key="samp_temperature",
-                        help="Logits are divided by the temperature before the softmax. 0 means greedy: always the "
-                             "most likely token.")
-top_k = s2.slider("Top-k (0 = off)", 0, 100, step=1, key="samp_top_k",
-                  help="Keep only the k most likely tokens.")
-top_p = s3.slider("Top-p", 0.05, 1.0, step=0.05, key="samp_top_p",
-                  help="Keep the smallest set of most likely tokens whose probabilities add up to at least p.")
 
-frame = lm_lab.distribution_frame(nt, temperature, top_k, top_p)
-kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
-vocab_size = len(nt.logits)
-st.markdown("Prompt tokens: " + " ".join(f"`{lm_lab.show_token(t)}`" for t in nt.prompt_tokens))
-ui.chart(lmcharts.next_token_bars(frame, projector=ui.projector()).properties(
-    title=f"Top 20 next tokens: {kept} of {vocab_size} can be drawn"))
-st.caption("Light bars: the model's own probabilities (T = 1). Dark bars: what the sampler draws from after "
-           "temperature, top-k and top-p. Grey \u201c(cut)\u201d: removed by top-k or top-p.")
-with st.expander("The numbers behind the chart"):
-    st.dataframe(frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
-                 hide_index=True, width="stretch", height=table_height(len(frame)))
-top_row = frame.iloc[0]
-ui.prose("Each bar is computed from the same cached logits: moving a slider never runs the model again. "
-         "The sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and "
-         "`TopPLogitsWarper`, applied in that order, as `generate` does.")
+# ---------------------------------------------------------------------------------------- 1. next-token distribution
+# Each section is a fragment: moving a distribution slider redraws only section 1 (no sampling, no lab).
+@st.fragment
+def distribution_section() -> None:
+    projector = ui.projector()
+    controls, figure = st.columns([1, 2] if projector else [1, 3])
+    with controls:
+        temperature = st.slider("Temperature", 0.0, 2.0, step=0.05, key="samp_temperature",
+                                help="Logits are divided by the temperature before the softmax. 0 means greedy: "
+                                     "always the most likely token.")
+        top_k = st.slider("Top-k (0 = off)", 0, 100, step=1, key="samp_top_k",
+                          help="Keep only the k most likely tokens.")
+        top_p = st.slider("Top-p", 0.05, 1.0, step=0.05, key="samp_top_p",
+                          help="Keep the smallest set of most likely tokens whose probabilities add up to at least p.")
+    frame, kept, vocab_size, spec = distribution(source, checkpoint, prompt, float(temperature), int(top_k),
+                                                 float(top_p), projector)
+    with figure:
+        draw(spec)
+    st.markdown("Prompt tokens: " + " ".join(f"`{lm_lab.show_token(t)}`" for t in nt.prompt_tokens)
+                + " (`\u00b7` marks a leading space: a token usually carries the space before its word.)")
+    with st.expander("The numbers behind the chart"):
+        st.dataframe(frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
+                     hide_index=True, width="stretch", height=table_height(len(frame)))
+    top_row = frame.iloc[0]
+    st.markdown(
+        f"**What to notice here.** At {describe(float(temperature), int(top_k), float(top_p))}, the most likely next "
+        f"token **`{top_row['token']}`** has probability **{top_row['probability']:.1%}** for the sampler (the "
+        f"model's own: {top_row['model_probability']:.1%}); {kept} of {vocab_size} tokens can still be drawn.")
+    ui.prose("Every bar comes from the same cached logits: moving a slider here never runs the model again (and "
+             "does not redraw the samples below; press *Sample again* there). The sampler's distribution comes "
+             "from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and `TopPLogitsWarper`, applied "
+             "in that order, as `generate` does.")
+
+
+st.header("1. The next-token distribution")
+distribution_section()
+
 
 # --------------------------------------------------------------------------------------------- 2. many samples
-st.header("2. Sample many times")
-b1, b2, b3 = st.columns([1, 1, 1])
-n = b1.slider("Samples", 5, 50, step=5, key="samp_n")
-seed = b2.number_input("Seed", min_value=0, max_value=10**6, step=1, key="samp_seed")
-b3.button("New seed", on_click=new_seed, icon=":material/casino:")
-with ui.model_guard():
-    ss = sample_set(source, checkpoint, prompt, int(n), float(temperature), int(top_k), float(top_p), int(seed))
-counts = lm_lab.answer_counts(ss)
-left, right = st.columns([1, 1])
-with left:
-    ui.chart(lmcharts.answer_share_bars(counts, projector=ui.projector()).properties(
-        title=f"{len(counts)} distinct in {len(ss.texts)} samples"))
-with right:
-    ent = lm_lab.entropy_frame(ss)
-    if len(ent):
-        from lib import charts
+@st.fragment
+def samples_section() -> None:
+    temperature, top_k, top_p = settings()
+    b1, b2, b3, b4 = st.columns([2, 2, 1, 2], vertical_alignment="bottom")
+    n = b1.slider("Samples", 5, 50, step=5, key="samp_n")
+    seed = b2.number_input("Seed", min_value=0, max_value=10**6, step=1, key="samp_seed")
+    b3.button("New seed", on_click=new_seed, icon=":material/casino:")
+    b4.button("Sample again", icon=":material/refresh:",
+              help="Draw with the sliders' current settings (section 1 does not redraw the samples by itself).")
+    with ui.model_guard():
+        ss = sample_set(source, checkpoint, prompt, int(n), temperature, top_k, top_p, int(seed))
+    counts, share_spec, ent_spec = sample_charts(ss, ui.projector())
+    st.caption(f"{len(ss.texts)} samples at {describe(temperature, top_k, top_p)}, seed {int(seed)}.")
+    left, right = st.columns([1, 1])
+    with left:
+        draw(share_spec)
+    with right:
+        if ent_spec is not None:
+            draw(ent_spec)
+    st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
+                "likely; hover for the number):")
+    shown = 8 if ui.projector() else 12
+    st.markdown("".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {lm_lab.coloured_tokens_html(toks, ps)}</div>'
+                        for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
+                unsafe_allow_html=True)
+    if len(ss.texts) > shown:
+        st.caption(f"First {shown} of {len(ss.texts)} samples shown.")
+    k = len(counts)
+    notes = [f"{len(ss.texts)} samples with seed {int(seed)} gave **{k}** distinct "
+             f"continuation{'' if k == 1 else 's'}; the most common, \u201c{counts.iloc[0]['answer']}\u201d, came "
+             f"up {int(counts.iloc[0]['count'])} times."
+             + (" Temperature 0 is greedy: every sample is the same." if temperature == 0 else "")]
+    top_tok = lm_lab.show_token(nt.top_texts[0])
+    common = counts.iloc[0]["answer"]
+    firsts = [toks[0] for toks in ss.tokens if toks]
+    common_first = next((toks[0] for toks in ss.tokens if toks and "".join(toks).strip() == common), None)
+    if common_first is not None and common_first != nt.top_texts[0]:
+        p_top = float(distribution(source, checkpoint, prompt, temperature, top_k, top_p,
+                                   ui.projector())[0].iloc[0]["probability"])
+        n_top = sum(f == nt.top_texts[0] for f in firsts)
+        endings = len({"".join(t).strip() for t in ss.tokens if t and t[0] == nt.top_texts[0]})
+        notes.append(
+            f"The most likely *next token* is `{top_tok}` ({p_top:.1%}), yet the most common *sample* is "
+            f"\u201c{common}\u201d, which starts with `{lm_lab.show_token(common_first)}`. A sample is a whole "
+            f"sequence drawn token by token, and its probability is the product of its tokens' probabilities: "
+            f"{n_top} of {len(ss.texts)} samples started with `{top_tok}`, but they went on in {endings} different "
+            f"way{'' if endings == 1 else 's'}, while the tokens after `{lm_lab.show_token(common_first)}` are "
+            f"nearly certain. (`\u00b7` marks the leading space a token carries.)")
+    st.markdown("**What to notice here.**\n" + "\n".join(f"- {x}" for x in notes))
 
-        ui.chart(charts.curves(ent, "step", "entropy_bits", x_title="generated token", y_title="entropy (bits)")
-                 .properties(title="Entropy at each step",
-                             height=400 if ui.projector() else 300))
-st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
-            "likely; hover for the number):")
-shown = 8 if ui.projector() else 12
-st.markdown("".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {lm_lab.coloured_tokens_html(toks, ps)}</div>'
-                    for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
-            unsafe_allow_html=True)
-if len(ss.texts) > shown:
-    st.caption(f"First {shown} of {len(ss.texts)} samples shown.")
+
+st.header("2. Sample many times")
+samples_section()
+
 
 # ----------------------------------------------------------------------------------------- 3. hallucination lab
+@st.fragment
+def lab_section(rep: dict) -> None:
+    invented_eval = rep["probe_sets"]["invented_eval"]
+    options = ([f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions >= 20][:6]
+               + [f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions <= 3][:6]
+               + [f"{name} (invented, never seen)" for name in invented_eval[:8]])
+    h1, h2 = st.columns([2, 1])
+    choice = h1.selectbox("Country", options, key="samp_lab_country", index=len(options) - 8)
+    lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t", value=0.0)
+    name = choice.split(" (")[0]
+    with ui.model_guard():
+        answers = lab_answers(name, float(lab_t), int(st.session_state.get("samp_seed", 0)))
+    shown = answers.drop(columns=["most common sample"]) if ui.projector() else answers
+    st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(shown)),
+                 column_config={lm_lab.WHOLE_COLUMN: st.column_config.NumberColumn(format="%.3f"),
+                                "agreement": st.column_config.NumberColumn(format="%.0f%%"),
+                                "prompt": st.column_config.TextColumn(width="medium")})
+    base = answers.iloc[0]
+    notes = [f"The base model was only pre-trained, so it is asked with the completion prompt \u201c{base['prompt']}"
+             f"\u201d and continues \u201c{base['answer']}\u201d (p = {base[lm_lab.WHOLE_COLUMN]:.3f}); SFT and DPO "
+             f"are asked in the question format they were finetuned on. *Abstains* means the answer says it does not "
+             f"know; anything else counts as an answer, however odd."]
+    if any(lm_lab.name_garbled(name, a) for a in answers["answer"]):
+        notes.append(f"Where an answer spells {name} differently, that is the model, not the app: the tiny model "
+                     f"copies the name from the question token by token and can garble one it never saw.")
+    st.markdown("\n".join(f"- {x}" for x in notes))
+    ui.prose(f"*{lm_lab.WHOLE_COLUMN}*: the model's own probability (T = 1) of the whole answer it gave, every token "
+             f"multiplied, the copied name included. *agreement*: the share of 10 samples at temperature 1 that gave "
+             f"the most common answer (the self-consistency check).")
+
+
 st.header("3. Hallucination lab")
 ui.prose("The embedded tiny GPT was trained only on sentences about real countries. Ask it about one it saw often, "
          "one it saw twice, and one that does not exist (invented names never appear in any of its training data).")
@@ -164,31 +283,16 @@ try:
     rep = report()
 except ModelUnavailable as exc:
     st.warning(f"{exc.message} Fix: `{exc.fix}`")
+sc = {}
 if rep is not None:
-    invented_eval = rep["probe_sets"]["invented_eval"]
-    options = ([f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions >= 20][:6]
-               + [f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions <= 3][:6]
-               + [f"{name} (invented, never seen)" for name in invented_eval[:8]])
-    h1, h2 = st.columns([2, 1])
-    choice = h1.selectbox("Country", options, key="samp_lab_country", index=len(options) - 8)
-    lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t", value=0.0)
-    name = choice.split(" (")[0]
-    with ui.model_guard():
-        answers = lab_answers(name, float(lab_t), int(seed))
-    st.dataframe(answers, hide_index=True, width="stretch", height=table_height(len(answers)),
-                 column_config={"p(answer)": st.column_config.NumberColumn(format="%.3f"),
-                                "agreement": st.column_config.NumberColumn(format="%.0f%%")})
-    ui.prose("*p(answer)*: the model's own probability of the whole answer it gave. *agreement*: the share of 10 "
-             "samples at temperature 1 that gave the most common answer (the self-consistency check).")
-
-    hf = lm_lab.hallucination_frame(rep)
+    lab_section(rep)
     sc = rep["evaluation"].get("self_consistency", {})
     g1, g2 = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
     with g1:
-        ui.chart(lmcharts.rate_by_temperature(hf, projector=ui.projector()).properties(
-            title=f"Held-out invented names that get an answer ({len(invented_eval)} names)"))
-        st.caption("Measured when the models were built (greedy at T = 0, one sample per name otherwise). Base and "
-                   "SFT answer every invented name at every temperature, so their lines lie on top of each other.")
+        draw(rate_spec(ui.projector()))
+        st.caption("Measured when the models were built, on the held-out invented names (greedy at T = 0, one sample "
+                   "per name otherwise); base with the completion prompt, SFT and DPO with the question. Base and "
+                   "SFT never abstain, so their lines lie on top of each other at 100%.")
     with g2:
         if sc:
             st.metric("Self-consistency detector accuracy", f"{100 * sc['accuracy_eval']:.0f}%",
@@ -208,38 +312,39 @@ if rep is not None:
         "answer, and the SFT checkpoint answers for invented countries too.")
 
 # ------------------------------------------------------------------------------------------------ what to notice
-notice = [
-    f"At temperature {temperature:g}, the most likely next token **`{top_row['token']}`** has probability "
-    f"**{top_row['probability']:.1%}** for the sampler (the model's own: {top_row['model_probability']:.1%}); "
-    f"{kept} of {vocab_size} tokens can still be drawn.",
-    f"{len(ss.texts)} samples with seed {int(seed)} gave **{len(counts)}** distinct continuations; the most common, "
-    f"\u201c{counts.iloc[0]['answer']}\u201d, came up {int(counts.iloc[0]['count'])} times."
-    + (" Temperature 0 is greedy: every sample is the same." if temperature == 0 else ""),
-]
+# Points that depend on the sliders sit under their own sections above (those sections redraw on their own).
+notice = ["The notes *under* sections 1 and 2 follow the sliders and the seed; the points here are the models' "
+          "measured figures."]
 if rep is not None:
     ev = rep["evaluation"]
     base_rate = ev["gpt_base"]["hallucination_by_temperature"]["0.0"]
+    sft_rate = ev["gpt_sft"]["hallucination_by_temperature"]["0.0"]
     dpo_rate = ev["gpt_dpo"]["hallucination_by_temperature"]["0.0"]
-    notice.append(f"Greedy, the base model names a capital for **{base_rate:.0%}** of the held-out invented countries; "
-                  f"after preference finetuning (DPO) it does so for **{dpo_rate:.0%}**: it learned to say "
-                  f"\u201cI don't know\u201d.")
+    notice.append(f"Greedy, the base model (given \u201cThe capital of X is\u201d) never says it does not know: it "
+                  f"continues with some answer for **{base_rate:.0%}** of the held-out invented countries, and the SFT "
+                  f"model (asked the question) for **{sft_rate:.0%}**. After preference finetuning (DPO) the share is "
+                  f"**{dpo_rate:.0%}**: it learned to say \u201cI don't know\u201d.")
     if sc:
         notice.append(f"Self-consistency separates known from invented names with **{sc['accuracy_eval']:.0%}** "
-                      f"accuracy: answers the model really knows tend to come out the same every time.")
+                      f"balanced accuracy: answers the model really knows tend to come out the same every time "
+                      f"(agreement {sc['mean_agreement_known_seen5']:.0%} against {sc['mean_agreement_invented']:.0%}).")
 ui.what_to_notice(notice)
 
 ui.quiz(PAGE, [
     {"q": "You set the temperature to 0. What does the sampler do?",
-     "options": ["Picks tokens uniformly at random", "Always picks the most likely token", "Refuses to answer"],
-     "answer": 1, "why": "Temperature 0 is greedy decoding: all the probability goes to the argmax."},
+     "options": ["Always picks the most likely token", "Picks each token with equal probability",
+                 "Picks tokens in proportion to their logits"],
+     "answer": 0, "why": "Temperature 0 is greedy decoding: all the probability goes to the argmax."},
     {"q": "Top-p = 0.9 keeps...",
-     "options": ["the 90% least likely tokens", "the smallest set of most likely tokens whose probability adds up "
-                 "to at least 0.9", "exactly 90 tokens"],
+     "options": ["the 90% of the vocabulary with the highest logits",
+                 "the fewest top tokens whose probabilities sum to at least 0.9",
+                 "every token whose own probability is at least 0.9"],
      "answer": 1, "why": "Nucleus sampling adapts the number of tokens to how peaked the distribution is."},
     {"q": "The base model answers \"The capital of Zorvania is ...\" fluently. Why is that not evidence that it knows?",
-     "options": ["Because a language model always produces a next-token distribution, known fact or not",
-                 "Because the tokenizer failed", "Because the temperature was too low"],
-     "answer": 0, "why": "It was trained to continue text; nothing in pre-training teaches it to stop or to say that "
+     "options": ["Its tokenizer splits the name into pieces it knows",
+                 "It always outputs a next-token distribution",
+                 "Low temperature makes any answer look confident"],
+     "answer": 1, "why": "It was trained to continue text; nothing in pre-training teaches it to stop or to say that "
                          "it does not know."},
 ])
 ui.references([

@@ -32,6 +32,26 @@ def worked(source: str, checkpoint: str, prompt: str, layer: int, head: int) -> 
     return attention_lab.worked_head(get_model(source, checkpoint), prompt, layer, head, MAX_TOKENS)
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def start_word(source: str, checkpoint: str, prompt: str):
+    return attention_lab.start_word_tokens(get_model(source, checkpoint), prompt)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def heatmap_spec(source: str, checkpoint: str, prompt: str, layer: int, head: int, cell: int, projector: bool) -> dict:
+    am = maps(source, checkpoint, prompt)
+    T = am.weights.shape[2]
+    w = am.weights[layer, head].copy()
+    w[np.triu_indices(T, 1)] = np.nan  # masked: drawn blank
+    tokens = [lm_lab.show_token(t) for t in am.tokens]
+    return lmcharts.finished_spec(lmcharts.attention_heatmap(w, tokens, cell=cell, title=f"layer {layer}, head {head}",
+                                                             projector=projector), projector)
+
+
+SHORT_PARTS = {"token embeddings (shared with the output layer)": "token embeddings",
+               "attention (Q, K, V, output projection)": "attention (Q, K, V, out)"}
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def breakdown(source: str, checkpoint: str) -> tuple[pd.DataFrame, dict]:
     from lib.models import lm
@@ -106,10 +126,8 @@ for start in range(0, H, per_row):
     cols = st.columns(per_row)
     for head in range(start, min(H, start + per_row)):
         with cols[head - start]:
-            w = am.weights[layer_view, head].copy()
-            w[np.triu_indices(T, 1)] = np.nan  # masked: drawn blank
-            ui.chart(lmcharts.attention_heatmap(w, tokens, cell=cell, title=f"layer {layer_view}, head {head}",
-                                                projector=ui.projector()))
+            st.vega_lite_chart(heatmap_spec(source, checkpoint, prompt, layer_view, head, cell, ui.projector()),
+                               width="stretch", theme=None)
 summary = pd.DataFrame(attention_lab.head_summary(am))
 with st.expander("Where each head's last token looks"):
     st.dataframe(summary, hide_index=True, width="stretch", height=table_height(len(summary)))
@@ -162,29 +180,41 @@ ui.show_code(attention_lab.worked_head)
 # ---------------------------------------------------------------------------------------------- 3. parameters
 st.header("3. Where the parameters are")
 total = int(table["parameters"].sum())
-ui.chart(charts.bars(table["part"].tolist(), table["parameters"].tolist(), value_title="parameters", fmt=",.0f")
+ui.chart(charts.bars([SHORT_PARTS.get(p, p) for p in table["part"]], table["parameters"].tolist(),
+                     value_title="parameters", fmt=",.0f")
          .properties(title=f"{total:,} parameters in all"))
 shape_text = ", ".join(f"{k} {v:,}" for k, v in shape.items())
-st.caption(f"Counted from the model's own modules ({shape_text}); the output layer shares the token embeddings.")
+st.caption(f"Counted from the model's own modules ({shape_text}); the output layer shares the token embeddings, so "
+           f"they are counted once.")
 
 biggest = table.sort_values("parameters", ascending=False).iloc[0]
-last_row = am.weights[:, :, -1, :]
-strongest = np.unravel_index(np.argmax(last_row), last_row.shape)
-ui.what_to_notice([
-    f"The last token, `{tokens[-1]}`, attends most strongly (weight {last_row.max():.2f}) to `{tokens[strongest[2]]}` "
-    f"in layer {strongest[0]}, head {strongest[1]}.",
-    f"Our step-by-step softmax(QK\u1d40/\u221a{d} + mask) matches the model's own weights to "
-    f"{wh.max_abs_diff:.1e}: nothing else happens inside a head.",
-    f"The largest part of this model is **{biggest['part']}** ({int(biggest['parameters']):,} of {total:,}, "
-    f"{biggest['parameters'] / total:.0%}).",
-])
+shown_layer = am.weights[layer_view, :, -1, :]            # H, T: the last token's row in every head of the shown layer
+strong_head, strong_key = np.unravel_index(np.argmax(shown_layer), shown_layer.shape)
+points = [
+    f"In the layer shown above (layer {layer_view}), the last token, `{tokens[-1]}`, attends most strongly (weight "
+    f"{shown_layer.max():.2f}) to `{tokens[strong_key]}` in head {strong_head}.",
+    f"Our step-by-step softmax(QK\u1d40/\u221a{d} + mask) for layer {wh.layer}, head {wh.head} matches the model's own "
+    f"weights to {wh.max_abs_diff:.1e}: nothing else happens inside a head.",
+    f"The largest part of this model is **{SHORT_PARTS.get(biggest['part'], biggest['part'])}** "
+    f"({int(biggest['parameters']):,} of {total:,}, {biggest['parameters'] / total:.0%}).",
+]
+split = start_word(source, checkpoint, prompt)
+if split and split[1] != split[2]:
+    word, at_start, with_space = split
+    points.insert(0, f"\u201c{word}\u201d at the start of the prompt is "
+                     + " + ".join(f"`{lm_lab.show_token(t)}`" for t in at_start)
+                     + ", but after a space it is " + " + ".join(f"`{lm_lab.show_token(t)}`" for t in with_space)
+                     + ": BPE tokens include the space before a word (shown as `\u00b7`), and the first word of a "
+                       "text has none, so it is a different, rarer string that splits into more pieces.")
+ui.what_to_notice(points)
 ui.quiz(PAGE, [
     {"q": "Why are the attention maps white above the diagonal?",
-     "options": ["Those weights are tiny", "The causal mask: a token cannot attend to later tokens",
-                 "The model has no heads there"], "answer": 1,
+     "options": ["Those weights round down to zero", "The causal mask hides later tokens",
+                 "Those heads were pruned in training"], "answer": 1,
      "why": "A language model predicts the next token, so it must not see it: future scores are set to -\u221e."},
     {"q": "What are the scores divided by before the softmax?",
-     "options": ["The number of tokens", "\u221ad, the square root of the head size", "The temperature"],
+     "options": ["The number of tokens in the prompt", "\u221ad, the square root of the head size",
+                 "The sampling temperature of the model"],
      "answer": 1, "why": "Scaled dot-product attention keeps the scores' spread independent of d."},
 ])
 ui.references([

@@ -102,3 +102,14 @@ def head_summary(maps: AttentionMaps) -> list[dict]:
                          "previous-token score": float(np.mean([maps.weights[layer, head, t, t - 1]
                                                                 for t in range(1, T)])) if T > 1 else 0.0})
     return rows
+
+
+def start_word_tokens(lm, prompt: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """The prompt's first word, its tokens at the very start (no space before it) and its tokens after a space, as in
+    the middle of a sentence: byte-level BPE tokens carry the space in front of a word, so the same word can split
+    differently. None when the prompt has no first word."""
+    words = prompt.split()
+    if not words:
+        return None
+    word = words[0]
+    return word, tuple(lm.tokens(lm.encode(word))), tuple(lm.tokens(lm.encode(" " + word)))

@@ -55,17 +55,17 @@ def show_token(text: str) -> str:
     return text.replace(" ", "\u00b7").replace("\n", "\\n") or "\u2205"
 
 
-def distribution_frame(nt: NextToken, temperature: float, top_k: int, top_p: float) -> pd.DataFrame:
-    """The most likely tokens (by the model's own probability) with the probability the sampler would use after
+def distribution_frame(nt: NextToken, temperature: float, top_k: int, top_p: float, top: int = TOP) -> pd.DataFrame:
+    """The `top` most likely tokens (by the model's own probability) with the probability the sampler would use after
     temperature / top-k / top-p, whether the processors cut them, and a last row for all other tokens together.
     Recomputed from the cached logits: no forward pass."""
     logits = torch.from_numpy(nt.logits)
     model_p = torch.softmax(logits.float(), dim=-1).numpy()
     used = sampling.probabilities(logits, temperature, top_k, top_p).numpy()
-    order = list(nt.top_ids)
+    order = list(nt.top_ids)[:top]
     rows = [{"token": show_token(text), "id": i, "model_probability": float(model_p[i]),
              "probability": float(used[i]), "status": "kept" if used[i] > 0 else "cut"}
-            for i, text in zip(order, nt.top_texts)]
+            for i, text in zip(order, nt.top_texts[:top])]
     rest = np.ones(len(model_p), dtype=bool)
     rest[order] = False
     rows.append({"token": f"(other {int(rest.sum())} tokens)", "id": -1,
@@ -148,24 +148,43 @@ def first_token_probability(lm, prompt: str, continuation: str) -> float:
     return float(probs[first])
 
 
-IDK_COLUMN = "p(starts \u201cI don't know\u201d)"
-ANSWER_COLUMN = "p(starts \u201cThe capital of\u201d)"
+IDK_COLUMN = "p(first word \u201cI\u201d)"
+ANSWER_COLUMN = "p(first word \u201cThe\u201d)"
+WHOLE_COLUMN = "p(whole answer)"
+
+
+def prompt_for(key: str, name: str, kind: str = "capital") -> str:
+    """The prompt each checkpoint is probed with (as in the build report): the base model never saw a question, so it
+    gets the pre-training style completion "The capital of X is"; SFT and DPO get the question format."""
+    return facts.completion_prompt(name) if key == "gpt_base" else facts.qa_prompt(name, kind)
+
+
+def name_garbled(name: str, answer: str) -> bool:
+    """True when an answer that repeats the country's name ("The capital of ...", "I don't know the capital of ...")
+    spells it differently from the question: the tiny model copies names token by token and can get one wrong."""
+    return "capital of" in answer and f"capital of {name}" not in answer
 
 
 def compare_answers(lms: dict, name: str, kind: str = "capital") -> pd.DataFrame:
-    """For a country (real or invented): each checkpoint's greedy answer to the question, the model's probability of
-    that answer, and the decision preference tuning changes: the probability that the answer starts with "I" (don't
-    know) or with "The" (capital of ...). For a real country, also the probability of the whole correct answer."""
-    prompt = facts.qa_prompt(name, kind)
+    """For a country (real or invented): each checkpoint's greedy answer to the prompt it is probed with (completion
+    for the base model, question for SFT and DPO), and three probabilities from the same model:
+    the whole answer (product over all its tokens, name included), that the answer starts with "I" (the first token
+    of "I don't know ...": the decision to abstain) and, in the question format, that it starts with "The" (the first
+    token of "The capital of ... is ..."). For a real country, also the probability of the whole correct answer."""
     country = facts.BY_NAME.get(name)
     rows = []
     for key, lm in lms.items():
+        prompt = prompt_for(key, name, kind)
+        qa = key != "gpt_base"
         out = sampling.generate(lm, [prompt], temperature=0.0, max_new_tokens=32)[0]
-        row = {"checkpoint": CHECKPOINTS.get(key, key), "answer": out.text.strip(), "p(answer)": out.probability,
+        row = {"checkpoint": CHECKPOINTS.get(key, key), "prompt": prompt.replace("\n", " "),
+               "answer": out.text.strip(), WHOLE_COLUMN: out.probability,
                IDK_COLUMN: first_token_probability(lm, prompt, facts.qa_abstain(name, kind)),
-               ANSWER_COLUMN: first_token_probability(lm, prompt, facts.qa_answer(name, kind, "x"))}
+               ANSWER_COLUMN: first_token_probability(lm, prompt, facts.qa_answer(name, kind, "x")) if qa
+               else float("nan")}
         if country:
-            row["p(correct answer)"] = answer_probability(lm, prompt, facts.qa_answer(name, kind, country.fact(kind)))
+            right = facts.qa_answer(name, kind, country.fact(kind)) if qa else " " + country.fact(kind) + "."
+            row["p(correct answer)"] = answer_probability(lm, prompt, right)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -203,6 +222,6 @@ def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consist
     out = sampling.generate(lm, [prompt], temperature=temperature, seed=seed, max_new_tokens=32)[0]
     outs = sampling.sample_many(lm, prompt, n_consistency, temperature=1.0, seed=seed + 1, max_new_tokens=32)
     top, share = H.agreement([o.text for o in outs])
-    return {"prompt": prompt.replace("\n", " "), "answer": out.text.strip(), "p(answer)": out.probability,
-            "says it doesn't know": facts.is_abstention(out.text), "agreement": 100 * share,
+    return {"prompt": prompt.replace("\n", " "), "answer": out.text.strip(), WHOLE_COLUMN: out.probability,
+            "abstains": facts.is_abstention(out.text), "agreement": 100 * share,
             "most common sample": top}

@@ -19,10 +19,25 @@ def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
         raise ValueError(f"{who}: missing columns {sorted(missing)} (have {list(df.columns)})")
 
 
+MODEL_SERIES = "model's own probability (T = 1)"
+CUT_SERIES = "cut by top-k / top-p"
+USED_SERIES = "what the sampler draws from"
+
+
+def finished_spec(chart, projector: bool = False) -> dict:
+    """The Vega-Lite dict of a chart styled exactly as ui.chart styles it. Styling and validating an Altair chart costs
+    20-60 ms; the pages cache this dict (st.cache_data) and draw it with st.vega_lite_chart."""
+    from lib import charts
+
+    if getattr(chart, "width", None) is alt.Undefined:
+        chart = chart.properties(width="container")
+    return charts.style(chart, projector).to_dict()
+
+
 def next_token_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
-    """One row per token: a light bar for the model's own probability (T = 1, nothing cut) and a dark bar for the
-    probability the sampler really uses; tokens cut by top-k / top-p are marked "cut" and have no dark bar.
-    Needs columns token, model_probability, probability, status."""
+    """One row per token: a wide light bar for the model's own probability (T = 1, nothing cut; grey when top-k /
+    top-p cut the token) and a narrow dark bar inside it for the probability the sampler really uses. The legend
+    names the three colours. Needs columns token, model_probability, probability, status."""
     _need(df, {"token", "model_probability", "probability", "status"}, "next_token_bars")
     data = df.reset_index(drop=True).copy()
     labels, seen = [], set()
@@ -33,16 +48,33 @@ def next_token_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerCh
         seen.add(label)
         labels.append(label)
     data["label"] = labels
+    data["model_series"] = [CUT_SERIES if s == "cut" else MODEL_SERIES for s in data["status"]]
+    data["used_series"] = USED_SERIES
+    scale = alt.Scale(domain=[MODEL_SERIES, USED_SERIES, CUT_SERIES], range=["#a9c4e8", "#0b3c7d", "#cccccc"])
+    legend = alt.Legend(orient="bottom", columns=1 if projector else 3, labelLimit=420)
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300))
     tooltip = [alt.Tooltip("token:N"), alt.Tooltip("model_probability:Q", title="model (T=1)", format=".4f"),
                alt.Tooltip("probability:Q", title="sampler", format=".4f"), alt.Tooltip("status:N")]
-    model = alt.Chart(data).mark_bar(color="#c9d6ea").encode(
-        y=y, x=alt.X("model_probability:Q", title="probability"), tooltip=tooltip)
-    used = alt.Chart(data).mark_bar(height={"band": 0.55}).encode(
+    model = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("model_probability:Q", title="probability", axis=alt.Axis(format="%")), tooltip=tooltip,
+        color=alt.Color("model_series:N", scale=scale, title=None, legend=legend))
+    used = alt.Chart(data).mark_bar(height={"band": 0.4}).encode(
         y=y, x="probability:Q", tooltip=tooltip,
-        color=alt.Color("status:N", scale=alt.Scale(domain=["kept", "cut"], range=[PALETTE[0], "#bbbbbb"]),
-                        title=None, legend=alt.Legend(orient="bottom")))
-    return alt.layer(model, used).properties(height=(30 if projector else 22) * len(data) + _extra(projector))
+        color=alt.Color("used_series:N", scale=scale, title=None, legend=legend))
+    extra = 60 if projector else 30
+    return alt.layer(model, used).properties(height=(30 if projector else 22) * len(data) + _extra(projector) + extra)
+
+
+def entropy_curve(df: pd.DataFrame, *, projector: bool = False) -> alt.Chart:
+    """Mean entropy (bits) of the sampling distribution at each generated token. Needs columns step, entropy_bits."""
+    _need(df, {"step", "entropy_bits"}, "entropy_curve")
+    top = max(1.0, float(df["entropy_bits"].max()) if len(df) else 1.0)
+    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3, color=PALETTE[0]).encode(
+        x=alt.X("step:Q", title="generated token", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("entropy_bits:Q", title="entropy (bits)", scale=alt.Scale(domain=[0, top], nice=True),
+                axis=alt.Axis(format=".1f")),
+        tooltip=["step:Q", alt.Tooltip("entropy_bits:Q", format=".3f")],
+    ).properties(height=(300 if projector else 220) + _extra(projector))
 
 
 def answer_share_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.Chart:

@@ -51,8 +51,8 @@ def test_displayed_probabilities_equal_transformers_processors():
     df = table(at)
     probs, model = expected_probs(PROMPT, 0.7, 10, 0.9)
     for _, row in df[df["id"] >= 0].iterrows():
-        assert row["sampler"] == pytest.approx(float(probs[row["id"]]), abs=1e-6)
-        assert row["model (T=1)"] == pytest.approx(float(model[row["id"]]), abs=1e-6)
+        assert row["sampler"] == pytest.approx(float(probs[row["id"]]), abs=1e-5)  # float32, thread count may differ
+        assert row["model (T=1)"] == pytest.approx(float(model[row["id"]]), abs=1e-5)
         assert (row["status"] == "cut") == (float(probs[row["id"]]) == 0.0)
     assert df["sampler"].sum() == pytest.approx(1.0, abs=1e-5)
 

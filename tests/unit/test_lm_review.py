@@ -1,0 +1,33 @@
+"""After the usability review: chart legends name what the bars are, the entropy axis is readable, and garbled
+names in answers are recognised."""
+import pandas as pd
+
+from lib import lm_lab
+from lib.charts import lm as lmcharts
+
+
+def test_next_token_bars_legend_names_model_sampler_and_cut():
+    df = pd.DataFrame({"token": ["a", "b"], "id": [1, 2], "model_probability": [0.6, 0.4],
+                       "probability": [1.0, 0.0], "status": ["kept", "cut"]})
+    spec = lmcharts.next_token_bars(df).to_dict()
+    domain = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert domain == [lmcharts.MODEL_SERIES, lmcharts.USED_SERIES, lmcharts.CUT_SERIES]
+    assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == domain
+
+
+def test_entropy_axis_is_formatted_even_when_all_zero():
+    spec = lmcharts.entropy_curve(pd.DataFrame({"step": [1, 2], "entropy_bits": [0.0, 0.0]})).to_dict()
+    assert spec["encoding"]["y"]["axis"]["format"] == ".1f"
+    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1.0]
+
+
+def test_name_garbled():
+    assert lm_lab.name_garbled("Liene", "I don't know the capital of Leseania.")
+    assert lm_lab.name_garbled("Liene", "The capital of Lebanon is Thaipoli.")
+    assert not lm_lab.name_garbled("Liene", "I don't know the capital of Liene.")
+    assert not lm_lab.name_garbled("Liene", "a.")
+
+
+def test_each_checkpoint_is_probed_with_its_own_format():
+    assert lm_lab.prompt_for("gpt_base", "Liene") == "The capital of Liene is"
+    assert lm_lab.prompt_for("gpt_dpo", "Liene").startswith("Question:")

@@ -248,7 +248,8 @@ ui.what_to_notice(notice)
 ui.quiz("model_size", [
     {"q": "Roughly how many FLOPs does it take to train a 175 B-parameter model on 300 B tokens?",
      "options": ["5.25e22", "3.15e23", "1.05e24"], "answer": 1,
-     "why": "6 x 175e9 x 300e9 = 3.15e23, close to GPT-3's reported 3.14e23. (5.25e22 forgets the 6.)"},
+     "why": "6 x 175e9 x 300e9 = 3.15 x 10^23, close to GPT-3's reported 3.14e23; leaving out the 6 gives a "
+            "number six times too small."},
     {"q": "Which change leaves a GPT's parameter count unchanged?",
      "options": ["Two more layers at the same width", "More heads sharing the same width",
                  "A longer context, with learned positions"], "answer": 1,

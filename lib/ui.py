@@ -25,7 +25,6 @@ import math
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Sequence
 
-import altair as alt
 import streamlit as st
 
 from lib import charts
@@ -186,11 +185,11 @@ def prose(markdown: str) -> None:
 
 
 def chart(c, *, key: str | None = None) -> None:
-    """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on)."""
-    if getattr(c, "width", None) is alt.Undefined:  # single and layered charts fill the column
-        c = c.properties(width="container")
+    """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on), or a Vega-Lite dict
+    already made by charts.finished_spec (which pages cache, so an unchanged chart costs nothing to redraw)."""
+    spec = c if isinstance(c, dict) else charts.finished_spec(c, projector())
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
-    st.altair_chart(charts.style(c, projector()), width="stretch", theme=None, key=key)
+    st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
 
 
 def what_to_notice(points: Iterable[str]) -> None:

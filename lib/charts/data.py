@@ -6,18 +6,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from lib.charts import finished_spec  # noqa: F401 - pages use it from here
+
 MEASURES = ("pages", "lines", "words")
 
 
-def finished_spec(chart, projector: bool = False) -> dict:
-    """The Vega-Lite dict of a chart styled exactly as ui.chart styles it (container width, house fonts). Styling and
-    validating an Altair chart costs 20-60 ms; a page caches this dict for charts that depend only on their inputs
-    and draws it with st.vega_lite_chart, so a rerun that does not change the chart does not pay again."""
-    from lib import charts
-
-    if getattr(chart, "width", None) is alt.Undefined:
-        chart = chart.properties(width="container")
-    return charts.style(chart, projector).to_dict()
 # where a language's label sits on the speakers/share chart, so that close neighbours do not overlap:
 # (side of the dot, vertical shift in px); languages not listed go right of their dot
 LABEL_PLACES = {"German": ("right", -8), "Japanese": ("left", -10), "Russian": ("right", -9), "French": ("right", 8),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lib.charts import PALETTE
+from lib.charts import PALETTE, finished_spec  # noqa: F401 - pages use lmcharts.finished_spec
 
 
 # Streamlit fits the whole chart (title, axes, legend) into the given height, so the larger projector fonts need
@@ -22,16 +22,6 @@ def _need(df: pd.DataFrame, cols: set[str], who: str) -> None:
 MODEL_SERIES = "model's own probability (T = 1)"
 CUT_SERIES = "cut by top-k / top-p"
 USED_SERIES = "what the sampler draws from"
-
-
-def finished_spec(chart, projector: bool = False) -> dict:
-    """The Vega-Lite dict of a chart styled exactly as ui.chart styles it. Styling and validating an Altair chart costs
-    20-60 ms; the pages cache this dict (st.cache_data) and draw it with st.vega_lite_chart."""
-    from lib import charts
-
-    if getattr(chart, "width", None) is alt.Undefined:
-        chart = chart.properties(width="container")
-    return charts.style(chart, projector).to_dict()
 
 
 def next_token_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
@@ -51,12 +41,13 @@ def next_token_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerCh
     data["model_series"] = [CUT_SERIES if s == "cut" else MODEL_SERIES for s in data["status"]]
     data["used_series"] = USED_SERIES
     scale = alt.Scale(domain=[MODEL_SERIES, USED_SERIES, CUT_SERIES], range=["#a9c4e8", "#0b3c7d", "#cccccc"])
-    legend = alt.Legend(orient="bottom", columns=1 if projector else 3, labelLimit=420)
+    legend = alt.Legend(orient="bottom", columns=1 if projector else 2, labelLimit=420)
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300))
     tooltip = [alt.Tooltip("token:N"), alt.Tooltip("model_probability:Q", title="model (T=1)", format=".4f"),
                alt.Tooltip("probability:Q", title="sampler", format=".4f"), alt.Tooltip("status:N")]
     model = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("model_probability:Q", title="probability", axis=alt.Axis(format="%")), tooltip=tooltip,
+        y=y, x=alt.X("model_probability:Q", title="probability", axis=alt.Axis(format="%", tickCount=5)),
+        tooltip=tooltip,
         color=alt.Color("model_series:N", scale=scale, title=None, legend=legend))
     used = alt.Chart(data).mark_bar(height={"band": 0.4}).encode(
         y=y, x="probability:Q", tooltip=tooltip,

@@ -217,10 +217,15 @@ def browser_tour(browser, base: str, per_page: int) -> dict:
     for info in [site.HOME, *site.PAGES]:
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
-        page.goto(f"{base}/{'' if info is site.HOME else info.url_path}")
-        wait_done(page)
+        try:
+            page.goto(f"{base}/{'' if info is site.HOME else info.url_path}")
+            wait_done(page)
+        except Exception as exc:  # noqa: BLE001 - a page that did not load is reported, the tour goes on
+            out[info.title] = {"median_ms": None, "max_ms": None, "n": 0, "error": str(exc)[:200]}
+            ctx.close()
+            continue
         times = []
-        sliders = page.locator('[data-testid="stSlider"] [role="slider"]')
+        sliders = page.locator('[data-testid="stSlider"] [role="slider"], [data-testid="stSlider"] input[type="range"]')
         for i in range(min(per_page, sliders.count())):
             handle = sliders.nth(i)
             try:

@@ -136,9 +136,10 @@ choice = st.selectbox("Ask about", options, index=len(options) - 8, key="pt_coun
 name = choice.split(" (")[0]
 with ui.model_guard():
     table = compare(name)
-st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
-             column_config={**{c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if
-                               c.startswith("p(")}, "prompt": st.column_config.TextColumn(width="medium")})
+st.markdown(f"Prompts: base `{table.iloc[0]['prompt']}`; SFT and DPO `{table.iloc[1]['prompt']}`")
+st.dataframe(table.drop(columns=["prompt"]), hide_index=True, width="stretch", height=table_height(len(table)),
+             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if
+                            c.startswith("p(")})
 st.vega_lite_chart(compare_spec(name, ui.projector()), width="stretch", theme=None)
 ui.prose(f"*{lm_lab.WHOLE_COLUMN}* multiplies the probabilities of every token of the answer, the copied country name "
          f"included; *{lm_lab.IDK_COLUMN}* is the probability of the first token alone, the moment the model decides "

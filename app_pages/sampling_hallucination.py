@@ -59,8 +59,7 @@ def distribution(source: str, checkpoint: str, prompt: str, temperature: float, 
     shown = lm_lab.distribution_frame(nt, temperature, top_k, top_p, top=10) if projector else frame
     kept = lm_lab.kept_count(nt, temperature, top_k, top_p)
     title = f"Top {len(shown) - 1} next tokens: {kept} of {len(nt.logits)} can be drawn"
-    spec = lmcharts.finished_spec(lmcharts.next_token_bars(shown, projector=projector).properties(title=title),
-                                  projector)
+    spec = lmcharts.next_token_spec(shown, title, projector)
     return frame, kept, len(nt.logits), spec
 
 
@@ -189,7 +188,7 @@ distribution_section()
 @st.fragment
 def samples_section() -> None:
     temperature, top_k, top_p = settings()
-    b1, b2, b3, b4 = st.columns([2, 2, 1, 2], vertical_alignment="bottom")
+    b1, b2, b3, b4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     n = b1.slider("Samples", 5, 50, step=5, key="samp_n")
     seed = b2.number_input("Seed", min_value=0, max_value=10**6, step=1, key="samp_seed")
     b3.button("New seed", on_click=new_seed, icon=":material/casino:")
@@ -254,11 +253,11 @@ def lab_section(rep: dict) -> None:
     name = choice.split(" (")[0]
     with ui.model_guard():
         answers = lab_answers(name, float(lab_t), int(st.session_state.get("samp_seed", 0)))
-    shown = answers.drop(columns=["most common sample"]) if ui.projector() else answers
+    st.markdown(f"Prompts: base `{answers.iloc[0]['prompt']}`; SFT and DPO `{answers.iloc[1]['prompt']}`")
+    shown = answers.drop(columns=["prompt", "most common sample"] if ui.projector() else ["prompt"])
     st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(shown)),
                  column_config={lm_lab.WHOLE_COLUMN: st.column_config.NumberColumn(format="%.3f"),
-                                "agreement": st.column_config.NumberColumn(format="%.0f%%"),
-                                "prompt": st.column_config.TextColumn(width="medium")})
+                                "agreement": st.column_config.NumberColumn(format="%.0f%%")})
     base = answers.iloc[0]
     notes = [f"The base model was only pre-trained, so it is asked with the completion prompt \u201c{base['prompt']}"
              f"\u201d and continues \u201c{base['answer']}\u201d (p = {base[lm_lab.WHOLE_COLUMN]:.3f}); SFT and DPO "

@@ -15,9 +15,8 @@ def test_sampling_lab_and_post_training_agree_on_the_base_model():
     assert not samp.exception
     lab = samp.dataframe[1].value
     name = samp.selectbox(key="samp_lab_country").value.split(" (")[0]
-    assert lab.iloc[0]["prompt"] == f"The capital of {name} is"
-    assert lab.iloc[1]["prompt"].startswith("Question:")
     body = texts(samp)
+    assert f"Prompts: base `The capital of {name} is`; SFT and DPO `Question:" in body
     assert f"continues \u201c{lab.iloc[0]['answer']}\u201d" in body
     assert "never says it does not know" in body
 
@@ -25,8 +24,8 @@ def test_sampling_lab_and_post_training_agree_on_the_base_model():
     assert not pt.exception
     table = pt.dataframe[1].value
     pname = pt.selectbox(key="pt_country").value.split(" (")[0]
-    assert table.iloc[0]["prompt"] == f"The capital of {pname} is"
     body = texts(pt)
+    assert f"Prompts: base `The capital of {pname} is`; SFT and DPO `Question:" in body
     assert "(nothing: it does not know the question format)" not in body
     assert f"with \u201c{table.iloc[0]['answer']}\u201d" in body
     if pname == name:

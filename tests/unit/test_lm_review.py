@@ -31,3 +31,16 @@ def test_name_garbled():
 def test_each_checkpoint_is_probed_with_its_own_format():
     assert lm_lab.prompt_for("gpt_base", "Liene") == "The capital of Liene is"
     assert lm_lab.prompt_for("gpt_dpo", "Liene").startswith("Question:")
+
+
+def test_fast_next_token_spec_equals_the_altair_chart_with_new_numbers():
+    first = pd.DataFrame({"token": ["a", "b"], "id": [1, 2], "model_probability": [0.6, 0.4],
+                          "probability": [0.7, 0.3], "status": ["kept", "kept"]})
+    second = first.assign(probability=[0.9, 0.1])
+    lmcharts.next_token_spec(first, "one")
+    fast = lmcharts.next_token_spec(second, "two")
+    ref = lmcharts.finished_spec(lmcharts.next_token_bars(second).properties(title="two"))
+    assert list(fast["datasets"].values()) == list(ref["datasets"].values())
+    assert {k: v for k, v in fast.items() if k not in ("data", "datasets")} == \
+        {k: v for k, v in ref.items() if k not in ("data", "datasets")}
+    assert fast["data"]["name"] in fast["datasets"]

@@ -178,6 +178,7 @@ def distribution_section() -> None:
              "does not redraw the samples below; press *Sample again* there). The sampler's distribution comes "
              "from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and `TopPLogitsWarper`, applied "
              "in that order, as `generate` does.")
+    ui.write_url()  # a fragment rerun skips app.py, which otherwise mirrors the widgets into the URL
 
 
 st.header("1. The next-token distribution")
@@ -234,6 +235,7 @@ def samples_section() -> None:
             f"way{'' if endings == 1 else 's'}, while the tokens after `{lm_lab.show_token(common_first)}` are "
             f"nearly certain. (`\u00b7` marks the leading space a token carries.)")
     st.markdown("**What to notice here.**\n" + "\n".join(f"- {x}" for x in notes))
+    ui.write_url()
 
 
 st.header("2. Sample many times")

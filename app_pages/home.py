@@ -4,6 +4,18 @@ import streamlit as st
 from lib import charts, site, ui
 from lib.timeline import human, load_timeline, parameter_growth, times, tokens_per_parameter
 
+
+@st.cache_data(show_spinner=False)
+def timeline():
+    return load_timeline()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def timeline_spec(families: tuple[str, ...], projector: bool) -> dict:
+    """The timeline chart, styled, built once per choice of families (an unchanged chart costs nothing to redraw)."""
+    return charts.finished_spec(charts.timeline(timeline(), families=families, projector=projector), projector)
+
+
 ui.header("From machine learning to foundation models",
           "Two ideas turned small task-specific networks into today's foundation models: attention, which lets a "
           "model look back at any part of its input, and transfer learning, which pre-trains one model on vast "
@@ -43,14 +55,14 @@ ui.prose("The pages that follow show each step with models this project trained 
 
 # ---------------------------------------------------------------------------------------------------- timeline
 st.subheader("A timeline of key models")
-df = load_timeline()
+df = timeline()
 families = sorted(df.dropna(subset=["parameters"])["family"].unique())  # only families the chart can draw
 ui.bind_url({"home_a": "GPT", "home_b": "GPT-3"}, options={"home_a": list(df["model"]), "home_b": list(df["model"])})
 chosen = st.multiselect("Architecture families shown", families, default=families, key="home_families")
 if not chosen:
     st.warning("Pick at least one architecture family to draw the timeline.")
 else:
-    ui.chart(charts.timeline(df, families=chosen, projector=ui.projector()))
+    ui.chart(timeline_spec(tuple(chosen), ui.projector()))
     ui.prose("Parameters are on a log scale: each horizontal grid line is ten times the one below. Hover a dot for its "
              "training data and source; click a family in the legend to highlight it.")
 

@@ -164,14 +164,6 @@ def write_url() -> None:
         st.query_params.from_dict(wanted)
 
 
-def url_for(page_url_path: str, **params: Any) -> str:
-    """A relative link that opens a page with a demo set up, e.g. url_for("sampling", temperature=0)."""
-    from urllib.parse import urlencode
-
-    query = urlencode({k: ("1" if v is True else "0" if v is False else v) for k, v in params.items()})
-    return f"/{page_url_path}" + (f"?{query}" if query else "")
-
-
 # ------------------------------------------------------------------------------------------------- page template
 def header(title: str, key_idea: str) -> None:
     st.title(title)

@@ -128,15 +128,7 @@ with c1:
                                     "\"Question: What is the capital of France?\\nAnswer:\" with them.")
 prompt = ui.clean_text(raw_prompt, MAX_PROMPT, label="prompt")
 
-if source != "embedded":
-    try:
-        with st.spinner(f"Loading {source} from the Hugging Face Hub..."):
-            get_model(source, checkpoint)
-        st.caption(f"Model: **{source}** from the Hugging Face Hub (chosen in the sidebar).")
-    except ModelUnavailable as exc:
-        st.warning(f"{exc.message} {exc.fix or ''} This page uses the embedded tiny GPT instead.",
-                   icon=":material/cloud_off:")
-        source = "embedded"
+source = ui.hub_or_embedded(source, lambda: get_model(source, checkpoint))
 
 if not prompt.strip():
     st.info("Type a prompt above to see what the model would say next.")

@@ -6,7 +6,6 @@ import streamlit as st
 
 from lib import attention_lab, charts, lm_lab, ui
 from lib.charts import lm as lmcharts
-from lib.errors import ModelUnavailable
 
 PAGE = "tf"
 DEFAULTS = {"tf_prompt": "France lies in Europe. The capital of France is", "tf_checkpoint": "gpt_base",
@@ -88,15 +87,7 @@ with c2:
 with c1:
     raw = st.text_area("Prompt", key="tf_prompt", height=90, max_chars=MAX_PROMPT * 2)
 prompt = ui.clean_text(raw, MAX_PROMPT, label="prompt")
-if source != "embedded":
-    try:
-        with st.spinner(f"Loading {source} from the Hugging Face Hub..."):
-            get_model(source, checkpoint)
-        st.caption(f"Model: **{source}** from the Hugging Face Hub (chosen in the sidebar).")
-    except ModelUnavailable as exc:
-        st.warning(f"{exc.message} {exc.fix or ''} This page uses the embedded tiny GPT instead.",
-                   icon=":material/cloud_off:")
-        source = "embedded"
+source = ui.hub_or_embedded(source, lambda: get_model(source, checkpoint))
 if not prompt.strip():
     st.info("Type a prompt to see the model's attention.")
     st.stop()

@@ -263,6 +263,22 @@ def model_guard():
         st.stop()
 
 
+def hub_or_embedded(source: str, load: Callable[[], object]) -> str:
+    """The model source a page will use: `source` when it is the embedded model or a Hub model that `load()` loads;
+    otherwise a plain warning (no network, say) and "embedded", so the page keeps working."""
+    if source == "embedded":
+        return source
+    try:
+        with st.spinner(f"Loading {source} from the Hugging Face Hub..."):
+            load()
+        st.caption(f"Model: **{source}** from the Hugging Face Hub (chosen in the sidebar).")
+        return source
+    except ModelUnavailable as exc:
+        st.warning(f"{exc.message} {exc.fix or ''} This page uses the embedded tiny GPT instead.",
+                   icon=":material/cloud_off:")
+        return "embedded"
+
+
 @st.cache_resource(show_spinner="Loading the model...", max_entries=16)
 def cached_model(name: str):
     """An embedded model shared by every session of this server (read-only: copy it before training)."""

@@ -13,14 +13,13 @@ Shapes: B = batch, T = time steps (characters), E = embedding, H = hidden units,
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 
-from lib.errors import ModelUnavailable
+from lib.models import files
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -73,49 +72,19 @@ class CharRNN(nn.Module):
 
 
 # --------------------------------------------------------------------------------------------- save / load
-FILES = ("config.json", "vocab.json", "model.safetensors")
-
-
 def save(model: CharRNN, vocab: CharVocab, folder: Path) -> None:
-    from safetensors.torch import save_file
+    files.save_folder(folder, model, {"chars": vocab.itos})
 
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(asdict(model.config), indent=2))
-    (folder / "vocab.json").write_text(json.dumps({"chars": vocab.itos}, ensure_ascii=False))
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
+
+def _config(d: dict) -> CharRNNConfig:
+    config = CharRNNConfig(**d)
+    if config.cell not in CELLS:
+        raise ValueError(f"unknown cell {config.cell!r}")
+    return config
 
 
 def load(folder: Path) -> CharRNN:
     """The model saved in `folder`, in eval mode, with its vocabulary as `model.vocab`.
     Raises ModelUnavailable naming the file when a file is missing, corrupt or does not match the config."""
-    from safetensors.torch import load_file
-
-    folder = Path(folder)
-    fix = f"python -m lib.train {folder.name}"
-    for name in FILES:
-        if not (folder / name).is_file():
-            raise ModelUnavailable(f"A file of the model {folder.name!r} is missing.", path=str(folder / name), fix=fix)
-    try:
-        config = CharRNNConfig(**json.loads((folder / "config.json").read_text()))
-        if config.cell not in CELLS:
-            raise ValueError(f"unknown cell {config.cell!r}")
-    except Exception as exc:
-        raise ModelUnavailable(f"The config of {folder.name!r} is unreadable ({exc}).",
-                               path=str(folder / "config.json"), fix=fix) from exc
-    try:
-        vocab = CharVocab(json.loads((folder / "vocab.json").read_text(encoding="utf-8"))["chars"])
-    except Exception as exc:
-        raise ModelUnavailable(f"The vocabulary of {folder.name!r} is unreadable ({exc}).",
-                               path=str(folder / "vocab.json"), fix=fix) from exc
-    if len(vocab.itos) != config.vocab_size:
-        raise ModelUnavailable(f"The vocabulary of {folder.name!r} does not match its config.",
-                               path=str(folder / "vocab.json"), fix=fix)
-    model = CharRNN(config)
-    try:
-        model.load_state_dict(load_file(str(folder / "model.safetensors")))
-    except Exception as exc:
-        raise ModelUnavailable(f"The weights of {folder.name!r} are corrupt or do not match its config ({exc}).",
-                               path=str(folder / "model.safetensors"), fix=fix) from exc
-    model.vocab = vocab  # set once at load time, before the model is shared
-    model.eval()
-    return model
+    return files.load_folder(folder, config_from=_config, vocab_from=lambda j: CharVocab(j["chars"]),
+                             vocab_fits=lambda v, c: len(v.itos) == c.vocab_size, build=CharRNN)

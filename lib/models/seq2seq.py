@@ -20,15 +20,14 @@ Shapes: B = batch, S = source length, T = target length, H = hidden, E = embeddi
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lib.errors import ModelUnavailable
+from lib.models import files
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 
@@ -188,47 +187,14 @@ class Seq2Seq(nn.Module):
 
 
 # --------------------------------------------------------------------------------------------- save / load
-FILES = ("config.json", "vocab.json", "model.safetensors")
-
-
 def save(model: Seq2Seq, vocab: Vocab, folder: Path) -> None:
-    from safetensors.torch import save_file
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(asdict(model.config), indent=2))
-    (folder / "vocab.json").write_text(json.dumps(vocab.to_json(), ensure_ascii=False))
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
+    files.save_folder(folder, model, vocab.to_json())
 
 
 def load(folder: Path) -> Seq2Seq:
     """The model saved in `folder`, in eval mode, with its vocabulary as `model.vocab`.
     Raises ModelUnavailable naming the file when a file is missing, corrupt or does not match the config."""
-    from safetensors.torch import load_file
-
-    folder = Path(folder)
-    fix = f"python -m lib.train {folder.name}"
-    for name in FILES:
-        if not (folder / name).is_file():
-            raise ModelUnavailable(f"A file of the model {folder.name!r} is missing.", path=str(folder / name), fix=fix)
-    try:
-        config = Seq2SeqConfig(**json.loads((folder / "config.json").read_text()))
-    except Exception as exc:
-        raise ModelUnavailable(f"The config of {folder.name!r} is unreadable ({exc}).",
-                               path=str(folder / "config.json"), fix=fix) from exc
-    try:
-        vocab = Vocab.from_json(json.loads((folder / "vocab.json").read_text(encoding="utf-8")))
-    except Exception as exc:
-        raise ModelUnavailable(f"The vocabulary of {folder.name!r} is unreadable ({exc}).",
-                               path=str(folder / "vocab.json"), fix=fix) from exc
-    if len(vocab.src_itos) != config.src_vocab_size or len(vocab.tgt_itos) != config.tgt_vocab_size:
-        raise ModelUnavailable(f"The vocabulary of {folder.name!r} does not match its config.",
-                               path=str(folder / "vocab.json"), fix=fix)
-    model = Seq2Seq(config)
-    try:
-        model.load_state_dict(load_file(str(folder / "model.safetensors")))
-    except Exception as exc:
-        raise ModelUnavailable(f"The weights of {folder.name!r} are corrupt or do not match its config ({exc}).",
-                               path=str(folder / "model.safetensors"), fix=fix) from exc
-    model.vocab = vocab  # set once at load time, before the model is shared
-    model.eval()
-    return model
+    return files.load_folder(folder, config_from=lambda d: Seq2SeqConfig(**d), vocab_from=Vocab.from_json,
+                             vocab_fits=lambda v, c: (len(v.src_itos), len(v.tgt_itos)) == (c.src_vocab_size,
+                                                                                          c.tgt_vocab_size),
+                             build=Seq2Seq)

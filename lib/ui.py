@@ -285,3 +285,43 @@ def cached_model(name: str):
     from lib.models import registry
 
     return registry.load(name)
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
+def cached_lm(source: str, checkpoint: str):
+    """A language model (embedded checkpoint, or an allowlisted Hub model) shared by every session (read-only)."""
+    from lib.models import registry
+
+    return registry.load_lm(source, checkpoint)
+
+
+# ------------------------------------------------------------------------------------------ caching lesson results
+@st.cache_resource(show_spinner=False, max_entries=4096)
+def _memo(fn_name: str, args: tuple, kwargs: tuple, _fn: Callable):
+    # fn_name is hashed (it tells functions apart); _fn, underscored, is not
+    return _fn(*args, **dict(kwargs))
+
+
+def memo(fn: Callable, *args, **kwargs):
+    """`fn(*args, **kwargs)`, computed once per server for these arguments and shared by every session.
+
+    The result is kept as the object itself (st.cache_resource), not pickled and unpickled on every hit as
+    st.cache_data would: treat it as read-only. Arguments must be hashable by Streamlit (numbers, strings, tuples,
+    frozen dataclasses); a model is passed by name, never as an object. Use it for lesson functions and finished
+    chart specs, so that a rerun whose inputs did not change costs a dictionary look-up."""
+    return _memo(f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())), _fn=fn)
+
+
+# ------------------------------------------------------------------------------------------------ layout helpers
+def table_height(n_rows: int) -> int:
+    """Enough height for every row of st.dataframe, also in projector mode where rows are taller (no overlap with
+    what follows)."""
+    return (n_rows + 1) * (52 if projector() else 36) + 4
+
+
+def columns(spec: int | Sequence[float], **kwargs) -> list:
+    """Side by side on a laptop, stacked on the projector (where a half-width chart is too small to read)."""
+    n = spec if isinstance(spec, int) else len(spec)
+    if projector():
+        return [st.container() for _ in range(n)]
+    return list(st.columns(spec, **kwargs))

@@ -50,11 +50,13 @@ async def _samples(page) -> list[str]:
 
 async def _session(i: int, browser, base: str, deadline: float, out: list) -> None:
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(600_000)  # a busy shared machine is slow, not wrong: waits are on conditions
+    ctx.set_default_navigation_timeout(600_000)
     page = await ctx.new_page()
     seed, k = 1000 * i, 0
     try:
         t0 = time.monotonic()
-        await page.goto(f"{base}/{PAGE}?samp_seed={seed}")
+        await page.goto(f"{base}/{PAGE}?samp_seed={seed}", timeout=600_000)
         await page.wait_for_selector("h1", timeout=180_000)
         await _settled(page)
         while True:
@@ -97,7 +99,7 @@ async def _warm(base: str) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = await browser.new_page()
-        await page.goto(f"{base}/{PAGE}")
+        await page.goto(f"{base}/{PAGE}", timeout=600_000)
         await page.wait_for_selector("h1", timeout=180_000)
         await _settled(page)
         await browser.close()

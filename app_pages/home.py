@@ -1,20 +1,8 @@
 """Home: from machine learning to foundation models. Imports neither torch nor transformers, so it opens fast."""
 import streamlit as st
 
-from lib import charts, site, ui
-from lib.timeline import human, load_timeline, parameter_growth, times, tokens_per_parameter
-
-
-@st.cache_data(show_spinner=False)
-def timeline():
-    return load_timeline()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def timeline_spec(families: tuple[str, ...], projector: bool) -> dict:
-    """The timeline chart, styled, built once per choice of families (an unchanged chart costs nothing to redraw)."""
-    return charts.finished_spec(charts.timeline(timeline(), families=families, projector=projector), projector)
-
+from lib import site, ui
+from lib.lessons import home as L
 
 ui.header("From machine learning to foundation models",
           "Two ideas turned small task-specific networks into today's foundation models: attention, which lets a "
@@ -55,53 +43,34 @@ ui.prose("The pages that follow show each step with models this project trained 
 
 # ---------------------------------------------------------------------------------------------------- timeline
 st.subheader("A timeline of key models")
-df = timeline()
-families = sorted(df.dropna(subset=["parameters"])["family"].unique())  # only families the chart can draw
+df = ui.memo(L.timeline)
+families = ui.memo(L.families)
+names = ui.memo(L.sized_models)
 ui.bind_url({"home_a": "GPT", "home_b": "GPT-3"}, options={"home_a": list(df["model"]), "home_b": list(df["model"])})
 chosen = st.multiselect("Architecture families shown", families, default=families, key="home_families")
 if not chosen:
     st.warning("Pick at least one architecture family to draw the timeline.")
 else:
-    ui.chart(timeline_spec(tuple(chosen), ui.projector()))
+    ui.chart(ui.memo(L.timeline_chart, tuple(chosen), ui.projector()))
     ui.prose("Parameters are on a log scale: each horizontal grid line is ten times the one below. Hover a dot for its "
              "training data and source; click a family in the legend to highlight it.")
 
-sized = df.dropna(subset=["parameters"])
-names = list(sized["model"])
 c1, c2 = st.columns(2)
-with c1:
-    a = st.selectbox("Compare", names, key="home_a")
-with c2:
-    b = st.selectbox("with", names, key="home_b")
-ra, rb = sized.set_index("model").loc[a], sized.set_index("model").loc[b]
-months = (rb["date"].year - ra["date"].year) * 12 + (rb["date"].month - ra["date"].month)
-ratio = rb["parameters"] / ra["parameters"]
+a = c1.selectbox("Compare", names, key="home_a")
+b = c2.selectbox("with", names, key="home_b")
+cmp = ui.memo(L.compare, a, b)
 m1, m2, m3 = st.columns(3)
-m1.metric(f"{a}: parameters", human(ra["parameters"]), ra["date"].strftime("%b %Y"), delta_color="off")
-m2.metric(f"{b}: parameters", human(rb["parameters"]), rb["date"].strftime("%b %Y"), delta_color="off")
-m3.metric("Ratio", times(ratio), f"{months:+d} months", delta_color="off")
+m1.metric(f"{a}: parameters", L.human(cmp.params_a), cmp.date_a, delta_color="off")
+m2.metric(f"{b}: parameters", L.human(cmp.params_b), cmp.date_b, delta_color="off")
+m3.metric("Ratio", L.times(cmp.ratio), f"{cmp.months:+d} months", delta_color="off")
 
 with st.expander("The data behind the timeline, with sources"):
     table = df[["model", "date", "parameters_text", "family", "training_data", "source"]].copy()
     table["date"] = table["date"].dt.strftime("%b %Y")
     st.dataframe(table.rename(columns={"parameters_text": "parameters", "training_data": "training data"}),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", height=ui.table_height(len(table)))
 
-# ---------------------------------------------------------------------------------------------- what to notice
-growth = parameter_growth(df)
-tpp = tokens_per_parameter(df).set_index("model")["tokens_per_parameter"]
-unsized = df[df["parameters"].isna()]["model"].tolist()
-ui.what_to_notice([
-    f"**{b}** has **{times(ratio)}** the parameters of **{a}**, released {abs(months)} months "
-    f"{'later' if months >= 0 else 'earlier'}.",
-    f"From {growth.first} to {growth.last} ({growth.years:.1f} years) the largest model grew "
-    f"**{growth.ratio:,.0f}x**. A straight-line fit on the log scale gives about **{growth.per_year:.1f}x per year**, "
-    f"a doubling every **{growth.doubling_months:.0f} months**.",
-    f"Data grew too, and faster after 2022: GPT-3 saw **{tpp['GPT-3']:.1f}** training tokens per parameter, "
-    f"Chinchilla **{tpp['Chinchilla']:.0f}** (its compute-optimal rule), Llama 3.1 **{tpp['Llama 3.1']:.0f}**.",
-    (f"{', '.join(unsized)} has no parameter count in our sources, so it is in the table but not on the chart."
-     if unsized else ""),
-])
+ui.what_to_notice(L.notices(cmp, ui.memo(L.summary)))
 
 ui.quiz("home", [
     {"q": "What did attention change about how a decoder uses its input?",
@@ -133,4 +102,4 @@ ui.references([
      "https://arxiv.org/abs/1801.06146"),
     ("Hoffmann et al., Training Compute-Optimal Large Language Models, 2022", "https://arxiv.org/abs/2203.15556"),
 ])
-ui.show_code(parameter_growth, charts.timeline)
+ui.show_code(L.compare, L.parameter_growth, L.notices, L.timeline_chart)

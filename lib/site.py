@@ -9,8 +9,6 @@ from pathlib import Path
 # treats the app as an old-style multipage app. AppTest stops re-running app.py after the first run (the shared
 # sidebar vanishes), and a fresh server answers its first deep link with "Page not found".
 
-ROOT = Path(__file__).resolve().parents[1]
-
 SECTIONS = ["From RNNs to attention", "Data and training", "Using models", "Going further"]
 
 

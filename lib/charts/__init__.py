@@ -1,5 +1,7 @@
 """Altair chart builders. They take arrays, DataFrames and labels (never models) and return charts that are not yet
 configured; `style(chart, projector)` applies the one set of fonts and sizes used everywhere (called by ui.chart).
+Page-specific builders live beside these: data.py (Training data sources), size.py (Model size), lm.py, sequence.py.
+Charts import no lesson, page or streamlit.
 
 Builders raise ValueError with a clear message when shapes do not match their labels.
 """
@@ -47,8 +49,8 @@ _SI_EXPR = ("datum.value >= 1e12 ? format(datum.value / 1e12, '~g') + ' T' : dat
 
 def finished_spec(chart: alt.TopLevelMixin, projector: bool = False) -> dict:
     """The Vega-Lite dict of a chart as the app draws it: filling its column when it has no width of its own, in the
-    house style. Styling and validating an Altair chart costs 20-60 ms, so pages cache this dict (st.cache_data) for
-    charts that depend only on their inputs; ui.chart draws either a chart or such a dict."""
+    house style. Styling and validating an Altair chart costs 20-60 ms, so lessons return this dict for charts that
+    depend only on their inputs and pages cache it with ui.memo; ui.chart draws either a chart or such a dict."""
     if getattr(chart, "width", None) is alt.Undefined:  # single and layered charts fill the column
         chart = chart.properties(width="container")
     return style(chart, projector).to_dict()

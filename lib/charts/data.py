@@ -6,7 +6,6 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from lib.charts import finished_spec  # noqa: F401 - pages use it from here
 
 MEASURES = ("pages", "lines", "words")
 

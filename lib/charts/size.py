@@ -3,6 +3,7 @@ parameter timeline with the user's model drawn in. DataFrames in, unconfigured A
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import altair as alt
 import pandas as pd
@@ -81,3 +82,12 @@ def tokens_per_parameter(df: pd.DataFrame, *, projector: bool = False) -> alt.La
     text = alt.Chart(rule_df).mark_text(align="left", dx=5, dy=-6, color="#d1495b").encode(
         x="x:Q", y=alt.value(0), text="label:N")
     return alt.layer(bars, rule, text).properties(height=alt.Step(30 if projector else 24))
+
+
+def breakdown(parts: Sequence[tuple[str, int]]) -> alt.Chart:
+    """Horizontal bars of where a model's parameters are, one bar per part, SI labels on the axis."""
+    if not parts:
+        raise ValueError("breakdown: no parts")
+    chart = charts.bars([k for k, _ in parts], [v for _, v in parts], value_title="parameters", fmt=",.0f")
+    chart = chart.encode(x=alt.X("value:Q", title="parameters", axis=alt.Axis(labelExpr=_SI_EXPR, tickCount=4)))
+    return chart.properties(title="Where the parameters are", height=alt.Step(30))

@@ -18,10 +18,8 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT_DIR = ROOT / "assets" / "models"
+from lib.paths import MODELS as OUT_DIR, ROOT
 
 # group -> module with main(names: list[str] | None, out_dir: Path) -> dict, and NAMES: list[str]
 GROUPS = {

@@ -3,7 +3,7 @@ the same rules, hostile text does not crash, and the tokenizer section works wit
 import pytest
 import streamlit as st
 
-from lib import tokenizer_cost as tc
+from lib.models import tokenizer as tk
 from lib.data import c4
 from tests.apptest import open_page, texts
 
@@ -101,12 +101,12 @@ def test_hostile_text_does_not_crash(hostile):
 
 
 def test_tokenizer_missing_gives_a_friendly_warning(monkeypatch, tmp_path):
-    monkeypatch.setattr(tc, "PROJECT_TOKENIZER_DIR", tmp_path)
-    st.cache_data.clear()
+    monkeypatch.setattr(tk, "PROJECT_TOKENIZER_DIR", tmp_path)
+    st.cache_resource.clear()
     at = open_page(PAGE)
     assert not at.exception
     assert any("python -m lib.train" in w.value for w in at.warning)
-    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture()
@@ -125,7 +125,7 @@ def small_tokenizer_dir(tmp_path):
 
 
 def test_tokens_per_language_with_a_project_tokenizer(monkeypatch, small_tokenizer_dir):
-    monkeypatch.setattr(tc, "PROJECT_TOKENIZER_DIR", small_tokenizer_dir)
+    monkeypatch.setattr(tk, "PROJECT_TOKENIZER_DIR", small_tokenizer_dir)
     st.cache_data.clear()
     st.cache_resource.clear()
     at = open_page(PAGE)
@@ -144,13 +144,13 @@ def test_hub_tokenizer_offline_fails_fast_with_a_message(monkeypatch):
 
     monkeypatch.setattr(registry, "HUB_ALLOWLIST", ("distilgpt2",), raising=False)
     monkeypatch.setattr(registry, "hub_reachable", lambda timeout=1.5: False)
-    st.cache_data.clear()
+    st.cache_resource.clear()
     at = open_page(PAGE)
     at.session_state["model_source"] = "distilgpt2"
     at.run()
     assert not at.exception
     assert any("cannot be reached" in i.value for i in at.info)
-    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def test_quiz_feedback():

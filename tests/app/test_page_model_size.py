@@ -1,7 +1,7 @@
 """The Model size page, through the real app.py: the calculator, its check against a real model, presets, the
 cost arithmetic and the charts over time."""
-from lib import sizing
-from lib.sizing import GPTShape
+from lib.lessons import model_size as sizing
+from lib.lessons.model_size import GPTShape
 from tests.apptest import open_page, texts
 
 PAGE = "app_pages/model_size.py"

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from lib import charts
-from lib.timeline import load_timeline
+from lib.data.tables import load_timeline
 
 
 def _fonts(spec: dict) -> list[int]:

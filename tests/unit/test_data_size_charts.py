@@ -3,9 +3,10 @@ import pandas as pd
 import pytest
 
 from lib.charts import data as dcharts
+from lib.charts import finished_spec
 from lib.charts import size as scharts
 from lib.data import c4
-from lib.timeline import load_timeline, tokens_per_parameter
+from lib.data.tables import load_timeline, tokens_per_parameter
 
 
 def test_funnel_percentages_and_switched_off_rules():
@@ -78,6 +79,6 @@ def test_params_chart_scale_reaches_a_tiny_user_model():
 
 
 def test_finished_spec_is_styled_and_fills_the_column():
-    spec = dcharts.finished_spec(scharts.tokens_over_time(load_timeline()), projector=True)
+    spec = finished_spec(scharts.tokens_over_time(load_timeline()), projector=True)
     assert spec["width"] == "container"
     assert spec["config"]["axis"]["labelFontSize"] == 20

@@ -1,9 +1,12 @@
-"""Tokens per language with an English-trained byte-level BPE (trained here, small), and the loaders' failures."""
+"""Tokens per language with an English-trained byte-level BPE (trained here, small), and the loaders' failures:
+the data-sources lesson's token costs (lib/lessons/data_sources.py) and lib/models/tokenizer.py."""
 import time
 
 import pytest
 
-from lib import tokenizer_cost as tc
+from lib.data.tables import Passage, load_passages
+from lib.lessons import data_sources as L
+from lib.models import tokenizer as tk
 from lib.data import c4
 from lib.errors import ModelUnavailable
 
@@ -25,7 +28,7 @@ def english_bpe():
 
 
 def test_passages_file():
-    passages = tc.load_passages()
+    passages = load_passages()
     assert len(passages) >= 10
     assert passages[0].code == "en"
     assert len({p.code for p in passages}) == len(passages)
@@ -33,7 +36,7 @@ def test_passages_file():
 
 
 def test_english_is_one_and_other_scripts_cost_more(english_bpe):
-    costs = {c.code: c for c in tc.token_costs(tc.load_passages(), tc.as_encoder(english_bpe))}
+    costs = {c.code: c for c in L.token_costs(load_passages(), tk.as_encoder(english_bpe))}
     assert costs["en"].ratio_to_english == 1.0
     for code in ("hi", "ru", "my", "ar", "bn"):
         assert costs[code].ratio_to_english > 2, code
@@ -44,44 +47,44 @@ def test_english_is_one_and_other_scripts_cost_more(english_bpe):
 
 
 def test_token_costs_counts_exactly():
-    passages = [tc.Passage("English", "en", "Latin", "a b c d", "x"), tc.Passage("Other", "xx", "Latin", "ab", "x")]
-    costs = tc.token_costs(passages, lambda text: text.split() if " " in text else list(text) * 4)
+    passages = [Passage("English", "en", "Latin", "a b c d", "x"), Passage("Other", "xx", "Latin", "ab", "x")]
+    costs = L.token_costs(passages, lambda text: text.split() if " " in text else list(text) * 4)
     assert [c.tokens for c in costs] == [4, 8]
     assert [c.ratio_to_english for c in costs] == [1.0, 2.0]
     with pytest.raises(ValueError):
-        tc.token_costs(passages[1:], str.split)
+        L.token_costs(passages[1:], str.split)
 
 
 def test_token_pieces_round_trip(english_bpe):
-    pieces = tc.token_pieces("The weather is nice today.", english_bpe)
+    pieces = L.token_pieces("The weather is nice today.", english_bpe)
     assert "".join(label for label, _ in pieces) == "The weather is nice today."
     assert all(whole for _, whole in pieces)
     assert len(pieces) < len("The weather is nice today.")
 
 
 def test_token_pieces_show_partial_characters_as_bytes(english_bpe):
-    pieces = tc.token_pieces("आज", english_bpe)  # two Devanagari letters, 3 bytes each, never seen in training
+    pieces = L.token_pieces("आज", english_bpe)  # two Devanagari letters, 3 bytes each, never seen in training
     assert pieces == [("e0", False), ("a4", False), ("86", False), ("e0", False), ("a4", False), ("9c", False)]
     assert bytes.fromhex("".join(label for label, _ in pieces).replace(" ", "")) == "आज".encode("utf-8")
 
 
 def test_byte_level_table_covers_all_bytes():
-    table = tc._byte_level_decoder()
+    table = tk._byte_level_decoder()
     assert sorted(table.values()) == list(range(256))
     assert table["\u0120"] == 32  # GPT-2's "Ġ" is the space byte
 
 
 def test_project_tokenizer_missing_is_friendly(tmp_path):
     with pytest.raises(ModelUnavailable) as err:
-        tc.load_project_tokenizer(tmp_path)
+        tk.load_project_tokenizer(tmp_path)
     assert "python -m lib.train" in str(err.value)
 
 
 def test_project_tokenizer_when_built():
-    if not (tc.PROJECT_TOKENIZER_DIR / "tokenizer.json").is_file():
+    if not (tk.PROJECT_TOKENIZER_DIR / "tokenizer.json").is_file():
         pytest.skip("the GPT tokenizer has not been trained yet")
-    tok = tc.load_project_tokenizer()
-    costs = tc.token_costs(tc.load_passages(), tc.as_encoder(tok))
+    tok = tk.load_project_tokenizer()
+    costs = L.token_costs(load_passages(), tk.as_encoder(tok))
     assert costs[0].ratio_to_english == 1.0 and max(c.ratio_to_english for c in costs) > 2
 
 
@@ -90,7 +93,7 @@ def test_hub_id_not_allowlisted_is_refused(monkeypatch):
 
     monkeypatch.setattr(registry, "HUB_ALLOWLIST", ("distilgpt2",), raising=False)
     with pytest.raises(ModelUnavailable, match="not on this app's list"):
-        tc.load_hub_tokenizer("evil/remote-code")
+        tk.load_hub_tokenizer("evil/remote-code")
 
 
 def test_hub_offline_fails_fast(monkeypatch, tmp_path):
@@ -101,5 +104,5 @@ def test_hub_offline_fails_fast(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty cache
     start = time.perf_counter()
     with pytest.raises(ModelUnavailable, match="cannot be reached"):
-        tc.load_hub_tokenizer("distilgpt2", reachable=lambda: False)
+        tk.load_hub_tokenizer("distilgpt2", reachable=lambda: False)
     assert time.perf_counter() - start < 30  # generous: no network waits, only imports

@@ -1,10 +1,11 @@
-"""The size calculator against real transformers models and the chapter's worked examples."""
+"""The Model size lesson: the calculator against real transformers models, the chapter's worked examples, and
+every branch of notices() on hand-made numbers."""
 import math
 
 import pytest
 
-from lib import sizing
-from lib.sizing import GPTShape
+from lib.lessons import model_size as sizing
+from lib.lessons.model_size import GPTShape
 
 
 @pytest.mark.parametrize("shape", [
@@ -110,3 +111,69 @@ def test_human_duration_and_money():
     assert sizing.human_money(12.5) == "$12.50"
     assert sizing.human_money(4_142_811) == "$4.14 M"
     assert sizing.human_money(2.5e9) == "$2.5 B"
+
+
+# ----------------------------------------------------------------------------------------- notices, by hand
+def facts(n=100, emb=60, blocks=30, wider=300, deeper=130, d=64, layers=2):
+    parts = (("Token embeddings", emb - 10), ("Position embeddings", 10), ("Attention", blocks // 3),
+             ("MLP", blocks - blocks // 3), ("LayerNorms", n - emb - blocks))
+    return sizing.ShapeFacts(GPTShape(layers, d, 1, 10, 4), parts, n, wider, deeper)
+
+
+def test_shape_facts_of_a_real_shape():
+    f = sizing.shape_facts(GPTShape(2, 64, 4, 100, 32))
+    assert f.n == 108_544 and sum(v for _, v in f.parts) == f.n
+    assert f.wider == sizing.count_parameters(GPTShape(2, 128, 4, 100, 32))
+    assert f.deeper == sizing.count_parameters(GPTShape(4, 64, 4, 100, 32))
+
+
+def test_embeddings_or_blocks_hold_most():
+    small = sizing.notices(facts(emb=60, blocks=30), None, ())[0]
+    assert "embeddings hold **60%**" in small and "outweighs the blocks" in small
+    big = sizing.notices(facts(emb=20, blocks=75), None, ())[0]
+    assert big.startswith("In your shape the Transformer blocks hold **75%**")
+
+
+def test_width_or_layers_add_more_and_a_tie():
+    assert sizing.notices(facts(wider=300, deeper=130), None, ())[1].endswith("the width adds more.")
+    assert sizing.notices(facts(wider=130, deeper=300), None, ())[1].endswith("the layers add more.")
+    assert sizing.notices(facts(wider=200, deeper=200), None, ())[1].endswith("both add the same.")
+
+
+def make_plan(util=0.7, n=1e9, active=None, tokens_b=20.0, model=None):
+    return sizing.plan(model, n, active or n, sizing.TOKEN_RULES[2], None, tokens_b, 8, util, 100.0, 2.0)
+
+
+def test_plan_reads_the_token_rule_and_falls_back():
+    assert make_plan().tokens == 20e9
+    p = sizing.plan("M", 1e9, 1e9, sizing.TOKEN_RULES[1], None, None, 8, 0.5, 100.0, 2.0)
+    assert p.fell_back and p.tokens == 20e9
+    p = sizing.plan("M", 1e9, 1e9, sizing.TOKEN_RULES[1], 5e9, None, 8, 0.5, 100.0, 2.0)
+    assert not p.fell_back and p.tokens == 5e9
+    assert p.doubled.days == pytest.approx(p.cost.days / 2)
+
+
+def test_tokens_per_parameter_against_chinchilla_three_ways():
+    assert "(20.0 per parameter, Chinchilla's 20)" in sizing.notices(None, make_plan(tokens_b=20), ())[0]
+    assert "fewer than Chinchilla's 20" in sizing.notices(None, make_plan(tokens_b=2), ())[0]
+    assert "more than Chinchilla's 20" in sizing.notices(None, make_plan(tokens_b=200), ())[0]
+
+
+def test_utilisation_low_high_and_full():
+    assert sizing.notices(None, make_plan(util=0.5), ())[1].startswith("Doubling the utilisation to 100%")
+    assert sizing.notices(None, make_plan(util=0.7), ())[1].startswith("Even at 100% utilisation")
+    assert sizing.notices(None, make_plan(util=1.0), ())[1].startswith("At 100% utilisation every GPU-hour")
+
+
+def test_moe_sentence_only_for_a_mixture_of_experts():
+    assert len(sizing.notices(None, make_plan(), ())) == 2
+    moe = sizing.notices(None, make_plan(n=40e9, active=10e9, model="MoE"), ())
+    assert len(moe) == 3 and "25% of what the total count suggests" in moe[2]
+
+
+def test_tokens_per_parameter_over_time_all_branches():
+    both = sizing.notices(None, None, (("A", 1.7), ("B", 20.0), ("C", 38.0)))[0]
+    assert "from **1.7** (A) to **38** (C)" in both and "Below 20: A." in both and "Above 20: C;" in both
+    single = sizing.notices(None, None, (("B", 20.0),))[0]
+    assert "Below" not in single and "Above" not in single
+    assert sizing.notices(None, None, ()) == []

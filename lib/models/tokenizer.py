@@ -1,48 +1,20 @@
-"""What a mostly-English tokenizer costs other languages: the same passage in many languages, counted in tokens,
-relative to English.
+"""Tokenizers on their own (no model): the tiny GPT's English-trained byte-level BPE, the tokenizer of an
+allowlisted Hub model, and what one byte-level token stands for. No Streamlit.
 
-Tokens are what a model reads, what an API bills and what fills a context window, so a language that needs 5x the
-tokens for the same meaning pays 5x the price and fits 5x less into the window (Huyen, ch. 2, on the MASSIVE data).
-
-The project's own tokenizer is the tiny GPT's byte-level BPE, trained on English only (assets/models/gpt_base).
-A byte-level BPE can encode any text, but words it never saw fall apart into many pieces, down to single bytes:
-three bytes for most Devanagari or Chinese characters.
-
-No Streamlit here. A tokenizer is anything with `encode(text) -> list[int]` (a transformers tokenizer, or a
-`tokenizers.Tokenizer` wrapped by `as_encoder`).
-"""
+A tokenizer here is anything with `encode(text) -> list[int]` once wrapped by `as_encoder` (a transformers
+tokenizer, or a `tokenizers.Tokenizer`)."""
 from __future__ import annotations
 
-import csv
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from lib.errors import ModelUnavailable
+from lib.paths import MODELS
 
-ROOT = Path(__file__).resolve().parents[1]
-PASSAGES_CSV = ROOT / "assets" / "data" / "passages.csv"
-PROJECT_TOKENIZER_DIR = ROOT / "assets" / "models" / "gpt_base"
+PROJECT_TOKENIZER_DIR = MODELS / "gpt_base"
 
 Encoder = Callable[[str], list]
-
-
-@dataclass(frozen=True)
-class Passage:
-    language: str
-    code: str
-    script: str
-    text: str
-    source: str
-
-
-def load_passages(path: Path = PASSAGES_CSV) -> list[Passage]:
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [Passage(r["language"], r["code"], r["script"], r["text"], r["source"]) for r in csv.DictReader(f)]
-    if not rows or rows[0].code != "en":
-        raise ValueError(f"{path}: the first passage must be the English reference")
-    return rows
 
 
 def as_encoder(tokenizer) -> Encoder:
@@ -50,34 +22,6 @@ def as_encoder(tokenizer) -> Encoder:
     if hasattr(tokenizer, "encode") and type(tokenizer).__module__.startswith("tokenizers"):
         return lambda text: tokenizer.encode(text).ids
     return lambda text: tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-
-
-@dataclass(frozen=True)
-class Cost:
-    language: str
-    code: str
-    script: str
-    characters: int
-    utf8_bytes: int
-    tokens: int
-    ratio_to_english: float
-    bytes_per_token: float
-
-
-def token_costs(passages: list[Passage], encode: Encoder) -> list[Cost]:
-    """Token count of each passage and its ratio to the English passage's count (passages[0] must be English)."""
-    if not passages or passages[0].code != "en":
-        raise ValueError("the first passage must be the English reference")
-    counts = [len(encode(p.text)) for p in passages]
-    english = counts[0]
-    if english == 0:
-        raise ValueError("the English passage encodes to no tokens")
-    out = []
-    for p, n in zip(passages, counts):
-        nbytes = len(p.text.encode("utf-8"))
-        out.append(Cost(p.language, p.code, p.script, len(p.text), nbytes, n, n / english,
-                        nbytes / n if n else 0.0))
-    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,24 +51,6 @@ def token_bytes(tokenizer, token_id: int) -> bytes | None:
     return bytes(table[ch] for ch in piece)
 
 
-def token_pieces(text: str, tokenizer) -> list[tuple[str, bool]]:
-    """How the tokenizer cuts `text`: one (label, whole) pair per token. A token that is whole characters is shown
-    as its text; a byte-level token that is only part of a character (whole=False) is shown as its bytes in hex,
-    e.g. "e0 a4", since on its own it is not text at all."""
-    out = []
-    for i in as_encoder(tokenizer)(text):
-        raw = token_bytes(tokenizer, i)
-        if raw is None:
-            out.append((tokenizer.decode([i]), True))
-            continue
-        try:
-            out.append((raw.decode("utf-8"), True))
-        except UnicodeDecodeError:
-            out.append((" ".join(f"{b:02x}" for b in raw), False))
-    return out
-
-
-# ------------------------------------------------------------------------------------------------------- loading
 def load_project_tokenizer(folder: Path | None = None):
     """The tiny GPT's tokenizer (English-trained byte-level BPE), from its save_pretrained folder, offline."""
     folder = Path(PROJECT_TOKENIZER_DIR if folder is None else folder)

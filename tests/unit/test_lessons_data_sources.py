@@ -1,0 +1,99 @@
+"""The data-sources lesson: its numbers from the tables and the C4 rules, and every branch of notices() on
+hand-made numbers."""
+from lib.lessons import data_sources as L
+
+SCALE = L.Scale(2.59, 3.45, "20", 6100.0, 745.0, 1100.0, 365.0, 1400.0, 156.0, 30.0)
+RULES = L.RuleStats(11, (33, 10), (300, 90), (5000, 1500), ("3. Bad-words list",), 5, ("1. Terminal punctuation",), 80)
+FILTERED = L.Filtered((("African-American English", 42.0), ("White-aligned English", 6.2)),
+                      (("p10", "spam (adult)", "x"), ("p18", "health", "y")))
+LANG = L.Languages(45.9, "Punjabi", 113.0, 0.0061, 231.56, 10.3)
+TOKENS = L.TokenStats(50, 4.0, "Burmese", 9.5, 475, 1.6, 5.2)
+
+
+def notes(**kw):
+    args = dict(s=SCALE, r=RULES, f=FILTERED, lang=LANG, t=TOKENS) | kw
+    return L.notices(**args)
+
+
+def find(points, start):
+    return [p for p in points if p.startswith(start)]
+
+
+def test_scale_from_the_tables():
+    s = L.scale()
+    assert (s.c4_gb, s.raw_gb, s.docs_final_m, s.tokens_raw_b) == (745.0, 6100.0, 365.0, 1400.0)
+    assert s.blocklist_only_m == 30.0
+
+
+def test_bytes_and_tokens_agree_or_not():
+    agree = find(notes(), "Two measures")[0]
+    assert "(**12%**, the metric above)" in agree and "both say about 11%-12% survives: far less" in agree
+    apart = find(notes(s=L.Scale(2.59, 3.45, "20", 1000.0, 500.0, 1100.0, 365.0, 1400.0, 156.0, 30.0)),
+                 "Two measures")[0]
+    assert "Bytes say 50% survives and tokens 11%" in apart and "far less than the share of pages" not in apart
+
+
+def test_blocklist_alone_only_when_it_removed_something():
+    assert find(notes(), "The bad-words list alone removes 30 M")
+    none = L.Scale(2.59, 3.45, "20", 6100.0, 745.0, 1100.0, 365.0, 1400.0, 156.0, 0.0)
+    assert not find(notes(s=none), "The bad-words list alone")
+
+
+def test_one_leader_ties_and_no_rule_removing_pages():
+    one = find(notes(), "On our 33 sample pages")[0]
+    assert "**3. Bad-words list** removes the most pages (5)" in one
+    assert "**1. Terminal punctuation** removes the most lines (80 of 300)" in one
+    tied = L.RuleStats(11, (33, 10), (300, 90), (5000, 1500), ("A", "B", "C"), 4, ("D", "E"), 7)
+    point = find(notes(r=tied), "On our 33 sample pages")[0]
+    assert "**A**, **B** and **C** tie for the most pages removed (4 each)" in point
+    assert "**D** and **E** tie for the most lines (7 of 300 each)" in point
+    no_lines = L.RuleStats(1, (33, 30), (300, 300), (5000, 4000), ("A",), 3, ("A",), 0)
+    assert "no rule removes single lines" in find(notes(r=no_lines), "On our")[0]
+    nothing = L.RuleStats(0, (33, 33), (300, 300), (5000, 5000), (), 0, (), 0)
+    assert not find(notes(r=nothing), "On our")
+
+
+def test_survivors_including_a_100_percent_case():
+    assert "With the 11 rule(s) you left on, 10 of 33 pages and 30% of the words survive." in notes()
+    all_kept = L.RuleStats(0, (33, 33), (300, 300), (5000, 5000), (), 0, (), 0)
+    assert "With the 0 rule(s) you left on, 33 of 33 pages and 100% of the words survive." in notes(r=all_kept)
+
+
+def test_dialects_more_often_or_not():
+    assert "42%** of documents in African-American English against **6.2%**" in find(notes(), "The filter")[0]
+    assert find(notes(), "The filter")[0].endswith("6.8x as often.")
+    same = L.Filtered((("African-American English", 5.0), ("White-aligned English", 6.2)), FILTERED.banned)
+    assert find(notes(f=same), "The filter")[0].endswith("no more often.")
+
+
+def test_banned_pages_not_adult_all_adult_and_none():
+    assert "Of the 2 sample pages the list removed, 1 are not adult content (health)." in notes()
+    adult = L.Filtered(FILTERED.dialects, (("p10", "spam (adult)", "x"),))
+    assert "All 1 sample pages the list removed are adult spam" in " ".join(notes(f=adult))
+    clean = L.Filtered(FILTERED.dialects, ())
+    assert not [p for p in notes(f=clean) if "the list removed" in p]
+
+
+def test_tokens_other_scripts_costlier_equal_and_absent():
+    t = find(notes(), "Our tokenizer needs")[0]
+    assert "**9.5x** as many tokens for Burmese" in t and "other scripts **5.2x**: a letter outside ASCII" in t
+    flat = L.TokenStats(50, 4.0, "French", 1.2, 60, 1.2, 1.1)
+    assert "other scripts **1.1x**." in find(notes(t=flat), "Our tokenizer needs")[0]
+    latin_only = L.TokenStats(50, 4.0, "French", 1.2, 60, 1.2, float("nan"))
+    assert "other scripts" not in find(notes(t=latin_only), "Our tokenizer needs")[0]
+    equal = L.TokenStats(50, 4.0, "English", 1.0, 50, 1.0, float("nan"))
+    assert "Our tokenizer needs no more tokens for any language than for English." in notes(t=equal)
+    assert not find(notes(t=None), "Our tokenizer")
+
+
+def test_rules_report_counts_match_the_pipeline():
+    rep = L.rules_report(tuple(L.RULE_KEYS))
+    assert rep.stats.pages[0] == len(L.sample_pages()) == len(rep.pages_table)
+    assert rep.stats.pages[1] == sum(p.kept for p in rep.result.pages)
+    off = L.rules_report(())
+    assert off.stats.pages == (off.stats.pages[0], off.stats.pages[0]) and off.stats.page_leaders == ()
+
+
+def test_your_page_counts_lines_and_words():
+    mine = L.your_page("One two three four five.\nshort", tuple(L.RULE_KEYS))
+    assert mine.lines[1] == 2 and mine.words[1] == 6

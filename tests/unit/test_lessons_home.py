@@ -1,0 +1,87 @@
+"""The home page's lesson: the comparison, growth, tokens per parameter, and every branch of notices()."""
+import math
+
+import pandas as pd
+
+from lib.data.tables import load_timeline, tokens_per_parameter
+from lib.lessons import home as L
+
+
+def test_growth_and_tokens_per_parameter():
+    df = load_timeline()
+    g = L.parameter_growth(df)
+    first = df.dropna(subset=["parameters"]).iloc[0]
+    assert g.first == first["model"] and g.last == "DeepSeek-V3"
+    assert round(g.ratio) == round(671e9 / first["parameters"])
+    assert 2 < g.per_year < 5
+    tpp = tokens_per_parameter(df).set_index("model")["tokens_per_parameter"]
+    assert tpp["Chinchilla"] == 20 and round(tpp["GPT-3"], 2) == 1.71
+
+
+def test_growth_fit_is_exact_for_a_clean_doubling():
+    df = pd.DataFrame({"model": ["a", "b", "c"], "date": pd.to_datetime(["2000-01-01", "2001-01-01", "2002-01-01"]),
+                       "parameters": [1.0, 2.0, 4.0]})
+    g = L.parameter_growth(df)
+    assert abs(g.per_year - 2) < 0.01 and abs(g.doubling_months - 12) < 0.1
+
+
+def test_human_numbers():
+    assert L.human(1.5e9) == "1.5 B" and L.human(175e9) == "175 B" and L.human(2e12) == "2 T"
+    assert L.human(117e6) == "117 M"
+    assert L.times(1496.3) == "1,496x" and L.times(2.914) == "2.91x"
+
+
+def test_compare_reads_the_timeline():
+    c = L.compare("BERT", "GPT-2")
+    assert (c.params_a, c.params_b, c.months, c.date_a) == (340e6, 1.5e9, 4, "Oct 2018")
+    assert round(c.ratio, 2) == 4.41
+
+
+# ----------------------------------------------------------------------------------------- notices, by hand
+GROWTH = L.Growth(first="A", last="Z", ratio=1000.0, years=5.0, doubling_months=6.0, per_year=4.0)
+SUMMARY = L.Summary(GROWTH, (("GPT-3", 1.7), ("Chinchilla", 20.0), ("Llama 3.1", 38.5)), ())
+
+
+def cmp(pa=1.0, pb=10.0, months=4, a="A", b="B"):
+    return L.Comparison(a, b, pa, pb, "Jan 2020", "May 2020", months)
+
+
+def test_bigger_later_model():
+    assert L.notices(cmp(), SUMMARY)[0] == "**B** has **10x** the parameters of **A**, released 4 months later."
+
+
+def test_smaller_model_says_fewer_not_a_fraction():
+    first = L.notices(cmp(pa=10.0, pb=1.0, months=-1), SUMMARY)[0]
+    assert first.startswith("**B** has **10x** fewer parameters than **A**, released 1 month earlier")
+
+
+def test_tie_in_size_and_in_month():
+    first = L.notices(cmp(pa=5e9, pb=5e9, months=0), SUMMARY)[0]
+    assert "as many parameters as **A** (5 B)" in first and "in the same month" in first
+
+
+def test_same_model_twice():
+    assert "with itself" in L.notices(cmp(a="GPT", b="GPT"), SUMMARY)[0]
+
+
+def test_growth_sentence_and_no_growth():
+    assert "**1,000x**" in L.notices(cmp(), SUMMARY)[1] and "every **6 months**" in L.notices(cmp(), SUMMARY)[1]
+    flat = L.Summary(L.Growth("A", "A", 1.0, 0.0, math.inf, 1.0), SUMMARY.tokens_per_parameter, ())
+    assert "did not grow" in L.notices(cmp(), flat)[1]
+
+
+def test_tokens_per_parameter_both_ways_and_a_single_model():
+    grew = L.notices(cmp(), SUMMARY)[2]
+    assert grew.startswith("Data grew faster") and "GPT-3 **1.7**, Chinchilla **20** and Llama 3.1 **38**" in grew
+    flat = L.Summary(GROWTH, (("X", 20.0), ("Y", 21.0)), ())
+    assert L.notices(cmp(), flat)[2].startswith("Training tokens per parameter did not rise")
+    single = L.Summary(GROWTH, (("X", 20.0),), ())
+    assert len(L.notices(cmp(), single)) == 2  # no trend from one model
+
+
+def test_unsized_models_one_and_several():
+    one = L.Summary(GROWTH, (), ("ULMFiT",))
+    assert L.notices(cmp(), one)[-1].startswith("ULMFiT has no parameter count") and "it is in" in L.notices(cmp(), one)[-1]
+    two = L.Summary(GROWTH, (), ("LSTM", "ULMFiT"))
+    assert L.notices(cmp(), two)[-1].startswith("LSTM and ULMFiT have no parameter count")
+    assert len(L.notices(cmp(), L.Summary(GROWTH, (), ()))) == 2

@@ -93,14 +93,17 @@ else:
     if p.fell_back:
         st.info("Our sources give no training-token count for this choice, so the Chinchilla rule is used instead.")
     m = st.columns(3) + st.columns(3)
-    m[0].metric("Parameters N", L.human(p.n_params))
+    moe = p.n_active < p.n_params
+    m[0].metric("Parameters N", L.human(p.n_params), f"{L.human(p.n_active)} active" if moe else None, **NO_DELTA)
     m[1].metric("Training tokens D", L.human(p.tokens))
-    m[2].metric("Compute 6 N D", f"{p.flops:.3g} FLOPs")
+    m[2].metric("Compute 6 N D", f"{p.flops:.3g} FLOPs", "N = active parameters" if moe else None, **NO_DELTA)
     m[3].metric("Time", L.human_duration(p.cost.days), f"{L.human_duration(p.cost.days_at_full_use)} at 100%",
                 **NO_DELTA)
     m[4].metric("Cost", L.human_money(p.cost.dollars), f"{p.cost.gpu_hours:,.3g} GPU-hours", **NO_DELTA)
     m[5].metric("Tokens per parameter", f"{p.tokens_per_parameter:,.1f}", "Chinchilla: about 20", **NO_DELTA)
-    st.markdown(f"6 x {p.n_params:.3g} x {p.tokens:.3g} = **{p.flops:.3g} FLOPs**. At {p.util:.0%} of "
+    st.markdown(L.COMPUTE_RULE)
+    st.markdown(f"6 x {p.n_active:.3g}{' active' if moe else ''} x {p.tokens:.3g} = **{p.flops:.3g} FLOPs**. "
+                f"At {p.util:.0%} of "
                 f"{p.peak_tflops:g} TFLOP/s on {p.gpus:,} GPUs that is {p.flops:.3g} / ({p.gpus:,} x "
                 f"{p.util:.2f} x {p.peak_tflops:g}e12 x 86,400 s) = **{L.human_duration(p.cost.days)}**, and "
                 f"{p.cost.gpu_hours:,.3g} GPU-hours x ${p.price:g} = **{L.human_money(p.cost.dollars)}**.")

@@ -6,7 +6,9 @@ Huyen's "Model size" section), and the page's "What to notice". Plain functions 
   add no parameters. The formula is exact for transformers' GPT2LMHeadModel; `count_real_parameters` builds one to
   check.
 - Chinchilla (Hoffmann et al. 2022): compute-optimal training uses about 20 tokens per parameter.
-- Compute: about 6 x N x D floating-point operations to train N parameters on D tokens (Kaplan et al. 2020).
+- Compute: about 6 x N x D floating-point operations to train N parameters on D tokens (Kaplan et al. 2020). One
+  rule for every model: N counts the parameters each token goes through, so for a mixture of experts (Mixtral) it is
+  the active count, 6 x N_active x D; memory still holds them all.
 - Time and money: compute / (GPUs x utilisation x peak FLOP/s), and GPUs x hours x price per GPU-hour.
 """
 from __future__ import annotations
@@ -17,6 +19,10 @@ import pandas as pd
 
 from lib.data.tables import Preset, load_presets, load_timeline, tokens_per_parameter
 
+COMPUTE_RULE = ("Training compute is 6 x N_active x D: six operations per parameter per token, counting only the "
+                "parameters each token goes through. In a dense model that is every parameter; in a mixture of "
+                "experts it is the experts the router picks (Mixtral: 12.9 B of 46.7 B), while memory must hold "
+                "them all.")
 TOKEN_RULES = ("Chinchilla: 20 per parameter", "As the model reported", "My own number")
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20
@@ -254,7 +260,7 @@ class Plan:
 
 def plan(model: str | None, n_params: float, n_active: float, rule: str, reported_tokens: float | None,
          own_tokens_b: float | None, gpus: int, util: float, peak_tflops: float, price: float) -> Plan:
-    """Training tokens by `rule` (one of TOKEN_RULES), compute 6 N D, and its time and cost."""
+    """Training tokens by `rule` (one of TOKEN_RULES), compute 6 x N_active x D (COMPUTE_RULE), time and cost."""
     fell_back = rule == TOKEN_RULES[1] and reported_tokens is None
     if rule == TOKEN_RULES[2] and own_tokens_b is not None:
         tokens = float(own_tokens_b) * 1e9
@@ -262,7 +268,7 @@ def plan(model: str | None, n_params: float, n_active: float, rule: str, reporte
         tokens = float(reported_tokens)
     else:
         tokens = chinchilla_tokens(n_params)
-    flops = training_flops(n_params, tokens)
+    flops = training_flops(n_active, tokens)  # compute follows the active parameters (all of them when dense)
     peak = float(peak_tflops) * 1e12
     cost = training_cost(flops, int(gpus), float(util), peak, float(price))
     doubled = training_cost(flops, int(gpus), min(1.0, float(util) * 2), peak, float(price))
@@ -324,7 +330,8 @@ def notices(shape: ShapeFacts | None, p: Plan | None, tpp: tuple[tuple[str, floa
         vs = ("Chinchilla's 20" if round(tpp_here) == CHINCHILLA_TOKENS_PER_PARAMETER else
               "fewer than Chinchilla's 20" if tpp_here < CHINCHILLA_TOKENS_PER_PARAMETER else
               "more than Chinchilla's 20")
-        out.append(f"{p.model or 'Your model'} with {human(p.n_params)} parameters and {human(p.tokens)} tokens "
+        active = f" ({human(p.n_active)} active)" if p.n_active < p.n_params else ""
+        out.append(f"{p.model or 'Your model'} with {human(p.n_params)} parameters{active} and {human(p.tokens)} tokens "
                    f"({tpp_here:.1f} per parameter, {vs}) needs {p.flops:.3g} FLOPs: "
                    f"**{human_duration(p.cost.days)}** on {p.gpus:,} GPUs at {p.util:.0%}, about "
                    f"**{human_money(p.cost.dollars)}** at ${p.price:g} an hour.")
@@ -340,9 +347,11 @@ def notices(shape: ShapeFacts | None, p: Plan | None, tpp: tuple[tuple[str, floa
             out.append("At 100% utilisation every GPU-hour you pay for is used: real training runs reach "
                        "roughly 30-60%.")
         if p.n_active < p.n_params:
-            active_flops = training_flops(p.n_active, p.tokens)
-            out.append(f"For {p.model or 'your model'}, compute with the active parameters is {active_flops:.3g} "
-                       f"FLOPs, {p.n_active / p.n_params:.0%} of what the total count suggests.")
+            dense = training_flops(p.n_params, p.tokens)
+            out.append(f"{p.model or 'Your model'} is a mixture of experts: compute follows its "
+                       f"**{human(p.n_active)} active** parameters, {p.flops:.3g} FLOPs, {p.n_active / p.n_params:.0%} "
+                       f"of the {dense:.3g} that 6 x all {human(p.n_params)} x D would give. Memory still holds all "
+                       f"{human(p.n_params)}.")
     if tpp:
         under = [m for m, x in tpp if x < CHINCHILLA_TOKENS_PER_PARAMETER]
         over = [m for m, x in tpp if x > CHINCHILLA_TOKENS_PER_PARAMETER]

@@ -118,3 +118,22 @@ def test_url_values_are_checked_and_clamped():
     assert at.number_input(key="size_heads").value == 1
     assert at.selectbox(key="size_model").value == "Your shape (above)"
     assert at.slider(key="size_util").value == 0.7
+
+
+def test_mixtral_cards_text_and_notice_use_one_rule():
+    """Issue 16: the cards computed Mixtral from all 46.7 B parameters (2.62e23, 282 days, $3.46 M) while the text and
+    What to notice used the 12.9 B active ones (7.23e22). Now all three use 6 x N_active x D."""
+    at = open_page(PAGE)
+    at.selectbox(key="size_model").set_value("Mixtral 8x7B").run()
+    assert not at.exception
+    body = texts(at)
+    flops = 6 * 12.9e9 * 20 * 46.7e9
+    cost = sizing.training_cost(flops, 256, 0.7)
+    assert metric(at, "Compute 6 N D").value == f"{flops:.3g} FLOPs" == "7.23e+22 FLOPs"
+    assert metric(at, "Time").value == sizing.human_duration(cost.days)
+    assert metric(at, "Cost").value == sizing.human_money(cost.dollars)
+    assert metric(at, "Parameters N").delta == "12.9 B active"
+    assert "2.62e+23 FLOPs" not in body and "6 x 1.29e+10 active x" in body and "N_active" in body
+    notice = body[body.index("What to notice"):]
+    assert "needs 7.23e+22 FLOPs" in notice and sizing.human_duration(cost.days) in notice
+    assert "**12.9 B active** parameters, 7.23e+22 FLOPs" in notice

@@ -167,8 +167,23 @@ def test_utilisation_low_high_and_full():
 
 def test_moe_sentence_only_for_a_mixture_of_experts():
     assert len(sizing.notices(None, make_plan(), ())) == 2
-    moe = sizing.notices(None, make_plan(n=40e9, active=10e9, model="MoE"), ())
-    assert len(moe) == 3 and "25% of what the total count suggests" in moe[2]
+    p = make_plan(n=40e9, active=10e9, model="MoE")
+    moe = sizing.notices(None, p, ())
+    assert len(moe) == 3 and "**10 B active** parameters, 1.2e+21 FLOPs, 25% of the 4.8e+21" in moe[2]
+    assert f"needs {p.flops:.3g} FLOPs" in moe[0] and "(10 B active)" in moe[0]
+
+
+def test_one_compute_rule_for_a_mixture_of_experts():
+    """Issue 16: Mixtral's cards said 6 x total x D while the text said active. Compute follows the active count."""
+    mix = sizing.presets()["Mixtral 8x7B"]
+    p = sizing.plan(mix.model, mix.parameters, mix.active_parameters, sizing.TOKEN_RULES[0], None, None, 256, 0.7,
+                    60.0, 2.0)
+    assert p.tokens == pytest.approx(20 * 46.7e9)
+    assert p.flops == pytest.approx(6 * 12.9e9 * 934e9) and f"{p.flops:.3g}" == "7.23e+22"
+    assert p.cost == sizing.training_cost(p.flops, 256, 0.7, 60e12, 2.0)
+    dense = sizing.plan("d", 46.7e9, 46.7e9, sizing.TOKEN_RULES[0], None, None, 256, 0.7, 60.0, 2.0)
+    assert dense.flops == pytest.approx(6 * 46.7e9 * 934e9)
+    assert "N_active" in sizing.COMPUTE_RULE
 
 
 def test_tokens_per_parameter_over_time_all_branches():

@@ -46,7 +46,11 @@ st.subheader("A timeline of key models")
 df = ui.memo(L.timeline)
 families = ui.memo(L.families)
 names = ui.memo(L.sized_models)
-ui.bind_url({"home_a": "GPT", "home_b": "GPT-3"}, options={"home_a": list(df["model"]), "home_b": list(df["model"])})
+ui.bind_url({"home_a": "GPT", "home_b": "GPT-3"}, options={"home_a": names, "home_b": names})
+ui.chart(ui.memo(L.milestones_chart, ui.projector()))
+ui.prose("The recurrent networks came first: the LSTM (1997) kept a memory across long sequences, seq2seq (2014) "
+         "put two of them together to translate, and attention (2014) let the decoder look back at every input "
+         "word. The Transformer (2017) kept only attention. The chart below follows the models' size from there.")
 chosen = st.multiselect("Architecture families shown", families, default=families, key="home_families")
 if not chosen:
     st.warning("Pick at least one architecture family to draw the timeline.")
@@ -74,7 +78,7 @@ ui.what_to_notice(L.notices(cmp, ui.memo(L.summary)))
 
 ui.quiz("home", [
     {"q": "What did attention change about how a decoder uses its input?",
-     "options": ["It reads the whole input twice, once forwards and once backwards",
+     "options": ["It squeezes the whole input into one fixed-size vector first",
                  "It weighs every input position afresh for each word it writes",
                  "It stores the input in a larger hidden state than before",
                  "It skips the encoder and reads the raw words directly"],

@@ -31,6 +31,22 @@ def timeline_chart(families: tuple[str, ...], projector: bool) -> dict:
     return charts.finished_spec(charts.timeline(timeline(), families=families, projector=projector), projector)
 
 
+TRANSFORMER = "Transformer"
+
+
+def road_to_the_transformer() -> pd.DataFrame:
+    """The models up to and including the Transformer (the recurrent era the lecture starts with), sized or not."""
+    df = timeline()
+    when = df.loc[df["model"] == TRANSFORMER, "date"]
+    return df[df["date"] <= when.iloc[0]] if len(when) else df.iloc[0:0]
+
+
+def milestones_chart(projector: bool) -> dict:
+    """The road to the Transformer as a time line, a finished Vega-Lite dict."""
+    return charts.finished_spec(charts.milestones(road_to_the_transformer(), projector=projector)
+                                .properties(title="Before the Transformer: the recurrent era"), projector)
+
+
 # ------------------------------------------------------------------------------------------------ two models
 @dataclass(frozen=True)
 class Comparison:

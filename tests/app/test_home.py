@@ -70,3 +70,16 @@ def test_home_page_imports_neither_torch_nor_transformers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_recurrent_era_is_drawn_and_the_quiz_distractor_is_not_our_own_encoder():
+    """Issue 16: the RNN era (LSTM 1997, seq2seq and attention 2014) is on the page; the distractor "reads the whole
+    input forwards and backwards" described the app's own bidirectional encoder, so it is gone."""
+    at = open_page()
+    charts = [c for c in at.get("arrow_vega_lite_chart")] or at.get("vega_lite_chart")
+    assert any("recurrent era" in str(c.proto.spec) for c in charts)
+    options = [o for r in at.radio if r.key == "quiz_home_0" for o in r.options]
+    assert options and not any("backwards" in o for o in options)
+    assert any("fixed-size vector" in o for o in options)
+    at.selectbox(key="home_a").set_value("seq2seq").run()
+    assert not at.exception and at.metric[0].value == "384 M"

@@ -51,3 +51,15 @@ def test_timeline_has_every_sized_model_and_needs_its_columns():
     assert len(data) == df["parameters"].notna().sum()
     with pytest.raises(ValueError, match="missing columns"):
         charts.timeline(df.drop(columns=["source"]))
+
+
+def test_milestones_draw_unsized_models_and_check_columns():
+    df = load_timeline()
+    early = df[df["date"].dt.year < 2018]
+    spec = charts.milestones(early).to_dict()
+    rows = next(v for v in spec["datasets"].values() if v and "model" in v[0])
+    assert len(rows) == len(early) and any(r["model"] == "LSTM" for r in rows)  # LSTM has no parameter count
+    with pytest.raises(ValueError, match="missing columns"):
+        charts.milestones(early.drop(columns=["family"]))
+    with pytest.raises(ValueError, match="no models"):
+        charts.milestones(early.iloc[0:0])

@@ -85,3 +85,17 @@ def test_unsized_models_one_and_several():
     two = L.Summary(GROWTH, (), ("LSTM", "ULMFiT"))
     assert L.notices(cmp(), two)[-1].startswith("LSTM and ULMFiT have no parameter count")
     assert len(L.notices(cmp(), L.Summary(GROWTH, (), ()))) == 2
+
+
+def test_the_recurrent_era_is_on_the_timeline_with_sources():
+    """Issue 16: the timeline started in 2017; the lecture starts with LSTM (1997), seq2seq and attention (2014)."""
+    road = L.road_to_the_transformer().set_index("model")
+    assert list(road.index) == ["LSTM", "seq2seq", "Bahdanau attention", "Transformer"]
+    assert road.loc["LSTM", "date"].year == 1997
+    assert road.loc["seq2seq", "date"].year == road.loc["Bahdanau attention", "date"].year == 2014
+    assert "Hochreiter" in road.loc["LSTM", "source"] and "1409.3215" in road.loc["seq2seq", "source"]
+    assert "1409.0473" in road.loc["Bahdanau attention", "source"]
+    spec = L.milestones_chart(False)
+    rows = next(v for v in spec["datasets"].values() if v and "model" in v[0])
+    assert [r["model"] for r in rows] == list(road.index)
+    assert [r["side"] for r in rows][:3] == ["above", "below", "above"]  # the two 2014 papers on opposite sides

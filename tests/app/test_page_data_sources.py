@@ -205,3 +205,16 @@ def test_rule_checkbox_labels_are_short():
     at = open_page(PAGE)
     labels = [at.checkbox(key=f"c4_{k}").label for k in c4.RULE_KEYS]
     assert all(len(label) <= 20 for label in labels), labels
+
+
+def test_building_datasets_is_costly_beside_our_stages():
+    """Issue 16: the chapter's demonstration and comparison costs, next to the data each of our stages used."""
+    at = open_page(PAGE)
+    assert not at.exception
+    body = texts(at)
+    assert "6. Building datasets is costly" in body
+    assert metric(at, "InstructGPT's demonstrations") == "13,000"
+    assert metric(at, "A comparison against a written response") == "$3.50"
+    table = next(d.value for d in at.dataframe if "a real model" in d.value.columns)
+    assert list(table["stage"]) == ["pre-training", "supervised finetuning", "preference finetuning"]
+    assert "Labelled data is what costs money" in body

@@ -11,7 +11,7 @@ TOKENS = L.TokenStats(50, 4.0, "Burmese", 9.5, 475, 1.6, 5.2)
 
 
 def notes(**kw):
-    args = dict(s=SCALE, r=RULES, f=FILTERED, lang=LANG, t=TOKENS) | kw
+    args = dict(s=SCALE, r=RULES, f=FILTERED, lang=LANG, t=TOKENS, costs=None) | kw
     return L.notices(**args)
 
 
@@ -97,3 +97,26 @@ def test_rules_report_counts_match_the_pipeline():
 def test_your_page_counts_lines_and_words():
     mine = L.your_page("One two three four five.\nshort", tuple(L.RULE_KEYS))
     assert mine.lines[1] == 2 and mine.words[1] == 6
+
+
+def test_dataset_costs_from_the_csv_and_our_build():
+    """Issue 16: "Building datasets is costly": the chapter's figures beside the data each of our stages used."""
+    d = L.dataset_costs()
+    assert (d.real_demos, d.dollars_per_demo, d.dollars_per_comparison, d.dollars_per_written) == (13000, 10, 3.5, 25)
+    assert list(d.table["stage"]) == ["pre-training", "supervised finetuning", "preference finetuning"]
+    assert d.table["source"].str.len().gt(5).all()
+    assert f"{d.demonstrations:,} demonstrations" in d.table.iloc[1]["ours"] and d.pairs > 0
+
+
+def costs(demos=279, pairs=927):
+    return L.DatasetCosts(None, 100, 1000, demos, pairs, 10.0, 13000, 3.5, 25.0)
+
+
+def test_dataset_cost_notices_both_ways():
+    money = find(notes(costs=costs()), "Labelled data is what costs money")[0]
+    assert "about **$6,034**" in money and "InstructGPT's 13,000 demonstrations alone cost about **$130,000**" in money
+    more = find(notes(costs=costs()), "A comparison costs about 7x less")[0]
+    assert "we made 3.3x as many pairs as demonstrations" in more
+    fewer = find(notes(costs=costs(demos=500, pairs=100)), "A comparison costs about 7x less")[0]
+    assert "yet we made fewer pairs (100) than demonstrations (500)" in fewer
+    assert not find(notes(costs=None), "Labelled data")

@@ -202,35 +202,34 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
 
 
 def milestones(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerChart:
-    """The models of `df` as dots on one time line, named above and below it in turn (so that two in the same year
-    stay apart), sized or not: the road to the Transformer. Needs columns model, date, parameters_text, family,
-    training_data, source."""
+    """The models of `df` in date order as evenly spaced stops on one line, each dated above and named below, sized or
+    not: the road to the Transformer. (Even spacing, not a time axis: two papers of the same month stay apart and
+    seventeen quiet years take no room.) Needs columns model, date, parameters_text, family, training_data, source."""
     need = {"model", "date", "parameters_text", "family", "training_data", "source"}
     if missing := need - set(df.columns):
         raise ValueError(f"milestones: missing columns {sorted(missing)}")
     if df.empty:
         raise ValueError("milestones: no models")
-    data = df.sort_values("date").reset_index(drop=True).copy()
+    data = df.copy()
     data["date"] = pd.to_datetime(data["date"])
-    data["y"] = 0.0
-    data["side"] = ["above" if i % 2 == 0 else "below" for i in range(len(data))]
-    data["year"] = data["date"].dt.year.astype(str)
-    first, last = data["date"].min(), data["date"].max()
-    pad = pd.Timedelta(days=max(200, (last - first).days // 12))
-    x = alt.X("date:T", title=None, scale=alt.Scale(domain=[(first - pad).isoformat(), (last + pad).isoformat()]),
-              axis=alt.Axis(format="%Y", tickCount="year", grid=False))
+    data = data.sort_values("date", kind="stable").reset_index(drop=True)
+    data["stop"] = range(len(data))
+    data["year"] = data["date"].dt.strftime("%b %Y")
+    data["zero"], data["up"], data["down"] = 0.0, 0.3, -0.3   # the line, the dates above it, the names below
+    x = alt.X("stop:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(data) - 0.5]))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1, 1]))
-    base = alt.Chart(data).encode(x=x, y=y)
-    line = alt.Chart(pd.DataFrame({"date": [first - pad, last + pad], "y": [0.0, 0.0]})).mark_line(
-        color="#999").encode(x=x, y=y)
-    dots = base.mark_circle(size=420 if projector else 220, opacity=0.95).encode(
-        color=alt.Color("family:N", title="architecture", legend=alt.Legend(orient="bottom", columns=3)),
+    line = alt.Chart(pd.DataFrame({"stop": [0, len(data) - 1], "y": [0.0, 0.0]})).mark_line(
+        color="#999", strokeWidth=3).encode(x=x, y=y)
+    base = alt.Chart(data).encode(x=x)
+    dots = base.mark_circle(size=420 if projector else 240, opacity=1, color=PALETTE[0]).encode(
+        y=alt.Y("zero:Q", axis=None, scale=alt.Scale(domain=[-1, 1])),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("date:T", format="%b %Y"),
                  alt.Tooltip("parameters_text:N", title="parameters"), alt.Tooltip("family:N"),
-                 alt.Tooltip("training_data:N", title="training data"), alt.Tooltip("source:N")])
-    gap = 22 if projector else 16
-    labels = [base.transform_filter(alt.datum.side == side).mark_text(dy=dy, fontWeight="bold").encode(
-        text=alt.Text("model:N")) for side, dy in (("above", -gap), ("below", gap))]
-    years = [base.transform_filter(alt.datum.side == side).mark_text(dy=dy, color="#555").encode(
-        text=alt.Text("year:N")) for side, dy in (("above", -2 * gap), ("below", 2 * gap))]
-    return alt.layer(line, dots, *labels, *years).properties(height=200 if projector else 150)
+                 alt.Tooltip("training_data:N", title="training data"), alt.Tooltip("source:N")],
+    )
+    # dates above the line, names below it, a word a line (a long name grows downwards, into free space)
+    years = base.mark_text(color="#444", baseline="bottom").encode(
+        y=alt.Y("up:Q", axis=None, scale=alt.Scale(domain=[-1, 1])), text="year:N")
+    names = base.mark_text(fontWeight="bold", baseline="top", lineBreak=" ").encode(
+        y=alt.Y("down:Q", axis=None, scale=alt.Scale(domain=[-1, 1])), text="model:N")
+    return alt.layer(line, dots, names, years).properties(height=170 if projector else 120)

@@ -26,7 +26,7 @@ def load_timeline(path: Path = TIMELINE_CSV) -> pd.DataFrame:
     """Key models (and the milestones before them) by date; `parameters` is empty where our sources give none."""
     df = pd.read_csv(path)
     df["date"] = pd.to_datetime(df["date"])
-    return df.sort_values("date").reset_index(drop=True)
+    return df.sort_values("date", kind="stable").reset_index(drop=True)  # same month: the CSV's order
 
 
 def tokens_per_parameter(df: pd.DataFrame) -> pd.DataFrame:

@@ -168,5 +168,5 @@ def notices(c: Comparison, s: Summary) -> list[str]:
                        f"(Chinchilla's compute-optimal rule is about 20).")
     if s.unsized:
         out.append(f"{_names(s.unsized)} {'has' if len(s.unsized) == 1 else 'have'} no parameter count in our "
-                   f"sources, so {'it is' if len(s.unsized) == 1 else 'they are'} in the table but not on the chart.")
+                   f"sources, so {'it is' if len(s.unsized) == 1 else 'they are'} in the table but not on the size chart.")
     return out

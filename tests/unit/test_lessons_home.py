@@ -98,4 +98,4 @@ def test_the_recurrent_era_is_on_the_timeline_with_sources():
     spec = L.milestones_chart(False)
     rows = next(v for v in spec["datasets"].values() if v and "model" in v[0])
     assert [r["model"] for r in rows] == list(road.index)
-    assert [r["side"] for r in rows][:3] == ["above", "below", "above"]  # the two 2014 papers on opposite sides
+    assert [r["stop"] for r in rows] == [0, 1, 2, 3]  # evenly spaced: the two 2014 papers do not overlap

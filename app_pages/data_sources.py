@@ -195,7 +195,7 @@ if costs is not None:
     c3.metric("Our labelled data at those rates", L.money(costs.demonstrations * costs.dollars_per_demo
                                                           + costs.pairs * costs.dollars_per_comparison),
               f"{costs.demonstrations:,} demonstrations, {costs.pairs:,} pairs", **NO_DELTA)
-    st.dataframe(costs.table, hide_index=True, width="stretch", height=ui.table_height(len(costs.table)))
+    st.table(costs.table.set_index("stage"))  # a static table wraps its long cells: every column stays in view
 
 ui.what_to_notice(L.notices(sc, rs, filtered, ui.memo(L.languages),
                             None if ours is None else ui.memo(L.token_stats, ours), costs))

@@ -215,6 +215,6 @@ def test_building_datasets_is_costly_beside_our_stages():
     assert "6. Building datasets is costly" in body
     assert metric(at, "InstructGPT's demonstrations") == "13,000"
     assert metric(at, "A comparison against a written response") == "$3.50"
-    table = next(d.value for d in at.dataframe if "a real model" in d.value.columns)
-    assert list(table["stage"]) == ["pre-training", "supervised finetuning", "preference finetuning"]
+    table = next(t.value for t in at.table if "a real model" in t.value.columns)
+    assert list(table.index) == ["pre-training", "supervised finetuning", "preference finetuning"]
     assert "Labelled data is what costs money" in body

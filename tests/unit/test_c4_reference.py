@@ -111,6 +111,11 @@ CASES = [
      {"t1": "min_sentences"},
      "_END_MARKS is (\".\", \"?\", \"!\", '\"'): a line ending in the curly \u201d is dropped by the code that "
      "built C4 (the paper's \"end quotation mark\" would keep it; see c4.END_MARK_NOTE)."),
+    ("single_quote_is_not_an_end_mark",
+     [page(lines(S1, S2, "Everyone in the harbour town called the old lighthouse 'the candle'"))],
+     {"t1": "min_sentences"},
+     "_END_MARKS has the double quote only: a line ending in ' is dropped (datatrove's C4QualityFilter adds ' and "
+     "would keep it)."),
     ("dedup_keeps_the_line_on_the_page_with_the_smallest_url_md5",
      [page(lines(S1, S2, S3, S4), id="first", url="https://first-published.example/story"),
       page(lines(S1, S2, S3, S5, S6), id="copy", url="https://content-farm.example/story")],

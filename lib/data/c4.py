@@ -411,9 +411,16 @@ def _clean_page(page: PageRecord, on: set[str]) -> None:
     if "min_sentences" in on:
         n = _sentences(live)
         if n < MIN_SENTENCES_PER_PAGE:
+            by_rule: dict[str, int] = {}
+            for ln in page.lines:
+                if ln.removed_by:
+                    by_rule[ln.removed_by] = by_rule.get(ln.removed_by, 0) + 1
+            lost = ", ".join(f"rule {RULES_BY_KEY[k].number} removed {v}" for k, v in
+                             sorted(by_rule.items(), key=lambda kv: _ORDER[kv[0]]))
             page.drop("min_sentences", (f"only {n} sentence(s) left after the line rules" if live else
                                         "no line survived the line rules")
-                      + f"; at least {MIN_SENTENCES_PER_PAGE} needed")
+                      + f"; at least {MIN_SENTENCES_PER_PAGE} needed" + (f" (of its {len(page.lines)} lines, {lost})"
+                                                                         if lost else ""))
 
 
 def _dedup(pages: list[PageRecord], min_sentences: bool) -> None:
@@ -595,6 +602,13 @@ def load_made_up_harmful_pages(path: Path = MADE_UP_HARMFUL_FILE) -> list[dict]:
         if p["kind"] not in HARMFUL_KINDS:
             raise ValueError(f"Page {p.get('id')!r} has kind {p['kind']!r}; expected one of {HARMFUL_KINDS}")
     return pages
+
+
+def made_up_note(path: Path = MADE_UP_HARMFUL_FILE) -> str:
+    """The data file's own label ("MADE UP BY THIS PROJECT ..."), for the page to show beside the pages."""
+    import json
+
+    return str(json.loads(Path(path).read_text(encoding="utf-8")).get("note", ""))
 
 
 @dataclass

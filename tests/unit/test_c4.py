@@ -296,6 +296,7 @@ def test_bundled_harmful_pages_are_labelled_and_cover_every_kind():
     assert all(p["made_up"] is True for p in pages)
     assert {p["kind"] for p in pages} == set(c4.HARMFUL_KINDS)
     assert len({p["url"] for p in pages}) == len(pages)
+    assert c4.made_up_note().startswith("MADE UP BY THIS PROJECT")
 
 
 def test_bundled_harmful_pages_pass_every_rule():

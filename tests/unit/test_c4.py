@@ -1,4 +1,8 @@
-"""Pin each C4 rule (Raffel et al. 2020) on crafted examples, then the pipeline on the bundled sample pages."""
+"""Pin each C4 rule (Raffel et al. 2020, as the reference code applies them) on crafted examples, then the pipeline
+on the bundled sample pages and the made-up harmful pages. tests/unit/test_c4_reference.py pins the reference's order and
+semantics behaviour by behaviour."""
+import hashlib
+
 import pytest
 
 from lib.data import c4
@@ -16,18 +20,28 @@ def page(text, id="t1", url="https://x.example/", kind="test"):
 
 # --- rule 1: terminal punctuation ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("line", ["It rained.", "Really?", "Stop!", '"He left," she said.', 'He said "go."',
-                                  "She said \u201cgo.\u201d", "Built in 1889.[2]", "Disputed.[citation needed]"])
+                                  "Built in 1889.[2]", "Disputed.[citation needed]", "  Padded both sides.  "])
 def test_terminal_punctuation_kept(line):
     assert c4.ends_in_terminal_punctuation(line)
 
 
 @pytest.mark.parametrize("line", ["Home | News | Sport", "Read more...", "Wait\u2026", "Price: $24.99 ", "",
-                                  "History[edit]", "ends with a colon:", "a comma,"])
+                                  "History[edit]", "ends with a colon:", "a comma,",
+                                  "She said \u201cgo.\u201d",  # the curly quote: see c4.END_MARK_NOTE
+                                  "Built in 1889. [2]",  # no second strip after the marker goes
+                                  "Disputed.[Citation needed]"])  # markers are matched case-sensitively
 def test_terminal_punctuation_dropped(line):
     assert not c4.ends_in_terminal_punctuation(line)
 
 
-# --- rule 2: five words a line, three sentences a page ----------------------------------------------------------
+# --- rule 1: a word over 1,000 characters ----------------------------------------------------------------------
+def test_too_long_word_boundary():
+    assert not c4.has_too_long_word("short words " + "a" * 1000)
+    assert c4.has_too_long_word("short words " + "a" * 1001)
+    assert not c4.has_too_long_word("")
+
+
+# --- rules 4 and 9: five words a line, three sentences a page --------------------------------------------------
 def test_min_words_boundary():
     assert not c4.has_enough_words("Only four words here.")
     assert c4.has_enough_words("Now there are five words.")
@@ -44,6 +58,15 @@ def test_split_sentences():
     assert c4.split_sentences('"Is anyone up?" she asked. He waved! Then silence') == [
         '"Is anyone up?"', "she asked.", "He waved!", "Then silence"]
     assert c4.split_sentences("") == []
+
+
+@pytest.mark.parametrize("text,n", [("Dr. Smith went home. He was tired.", 2),
+                                    ("The U.S. economy grew 3 per cent. Prices fell.", 2),
+                                    ("Mr. and Mrs. Jones arrived at 5 p.m. on Friday. They left early.", 2),
+                                    ("by R. Mendes", 1), ("Published 8:03 a.m. ET Oct. 12, 2022", 2)])
+def test_split_sentences_knows_a_few_abbreviations(text, n):
+    """These counts are punkt's (NLTK's English model, checked with its parameters when this was written)."""
+    assert len(c4.split_sentences(text)) == n
 
 
 # --- rule 3: bad words ------------------------------------------------------------------------------------------
@@ -89,7 +112,7 @@ def test_curly_bracket_page():
 # --- rule 7: citations ------------------------------------------------------------------------------------------
 def test_strip_citations():
     assert c4.strip_citations("Built in 1889.[2][3]") == ("Built in 1889.", ["[2]", "[3]"])
-    assert c4.strip_citations("Disputed [citation needed] claim.") == ("Disputed claim.", ["[citation needed]"])
+    assert c4.strip_citations("Disputed [citation needed] claim.") == ("Disputed  claim.", ["[citation needed]"])
     assert c4.strip_citations("History[edit]") == ("History", ["[edit]"])
     assert c4.strip_citations("An array a[i] stays.") == ("An array a[i] stays.", [])
 
@@ -109,40 +132,28 @@ def test_policy_leaves_other_lines():
     assert c4.find_policy_phrase("She baked cookies for the whole street.") is None
 
 
-# --- rule 9: three-sentence spans ------------------------------------------------------------------------------
-def test_three_sentence_spans():
-    spans = c4.three_sentence_spans(["A a.", "B b.", "C c.", "D d."])
-    assert [i for i, _ in spans] == [0, 1]
-    assert spans[0][1] == "a a. b b. c c."
-    assert c4.three_sentence_spans(["A.", "B."]) == []
-    assert c4.span_key(["Hello   World."]) == c4.span_key(["hello world."])
-
-
-def test_dedup_keeps_first_copy_only():
-    body = " ".join(GOOD) + " Forecasters expect calmer weather this coming weekend."
-    pages = [page(body, id="a"), page("A different intro sentence is here now. " + body, id="b")]
-    res = c4.run_pipeline(pages, {"dedup"})
-    a, b = res.pages
-    assert a.kept
-    assert not b.kept and b.removed_by == "dedup"
-    assert "page a" in b.reason or "page a" in b.lines[0].reason or b.lines[0].edits
-
-
-def test_dedup_removes_only_repeated_sentences_from_a_line():
-    shared = " ".join(GOOD)
-    own = "This page adds three sentences of its own. They are all new here. Nobody else wrote them."
-    res = c4.run_pipeline([page(shared, id="a"), page(shared + "\n" + own, id="b")], {"dedup"})
-    b = res.pages[1]
-    assert b.kept
-    assert b.lines[0].removed_by == "dedup" and "page a" in b.lines[0].reason
-    assert b.lines[1].kept and b.lines[1].text == own
+# --- rule 10: repeated lines ----------------------------------------------------------------------------------
+def test_line_key_ignores_case_and_outer_space_only():
+    assert c4.line_key("  Hello World. ") == c4.line_key("hello world.")
+    assert c4.line_key("Hello  World.") != c4.line_key("Hello World.")
+    assert c4.url_hash("https://a.example/") == hashlib.md5(b"https://a.example/").hexdigest()
 
 
 def test_dedup_misses_reworded_copies():
-    reworded = [s.replace("The council", "Councillors") for s in GOOD[:1]] + GOOD[1:2] + [
-        "Supporters argued the lanes would make the street safer."]
-    res = c4.run_pipeline([page(" ".join(GOOD), id="a"), page(" ".join(reworded), id="b")], {"dedup"})
+    reworded = [GOOD[0].replace("The council", "Councillors"), GOOD[1],
+                "Supporters argued the lanes would make the street safer."]
+    res = c4.run_pipeline([page("\n".join(GOOD), id="a", url="https://a.example/"),
+                           page("\n".join(reworded), id="b", url="https://b.example/")], {"dedup"})
     assert all(p.kept for p in res.pages)
+    b = res.pages[1]
+    assert [ln.removed_by for ln in b.lines] == [None, "dedup", None] or [
+        ln.removed_by for ln in res.pages[0].lines] == [None, "dedup", None]
+
+
+def test_dedup_needs_distinct_urls_and_breaks_ties_by_order():
+    res = c4.run_pipeline([page("\n".join(GOOD), id="a", url="https://same.example/"),
+                           page("\n".join(GOOD), id="b", url="https://same.example/")], {"dedup"})
+    assert res.pages[0].kept and res.pages[1].removed_by == "dedup"
 
 
 # --- rule 10: language ------------------------------------------------------------------------------------------
@@ -163,8 +174,9 @@ def test_language_rule():
 
 
 # --- the pipeline -----------------------------------------------------------------------------------------------
-def test_rules_are_in_the_papers_order():
-    assert [r.number for r in c4.RULES] == ["1", "2a", "2b", "3", "4", "5", "6", "7", "8", "9", "10"]
+def test_every_rule_has_a_short_label():
+    assert all(r.short and len(f"{r.number}. {r.short}") <= 20 for r in c4.RULES)  # the page's checkbox label
+    assert len({r.number for r in c4.RULES}) == len(c4.RULES)
 
 
 def test_unknown_rule_raises():
@@ -198,11 +210,16 @@ def test_sample_pages_expected_fates():
     res = c4.run_pipeline(c4.load_sample_pages())
     fate = {p.page_id: p.removed_by for p in res.pages}
     assert fate["p01"] is None                      # a news story survives, minus its navigation
-    assert fate["p03"] == "dedup" and fate["p05"] == "dedup"
+    assert fate["p03"] == "dedup"                   # p02's URL hashes lower, so p02 keeps the shared lines
+    assert fate["p04"] is None and fate["p05"] is None  # the content farm's URL hashes lower: it keeps the
+    p04 = next(p for p in res.pages if p.page_id == "p04")  # copied lines, the original loses them
+    assert any(ln.removed_by == "dedup" and "p05" in ln.reason for ln in p04.lines)
     assert fate["p07"] == "curly_bracket" and fate["p08"] == "lorem_ipsum"
-    assert fate["p11"] == "english" and fate["p14"] == "terminal_punct"
+    assert fate["p11"] == "english" and fate["p14"] == "min_sentences"  # no line ends in . ! ? "
     assert fate["p18"] == "bad_words" and fate["p20"] == "bad_words"  # medical and museum pages lost
-    assert fate["p24"] == "policy"
+    assert fate["p24"] == "min_sentences"           # every line is policy boilerplate or has no end mark
+    p06 = next(p for p in res.pages if p.page_id == "p06")
+    assert fate["p06"] is None and any(ln.removed_by == "long_word" for ln in p06.lines)
 
 
 def test_toggling_a_rule_changes_the_funnel():
@@ -237,7 +254,7 @@ def test_rule_summary_counts_match_the_records():
     assert list(rows) == list(c4.RULE_KEYS)
     assert rows["lorem_ipsum"]["on"] is False and rows["lorem_ipsum"]["pages removed"] == 0
     assert rows["curly_bracket"]["pages removed"] == 1
-    assert rows["citations"]["lines edited"] == 5 and rows["citations"]["lines removed"] == 0
+    assert rows["citations"]["lines edited"] == 7 and rows["citations"]["lines removed"] == 0
     assert sum(r["pages removed"] for r in rows.values()) == len(res.pages) - len(res.kept_pages())
 
 
@@ -252,3 +269,44 @@ def test_removals_by_rule_lists_pages_lines_and_edits():
     assert cites and all(r["what"] == "edit" for r in cites)
     with pytest.raises(ValueError):
         c4.removals_by_rule(res, "nope")
+
+
+# --- issue 16: harmful made-up pages ---------------------------------------------------------------------------
+HARMFUL = "\n".join([
+    "Warm lemon water taken every morning cures the flu in less than a day.",
+    "The acid in the lemon kills every virus in the body before it can spread.",
+    "Flu medicine is sold only because it makes money for the drug companies.",
+])
+
+
+def test_harmful_pages_passing_counts_what_survives():
+    pages = [dict(page(HARMFUL, id="h1", url="https://h1.example/"), kind="misinformation", made_up=True),
+             dict(page("Too short to pass.", id="h2", url="https://h2.example/"), kind="clickbait", made_up=True),
+             dict(page("\n".join(ln.upper().replace("CURES", "SEXY CURES") + " Really." for ln in HARMFUL.split("\n")),
+                       id="h3", url="https://h3.example/"), kind="misinformation", made_up=True)]
+    res = c4.harmful_pages_passing(pages)
+    assert (res.passed, res.total) == (1, 3)
+    assert res.by_kind == {"misinformation": (1, 2), "clickbait": (0, 1)}
+    assert [r["removed_by"] for r in res.pages] == [None, "min_sentences", "bad_words"]
+    assert res.sentence == "1 of 3 harmful made-up pages pass every rule"
+
+
+def test_bundled_harmful_pages_are_labelled_and_cover_every_kind():
+    pages = c4.load_made_up_harmful_pages()
+    assert all(p["made_up"] is True for p in pages)
+    assert {p["kind"] for p in pages} == set(c4.HARMFUL_KINDS)
+    assert len({p["url"] for p in pages}) == len(pages)
+    assert c4.made_up_note().startswith("MADE UP BY THIS PROJECT")
+
+
+def test_bundled_harmful_pages_pass_every_rule():
+    """The lesson's number: the rules judge form, not content, so every one of these survives."""
+    res = c4.harmful_pages_passing()
+    assert res.passed == res.total >= 12, [r for r in res.pages if not r["passed"]]
+
+
+def test_unlabelled_page_is_refused(tmp_path):
+    f = tmp_path / "pages.json"
+    f.write_text('{"pages": [{"id": "x", "url": "u", "kind": "racism", "text": "t"}]}', encoding="utf-8")
+    with pytest.raises(ValueError, match="made_up"):
+        c4.load_made_up_harmful_pages(f)

@@ -10,11 +10,6 @@ from lib.lessons import data_sources as L
 
 MAX_PASTE = 20_000
 RULE_WIDGETS = {f"c4_{key}": True for key in L.RULE_KEYS}
-# short checkbox labels that fit a quarter (a third on the projector) of a 1280 px page; the full name goes in help
-SHORT = {"terminal_punct": "Ends in . ! ?", "min_words": "5+ words a line", "min_sentences": "3+ sentences",
-         "bad_words": "Bad words", "javascript": "javascript", "lorem_ipsum": "lorem ipsum",
-         "curly_bracket": "Curly bracket", "citations": "Citations", "policy": "Policy lines",
-         "dedup": "Deduplicate", "english": "English only"}
 DEFAULT_PASTE = ("Home | About | Contact\n"
                  "Please enable JavaScript to see this page.\n"
                  "My grandmother grew up in a small village by the sea.[1]\n"
@@ -50,14 +45,16 @@ ui.chart(static["c4"])
 st.subheader("2. The C4 rules, live")
 ui.prose(f"Below are {len(ui.memo(L.sample_pages))} pages written to look like what a crawler brings back: news with "
          "menus, recipes, shop pages with cookie banners, code, templates full of *lorem ipsum*, spam, pages in other "
-         "languages, copies of the same story, forum threads. Every rule of Raffel et al. (2020) runs on them in "
-         "the paper's order. Switch rules off to see what each one contributes.")
+         "languages, copies of the same story, forum threads. Every rule of Raffel et al. (2020) runs on them. "
+         f"{L.ORDER_NOTE} Switch rules off to see what each one contributes.")
 ui.bind_url(RULE_WIDGETS)
 n_cols = 3 if ui.projector() else 4
 cols = st.columns(n_cols)
 for i, rule in enumerate(L.RULES):
-    cols[i % n_cols].checkbox(f"{rule.number}. {SHORT[rule.key]}", key=f"c4_{rule.key}",
-                              help=f"**{rule.name}**: {rule.description}")
+    # rule.short fits a quarter (a third on the projector) of a 1280 px page; the full name goes in the help
+    note = f" {L.END_MARK_NOTE}" if rule.key == "terminal_punct" else ""
+    cols[i % n_cols].checkbox(f"{rule.number}. {rule.short}", key=f"c4_{rule.key}",
+                              help=f"**{rule.name}**: {rule.description}.{note}")
 enabled = tuple(k for k in L.RULE_KEYS if st.session_state.get(f"c4_{k}", True))
 with st.spinner("Running the C4 rules..."):
     rep = ui.memo(L.rules_report, enabled)
@@ -67,6 +64,7 @@ k1.metric("Pages kept", f"{rs.pages[1]} of {rs.pages[0]}", L.pct(rs.pages[1], rs
 k2.metric("Lines kept", f"{rs.lines[1]} of {rs.lines[0]}", L.pct(rs.lines[1], rs.lines[0]), **NO_DELTA)
 k3.metric("Words kept", f"{rs.words[1]:,} of {rs.words[0]:,}", L.pct(rs.words[1], rs.words[0]), **NO_DELTA)
 ui.chart(ui.memo(L.funnel_chart, enabled, ui.projector()))
+st.caption("**Where this run simplifies C4.**\n" + "\n".join(f"- {x}" for x in L.SIMPLIFICATIONS))
 st.markdown("**What each rule removed**")
 st.dataframe(rep.summary, hide_index=True, width="stretch", height=ui.table_height(len(rep.summary)))
 st.markdown("**Every page's fate**")
@@ -134,8 +132,37 @@ ui.prose("Dodge et al. found that the list removes text about sexual orientation
          "They also found patents.google.com to be the largest single source in C4, 51.3% of pages hosted in the "
          "United States, and 1.87% to 24.88% of benchmark examples (15.49% for XSum) already inside C4.")
 
-# ------------------------------------------------------------------------------------------------ 5. languages
-st.subheader("5. Languages: who the web speaks for")
+# ------------------------------------------------------------------------------- 5. what the rules let through
+st.subheader("5. What the rules let through")
+ui.prose("Common Crawl holds Wikipedia, patents and newspapers, but also misinformation, propaganda, clickbait, "
+         "conspiracy theories, racism and misogyny (the Washington Post's analysis of C4 with the Allen Institute, "
+         "2023). We wrote pages of those kinds ourselves, like ordinary web prose, and ran every rule on them: "
+         f"all {len(L.RULES)} rules, whatever the switches in section 2 say.")
+lt = ui.memo(L.let_through)
+st.warning(f"**Made up by this project, not real pages.** {L.esc(lt.note)}", icon="\u26a0\ufe0f")
+h1, h2 = ui.columns([2, 3])
+with h1:
+    st.metric("Made-up harmful pages that pass every rule", f"{lt.res.passed} of {lt.res.total}",
+              L.pct(lt.res.passed, lt.res.total), **NO_DELTA)
+    st.dataframe(lt.kinds, hide_index=True, width="stretch", height=ui.table_height(len(lt.kinds)))
+with h2:
+    st.dataframe(lt.pages_table, hide_index=True, width="stretch", height=ui.table_height(len(lt.pages_table)))
+harm_by_id = {p.page_id: p for p in lt.result.pages}
+harm_pick = st.selectbox("Made-up page, line by line", list(harm_by_id), key="c4_harm_page",
+                         format_func=lambda pid: f"{pid} \u00b7 {harm_by_id[pid].kind} \u00b7 "
+                                                 f"{L.fate(harm_by_id[pid])} (made up)")
+harm_page = harm_by_id[harm_pick]
+st.caption(f"MADE UP \u00b7 {harm_page.url} (the .example domain does not exist)")
+if harm_page.kept:
+    st.info(f"Passes every rule: {len(harm_page.live_lines())} of {len(harm_page.lines)} lines go into the "
+            "corpus, false or hateful as they are.")
+else:
+    st.error(f"Removed by rule {L.RULES_BY_KEY[harm_page.removed_by].number} "
+             f"({L.RULES_BY_KEY[harm_page.removed_by].name}): {harm_page.reason}.")
+st.markdown(L.lines_html(harm_page), unsafe_allow_html=True)
+
+# ------------------------------------------------------------------------------------------------ 6. languages
+st.subheader("6. Languages: who the web speaks for")
 ui.chart(static["languages"])
 st.markdown("**What a mostly-English tokenizer costs other languages**")
 ui.prose("The same short passage in each language, cut into tokens by this project's own tokenizer (a byte-level "
@@ -175,8 +202,8 @@ if ours is not None:
                     f'{L.esc(label) if label.strip() else "&nbsp;"}</span>' for label, whole in pieces[:400])
     st.markdown(chips, unsafe_allow_html=True)
 
-# ------------------------------------------------------------------------------------ 6. datasets are costly
-st.subheader("6. Building datasets is costly")
+# ------------------------------------------------------------------------------------ 7. datasets are costly
+st.subheader("7. Building datasets is costly")
 ui.prose("Pre-training text is crawled, but the data that turns a text predictor into an assistant is written or "
          "judged by people. Beside each stage: what our tiny GPT used (generated by a program, so free) and what "
          "a real model used, at the prices the chapter gives.")
@@ -198,12 +225,13 @@ if costs is not None:
     st.table(costs.table.set_index("stage"))  # a static table wraps its long cells: every column stays in view
 
 ui.what_to_notice(L.notices(sc, rs, filtered, ui.memo(L.languages),
-                            None if ours is None else ui.memo(L.token_stats, ours), costs))
+                            None if ours is None else ui.memo(L.token_stats, ours), costs, lt.res))
 ui.quiz("data_sources", [
     {"q": "A C4 page ends a paragraph with \"Read more...\". What happens to that line?",
      "options": ["Kept, because it ends with a full stop", "Removed: \"...\" does not count as an end",
                  "The whole page is dropped along with it"],
-     "answer": 1, "why": "Rule 1 keeps lines ending in . ! ? or a closing quote, but TFDS's code drops \"...\"."},
+     "answer": 1, "why": "Rule 3 keeps lines ending in . ! ? or a straight double quote and drops \"...\" "
+                         "(as the code that built C4 does)."},
     {"q": "Why did the health page about breastfeeding disappear from C4?",
      "options": ["langdetect was not sure it was English", "It has a word from the bad-words list",
                  "It had fewer than three sentences left"],
@@ -220,6 +248,9 @@ ui.references([
      "(C4: section 2.2, table 8)", "https://arxiv.org/abs/1910.10683"),
     ("TensorFlow Datasets, c4_utils.py (the reference code of the rules)",
      "https://github.com/tensorflow/datasets/blob/master/tensorflow_datasets/text/c4_utils.py"),
+    ("Schaul, Chen and Tiku, Washington Post, 19 April 2023, \"Inside the secret list of websites that make AI "
+     "like ChatGPT sound smart\" (C4's websites, with the Allen Institute for AI)",
+     "https://www.washingtonpost.com/technology/interactive/2023/ai-chatbot-learning/"),
     ("Dodge et al. 2021, Documenting Large Webtext Corpora: A Case Study on the Colossal Clean Crawled Corpus",
      "https://arxiv.org/abs/2104.08758"),
     ("Common Crawl, cc-crawl-statistics (pages per crawl, language shares)",
@@ -232,6 +263,7 @@ ui.references([
     ("Ouyang et al. 2022, Training language models to follow instructions with human feedback (InstructGPT)",
      "https://arxiv.org/abs/2203.02155"),
     ("Dataset costs: assets/data/dataset_costs.csv (Huyen, AI Engineering, ch. 2, with sources)", None),
-    ("The sample pages and the translated passages were written for this project (see assets/data/)", None),
+    ("The sample pages, the made-up harmful pages and the translated passages were written for this project "
+     "(see assets/data/)", None),
 ])
-ui.show_code(L.rules_report, *L.C4_CODE, L.token_costs, L.dataset_costs, L.notices)
+ui.show_code(L.rules_report, *L.C4_CODE, L.let_through, L.harmful_notice, L.token_costs, L.dataset_costs, L.notices)

@@ -25,7 +25,12 @@ from lib.models import tokenizer as tok
 RULES = c4.RULES                    # each with .key, .number, .name, .description
 RULE_KEYS = c4.RULE_KEYS
 RULES_BY_KEY = c4.RULES_BY_KEY
-C4_CODE = (c4.run_pipeline, c4.ends_in_terminal_punctuation, c4.find_bad_word, c4.is_confident_english)
+C4_CODE = (c4.run_pipeline, c4.has_too_long_word, c4.ends_in_terminal_punctuation, c4.find_bad_word,
+           c4.is_confident_english, c4.harmful_pages_passing)
+ORDER_NOTE = c4.ORDER_NOTE          # the rules run in the order of the code that built C4, not the paper's list
+SIMPLIFICATIONS = c4.SIMPLIFICATIONS  # where our run differs from C4's, shown next to the result
+END_MARK_NOTE = c4.END_MARK_NOTE    # the curly closing quote: the paper's wording against the code
+HarmfulPassResult = c4.HarmfulPassResult
 
 
 def sample_pages() -> list[dict]:
@@ -33,7 +38,7 @@ def sample_pages() -> list[dict]:
 
 
 def run_rules(enabled: tuple[str, ...]) -> c4.PipelineResult:
-    """The rules switched on (in the paper's order) over every sample page."""
+    """The rules switched on (in the order of the code that built C4) over every sample page."""
     return c4.run_pipeline(sample_pages(), set(enabled))
 
 
@@ -154,11 +159,20 @@ def esc(text: str) -> str:
     return html.escape(text).replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;")
 
 
+PAGE_TRIGGERS = ("lorem_ipsum", "curly_bracket")  # rules that drop the whole page for one line
+
+
 def lines_html(page: c4.PageRecord) -> str:
-    """A page line by line: kept lines with what a rule changed, removed lines struck through with the rule."""
+    """A page line by line: kept lines with what a rule changed, removed lines struck through with the rule. On a
+    page dropped for "lorem ipsum" or "{", the line that dropped it is highlighted with the rule."""
     rows = []
-    for ln in page.lines:
-        if ln.kept:
+    for i, ln in enumerate(page.lines):
+        if i == page.trigger_line and page.removed_by in PAGE_TRIGGERS:
+            rule = RULES_BY_KEY[page.removed_by]
+            rows.append(f'<div style="margin:2px 0;padding:1px 4px;background:#fde2e4;border-left:4px solid '
+                        f'#d1495b">\u2716\ufe0f {esc(ln.text)} <span style="color:#a4161a"><b>\u2190 rule '
+                        f'{rule.number}: this line drops the whole page</b></span></div>')
+        elif ln.kept:
             note = "".join(f' <span style="color:#00798c">[rule {RULES_BY_KEY[k].number}: {esc(w)}]</span>'
                            for k, w in ln.edits)
             rows.append(f'<div style="margin:2px 0">\u2714\ufe0f {esc(ln.text)}{note}</div>')
@@ -183,7 +197,66 @@ def filtered_out() -> Filtered:
                     tuple((p.page_id, p.kind, p.reason) for p in full.pages if p.removed_by == "bad_words"))
 
 
-# ------------------------------------------------------------------------------------------------ 5. languages
+# ------------------------------------------------------------------------------- 5. what the rules let through
+@dataclass(frozen=True)
+class LetThrough:
+    """The project's made-up harmful pages (misinformation, propaganda, clickbait, conspiracy theories, racism,
+    misogyny) through every rule: how many pass, by kind, and each page line by line."""
+    res: c4.HarmfulPassResult        # .passed, .total, .by_kind, .pages, .sentence
+    note: str                        # the data file's own "MADE UP BY THIS PROJECT" label
+    result: c4.PipelineResult        # the same pages, line by line
+    kinds: pd.DataFrame              # kind, "pass every rule" as "n of m"
+    pages_table: pd.DataFrame        # page, kind, fate, lines kept
+
+
+def let_through() -> LetThrough:
+    res = c4.harmful_pages_passing()
+    result = c4.run_pipeline(c4.load_made_up_harmful_pages())
+    kinds = pd.DataFrame([{"kind": kind, "pass every rule": f"{got} of {n}"} for kind, (got, n) in res.by_kind.items()])
+    pages_table = pd.DataFrame([{"page": p["id"], "kind": p["kind"],
+                                 "fate": "passes every rule" if p["passed"] else
+                                 f"removed by rule {RULES_BY_KEY[p['removed_by']].number}",
+                                 "lines kept": f"{p['lines kept']} of {p['lines']}"} for p in res.pages])
+    return LetThrough(res, c4.made_up_note(), result, kinds, pages_table)
+
+
+def _rule_label(key: str) -> str:
+    rule = RULES_BY_KEY.get(key)
+    return f"{rule.number}. {rule.name}" if rule else str(key)
+
+
+def harmful_notice(h: c4.HarmfulPassResult) -> str | None:
+    """Issue 16: how many of the made-up harmful pages C4's rules let through, three ways."""
+    if not h.total:
+        return None
+    removed: dict[str, list[str]] = {}
+    for p in h.pages:
+        if not p["passed"]:
+            removed.setdefault(_rule_label(p["removed_by"]), []).append(str(p["id"]))
+    by = _names([f"{rule} ({', '.join(ids)})" for rule, ids in removed.items()]) if removed else ""
+    if h.passed == h.total:
+        return (f"**All {h.total}** made-up harmful pages pass every rule ({_plain(h.by_kind)}). The rules look at "
+                f"punctuation, length, boilerplate and a list of words, never at whether a page is true or fair: "
+                f"misinformation and hate written in tidy sentences go into the corpus.")
+    if h.passed:
+        whole = [kind for kind, (got, n) in h.by_kind.items() if n and got == n]
+        every = f" Every page of kind {_plain_list(whole)} passes." if whole else ""
+        gone = h.total - h.passed
+        return (f"**{h.passed} of {h.total}** made-up harmful pages pass every rule; the other {gone} "
+                f"{'was' if gone == 1 else 'were'} removed by {by}.{every}")
+    return f"**None** of the {h.total} made-up harmful pages pass every rule here: removed by {by}."
+
+
+def _plain_list(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plain(by_kind: dict[str, tuple[int, int]]) -> str:
+    return _plain_list([f"{got} of {n} {kind}" for kind, (got, n) in by_kind.items()])
+
+
+# ------------------------------------------------------------------------------------------------ 6. languages
 @dataclass(frozen=True)
 class Languages:
     english_pct: float
@@ -290,7 +363,7 @@ def token_stats(costs: pd.DataFrame) -> TokenStats:
                       float(other.mean()) if len(other) else float("nan"))
 
 
-# ----------------------------------------------------------------------------------- 6. datasets are costly
+# ----------------------------------------------------------------------------------- 7. datasets are costly
 @dataclass(frozen=True)
 class DatasetCosts:
     """What labelled data costs (assets/data/dataset_costs.csv) beside what each of our stages used."""
@@ -402,7 +475,7 @@ def _names(items) -> str:
 
 
 def notices(s: Scale, r: RuleStats, f: Filtered, lang: Languages, t: TokenStats | None,
-            costs: DatasetCosts | None = None) -> list[str]:
+            costs: DatasetCosts | None = None, harm: c4.HarmfulPassResult | None = None) -> list[str]:
     """The page's "What to notice", each sentence from a condition on the numbers."""
     out = []
     byte_keep, doc_keep, tok_keep = s.c4_gb / s.raw_gb, s.docs_final_m / s.docs_raw_m, s.tokens_final_b / s.tokens_raw_b
@@ -446,6 +519,9 @@ def notices(s: Scale, r: RuleStats, f: Filtered, lang: Languages, t: TokenStats 
                        f"content ({', '.join(not_adult)}).")
         else:
             out.append(f"All {len(f.banned)} sample pages the list removed are adult spam: here it did its job.")
+    harmful = harmful_notice(harm) if harm is not None else None
+    if harmful:
+        out.append(harmful)
     out.append(f"English is {lang.english_pct:.1f}% of Common Crawl; **{lang.worst}**, with "
                f"{lang.worst_speakers_m:.0f} M speakers, is {lang.worst_cc_pct:g}%: "
                f"{lang.worst_ratio:.0f}x less of the web than its share of the world's people.")

@@ -25,7 +25,8 @@ def test_page_renders_with_template_and_funnel():
     assert at.title[0].value == "Training data sources"
     body = texts(at)
     for part in ("What to notice", "Check yourself", "References", "1. Scale", "2. The C4 rules, live",
-                 "4. Who the filters remove", "5. Languages"):
+                 "4. Who the filters remove", "5. What the rules let through", "6. Languages",
+                 "7. Building datasets is costly", c4.ORDER_NOTE, "Where this run simplifies C4"):
         assert part in body, part
     assert metric(at, "Pages kept") == expected_pages_kept(c4.RULE_KEYS)
     assert "of 33 pages" in body
@@ -40,7 +41,7 @@ def test_toggling_a_rule_changes_the_funnel_and_the_url():
     assert after == expected_pages_kept([k for k in c4.RULE_KEYS if k != "bad_words"]) != before
     assert at.query_params.get("c4_bad_words") == "0"
     summary = at.dataframe[0].value
-    row = summary[summary["rule"] == "3. Bad-words list"].iloc[0]
+    row = summary[summary["rule"] == "12. Bad-words list"].iloc[0]
     assert not row["on"] and row["pages removed"] == 0
 
 
@@ -67,7 +68,8 @@ def test_url_turns_a_rule_off():
 def test_page_explorer_says_why_a_page_was_removed():
     at = open_page(PAGE)
     at.selectbox(key="c4_page").set_value("p07").run()
-    assert any("rule 6" in e.value and "curly bracket" in e.value for e in at.error)
+    assert any("rule 7" in e.value and "curly bracket" in e.value for e in at.error)
+    assert "rule 7: this line drops the whole page" in texts(at)  # the line with the "{" is highlighted
     at.selectbox(key="c4_page").set_value("p17").run()
     assert any("Kept" in s.value for s in at.success)
     assert "removed [citation needed]" in texts(at)
@@ -212,9 +214,45 @@ def test_building_datasets_is_costly_beside_our_stages():
     at = open_page(PAGE)
     assert not at.exception
     body = texts(at)
-    assert "6. Building datasets is costly" in body
+    assert "7. Building datasets is costly" in body
     assert metric(at, "InstructGPT's demonstrations") == "13,000"
     assert metric(at, "A comparison against a written response") == "$3.50"
     table = next(t.value for t in at.table if "a real model" in t.value.columns)
     assert list(table.index) == ["pre-training", "supervised finetuning", "preference finetuning"]
     assert "Labelled data is what costs money" in body
+
+
+def test_c4_notes_beside_the_rules():
+    """Issue 15: the order and the simplifications are said next to the result, the end-mark note in the help."""
+    at = open_page(PAGE)
+    body = texts(at)
+    for note in c4.SIMPLIFICATIONS:
+        assert note in body
+    assert c4.END_MARK_NOTE in at.checkbox(key="c4_terminal_punct").help
+    assert at.checkbox(key="c4_long_word").label == "1. 1,000-char words"
+    at.radio(key="quiz_data_sources_0").set_value("Removed: \"...\" does not count as an end").run()
+    assert any("Rule 3 keeps lines ending in . ! ? or a straight double quote" in s.value for s in at.success)
+
+
+def test_made_up_harmful_pages_pass_the_rules():
+    """Issue 16: misinformation, propaganda, ... written by the project, labelled as made up, through every rule."""
+    res = c4.harmful_pages_passing()
+    at = open_page(PAGE)
+    assert not at.exception
+    assert metric(at, "Made-up harmful pages that pass every rule") == f"{res.passed} of {res.total}"
+    assert any(w.value.startswith("**Made up by this project") and "MADE UP BY THIS PROJECT" in w.value
+               for w in at.warning)
+    kinds = next(d.value for d in at.dataframe if "pass every rule" in d.value.columns)
+    assert set(kinds["kind"]) == set(res.by_kind)
+    point = next(line for line in texts(at).splitlines() if "made-up harmful pages pass" in line)
+    if res.passed == res.total:
+        assert f"**All {res.total}** made-up harmful pages pass every rule" in point
+    # every rule runs on them, whatever the switches say
+    at.checkbox(key="c4_bad_words").uncheck().run()
+    assert metric(at, "Made-up harmful pages that pass every rule") == f"{res.passed} of {res.total}"
+    first = res.pages[0]["id"]
+    assert at.selectbox(key="c4_harm_page").value == first
+    assert any("MADE UP" in c.value and ".example" in c.value for c in at.caption)
+    at.selectbox(key="c4_harm_page").set_value(res.pages[-1]["id"]).run()
+    assert not at.exception
+    assert "Washington Post, 19 April 2023" in texts(at)

@@ -3,7 +3,8 @@ hand-made numbers."""
 from lib.lessons import data_sources as L
 
 SCALE = L.Scale(2.59, 3.45, "20", 6100.0, 745.0, 1100.0, 365.0, 1400.0, 156.0, 30.0)
-RULES = L.RuleStats(11, (33, 10), (300, 90), (5000, 1500), ("3. Bad-words list",), 5, ("1. Terminal punctuation",), 80)
+RULES = L.RuleStats(12, (33, 13), (300, 90), (5000, 1500), ("12. Bad-words list",), 5, ("3. Terminal punctuation",),
+                    80)
 FILTERED = L.Filtered((("African-American English", 42.0), ("White-aligned English", 6.2)),
                       (("p10", "spam (adult)", "x"), ("p18", "health", "y")))
 LANG = L.Languages(45.9, "Punjabi", 113.0, 0.0061, 231.56, 10.3)
@@ -41,9 +42,9 @@ def test_blocklist_alone_only_when_it_removed_something():
 
 def test_one_leader_ties_and_no_rule_removing_pages():
     one = find(notes(), "On our 33 sample pages")[0]
-    assert "**3. Bad-words list** removes the most pages (5)" in one
-    assert "**1. Terminal punctuation** removes the most lines (80 of 300)" in one
-    tied = L.RuleStats(11, (33, 10), (300, 90), (5000, 1500), ("A", "B", "C"), 4, ("D", "E"), 7)
+    assert "**12. Bad-words list** removes the most pages (5)" in one
+    assert "**3. Terminal punctuation** removes the most lines (80 of 300)" in one
+    tied = L.RuleStats(12, (33, 13), (300, 90), (5000, 1500), ("A", "B", "C"), 4, ("D", "E"), 7)
     point = find(notes(r=tied), "On our 33 sample pages")[0]
     assert "**A**, **B** and **C** tie for the most pages removed (4 each)" in point
     assert "**D** and **E** tie for the most lines (7 of 300 each)" in point
@@ -54,7 +55,7 @@ def test_one_leader_ties_and_no_rule_removing_pages():
 
 
 def test_survivors_including_a_100_percent_case():
-    assert "With the 11 rule(s) you left on, 10 of 33 pages and 30% of the words survive." in notes()
+    assert "With the 12 rule(s) you left on, 13 of 33 pages and 30% of the words survive." in notes()
     all_kept = L.RuleStats(0, (33, 33), (300, 300), (5000, 5000), (), 0, (), 0)
     assert "With the 0 rule(s) you left on, 33 of 33 pages and 100% of the words survive." in notes(r=all_kept)
 
@@ -120,3 +121,58 @@ def test_dataset_cost_notices_both_ways():
     fewer = find(notes(costs=costs(demos=500, pairs=100)), "A comparison costs about 7x less")[0]
     assert "yet we made fewer pairs (100) than demonstrations (500)" in fewer
     assert not find(notes(costs=None), "Labelled data")
+
+
+def harm(passed_kinds, removed=()):
+    """A hand-made HarmfulPassResult: passed_kinds are the kinds of pages that pass, removed (kind, rule key)."""
+    pages = [{"id": f"h{i:02d}", "kind": k, "passed": True, "removed_by": None} for i, k in enumerate(passed_kinds)]
+    pages += [{"id": f"x{i:02d}", "kind": k, "passed": False, "removed_by": r} for i, (k, r) in enumerate(removed)]
+    by_kind = {}
+    for p in pages:
+        got, n = by_kind.get(p["kind"], (0, 0))
+        by_kind[p["kind"]] = (got + p["passed"], n + 1)
+    return L.HarmfulPassResult(sum(p["passed"] for p in pages), len(pages), by_kind, pages)
+
+
+def test_harmful_pages_all_some_or_none_pass():
+    """Issue 16, three branches on hand-made numbers: passed == total, 0 < passed < total, passed == 0."""
+    everyone = find(notes(harm=harm(["racism", "racism", "clickbait"])), "**All 3** made-up harmful pages")[0]
+    assert "pass every rule (2 of 2 racism and 1 of 1 clickbait)" in everyone
+    assert "never at whether a page is true" in everyone
+    some = find(notes(harm=harm(["racism", "racism", "clickbait"], [("clickbait", "bad_words")])),
+                "**3 of 4** made-up harmful pages")[0]
+    assert "the other 1 was removed by **12. Bad-words list (x00)**" in some
+    assert "Every page of kind racism passes." in some and "never at whether" not in some
+    mixed = find(notes(harm=harm(["racism"], [("racism", "min_sentences"), ("misogyny", "dedup")])), "**1 of 3**")[0]
+    assert "**9. At least 3 sentences a page (x00)** and **10. Repeated lines (x01)**" in mixed
+    assert "the other 2 were removed by" in mixed and "Every page of kind" not in mixed
+    none = find(notes(harm=harm([], [("racism", "english"), ("misogyny", "english")])), "**None** of the 2")[0]
+    assert none.endswith("removed by **11. English (langdetect >= 0.99) (x00, x01)**.")
+    assert not [p for p in notes(harm=None) if "harmful" in p]
+    assert not [p for p in notes(harm=harm([])) if "harmful" in p]
+
+
+def test_let_through_matches_the_c4_count():
+    from lib.data import c4
+
+    lt = L.let_through()
+    res = c4.harmful_pages_passing()
+    assert (lt.res.passed, lt.res.total) == (res.passed, res.total) and res.total == len(lt.pages_table)
+    assert set(lt.kinds["kind"]) == set(c4.HARMFUL_KINDS)
+    assert lt.note.startswith("MADE UP BY THIS PROJECT")
+    assert [p.page_id for p in lt.result.pages] == list(lt.pages_table["page"])
+    assert sum(lt.pages_table["fate"] == "passes every rule") == res.passed
+
+
+def test_lines_html_highlights_the_line_that_drops_the_page():
+    from lib.data import c4
+
+    text = ("A heading\nThe first line is ordinary prose with a full stop.\n"
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\nThe last line is ordinary prose too.")
+    page = c4.run_pipeline([{"id": "t", "url": "u", "kind": "k", "text": text}]).pages[0]
+    assert page.removed_by == "lorem_ipsum" and page.trigger_line == 2
+    html = L.lines_html(page)
+    assert html.count("this line drops the whole page") == 1
+    assert "rule 5: this line drops the whole page" in html.split("Lorem ipsum")[1].split("</div>")[0]
+    kept = c4.run_pipeline([{"id": "t", "url": "u", "kind": "k", "text": text.replace("Lorem ipsum", "Plain")}])
+    assert "drops the whole page" not in L.lines_html(kept.pages[0])

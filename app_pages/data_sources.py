@@ -139,7 +139,7 @@ ui.prose("Common Crawl holds Wikipedia, patents and newspapers, but also misinfo
          "2023). We wrote pages of those kinds ourselves, like ordinary web prose, and ran every rule on them: "
          f"all {len(L.RULES)} rules, whatever the switches in section 2 say.")
 lt = ui.memo(L.let_through)
-st.warning(f"**Made up by this project, not real pages.** {L.esc(lt.note)}", icon="\u26a0\ufe0f")
+st.warning(L.esc(lt.note), icon="\u26a0\ufe0f")  # the data file's own label: "MADE UP BY THIS PROJECT. ..."
 h1, h2 = ui.columns([2, 3])
 with h1:
     st.metric("Made-up harmful pages that pass every rule", f"{lt.res.passed} of {lt.res.total}",
@@ -152,7 +152,7 @@ harm_pick = st.selectbox("Made-up page, line by line", list(harm_by_id), key="c4
                          format_func=lambda pid: f"{pid} \u00b7 {harm_by_id[pid].kind} \u00b7 "
                                                  f"{L.fate(harm_by_id[pid])} (made up)")
 harm_page = harm_by_id[harm_pick]
-st.caption(f"MADE UP \u00b7 {harm_page.url} (the .example domain does not exist)")
+st.caption(f"MADE UP \u00b7 `{harm_page.url}` (the .example domain does not exist)")
 if harm_page.kept:
     st.info(f"Passes every rule: {len(harm_page.live_lines())} of {len(harm_page.lines)} lines go into the "
             "corpus, false or hateful as they are.")

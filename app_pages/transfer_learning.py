@@ -93,7 +93,9 @@ if latest is not None:
     table = pd.DataFrame([{"model": tl.METHOD_NAMES[m], **{lab: latest.scores[m][s] for s, lab in tl.TEST_SETS.items()},
                            "training s": latest.seconds[m], "recipe": latest.recipes[m]} for m in latest.scores])
     st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(len(table)),
-                 column_config={lab: st.column_config.NumberColumn(format="percent") for lab in tl.TEST_SETS.values()})
+                 column_config={**{lab: st.column_config.NumberColumn(format="percent")
+                                   for lab in tl.TEST_SETS.values()},
+                                "training s": st.column_config.NumberColumn(format="%.1f")})
 else:
     st.info("Press the button: at N = 32 the three models train in a few seconds on one CPU thread.")
 with st.expander("The precomputed curve: every N, both test sets, and how the recipes were fixed"):
@@ -101,10 +103,18 @@ with st.expander("The precomputed curve: every N, both test sets, and how the re
     st.dataframe(tab, hide_index=True, width="stretch", height=ui.table_height(len(tab)),
                  column_config={c: st.column_config.NumberColumn(format="percent") for c in tab.columns
                                 if c != "N labels"})
+    grid = report.get("lr_grid", {})
     st.markdown(
-        "Each method's learning rate and steps were chosen **per N on the validation sets** (other countries and "
-        "other invented names, seeds 0 and 1) before any test number was computed. From scratch got its own "
-        "learning rates (up to 0.03) and up to 4x the steps, so a stalled baseline cannot fake the gap.")
+        "Each method's learning rate and steps were chosen **on the validation sets** (other countries and other "
+        f"invented names; seed {', '.join(map(str, report.get('tune_seeds', [])))}; at N = "
+        f"{', '.join(map(str, report.get('tune_ns', [])))}, the N between using the nearest one below) before any "
+        "test number was computed. Learning rates tried: "
+        + "; ".join(f"{tl.METHOD_NAMES[m]} {', '.join(f'{x:g}' for x in v)}" for m, v in grid.items())
+        + f". From scratch also tried {max(report.get('step_multiples', {}).get('scratch', [1]))}x the steps, so a "
+        "stalled baseline cannot fake the gap. Chosen: "
+        + "; ".join(f"{k}: {tl.recipe_text(v['recipe'])}" for k, v in report["chosen"].items()) + ".")
+    if note := tl.grid_edge_note(report):
+        st.caption(note)
     st.markdown("Labels from scratch needs to match the pre-trained model at N: " + "; ".join(
         f"{lab}: " + ", ".join(f"N={k}: {v:g}x" for k, v in report["label_multiple"][s].items())
         for s, lab in tl.TEST_SETS.items()) + ".")
@@ -183,13 +193,12 @@ with st.container(border=True):
     gpt = "not measured (the tiny GPT is not built)" if b["gpt_prompt"] is None else f"{b['gpt_prompt']:.0%}"
     st.markdown(
         f"**Which continent is a country in?** Measured on the {b['test_countries']} test countries:\n\n"
-        f"- the tiny GPT, prompted \u201cPeru is a country in\u201d: **{gpt}** right, with no labels at all;\n"
+        f"- the tiny GPT, prompted \u201cPeru is a country in\u201d (each test country in Peru's place): "
+        f"**{gpt}** right, with no labels at all;\n"
         f"- our char LSTM, prompted the same way: **{b['char_lstm_prompt']:.0%}**;\n"
         f"- a classifier head on the char LSTM, fine-tuned on {b['heads'][0]['labels']} labelled sentences that do "
         f"not name the continent: **{b['head_finetune']:.0%}** (frozen probe: {b['head_probe']:.0%});\n"
         f"- always answering the most common continent: {b['chance']:.0%}.")
-    for point in tl.bridge_notices(b):
-        st.markdown(point)
     ui.prose("ULMFiT adapted a model to a task by training a new head. Foundation models made a second way common: "
              "the pre-trained model already writes text, so a task can be asked for in words (a prompt), with no "
              "new weights at all. Post-training then teaches the model to follow such requests.")

@@ -23,10 +23,11 @@ def accuracy_curve(curve: pd.DataFrame, runs: pd.DataFrame | None = None, *, tes
     _need(curve, need, "accuracy_curve")
     c = curve[curve["test set"] == test_set]
     color = alt.Color("method:N", title=None, scale=alt.Scale(domain=METHOD_ORDER, range=METHOD_COLOURS),
-                      legend=alt.Legend(orient="bottom", columns=1 if projector else 3))
+                      legend=alt.Legend(orient="bottom", columns=1 if projector else 2))
     x = alt.X("N:Q", title="labelled examples N (log scale)", scale=alt.Scale(type="log", domain=[12, 1400]),
               axis=alt.Axis(values=NS, format="d"))
-    y = alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0.45, 1.0]), axis=alt.Axis(format="%"))
+    y = alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0.45, 1.0], clamp=True),
+              axis=alt.Axis(format="%"))
     lines = alt.Chart(c).mark_line(point=True, strokeWidth=3).encode(
         x=x, y=y, color=color,
         tooltip=["method:N", "N:Q", alt.Tooltip("accuracy:Q", format=".1%"), "source:N"])
@@ -37,7 +38,8 @@ def accuracy_curve(curve: pd.DataFrame, runs: pd.DataFrame | None = None, *, tes
         layers.append(alt.Chart(r).mark_point(size=260 if projector else 160, strokeWidth=3, filled=False).encode(
             x=x, y=y, color=color, shape=alt.value("circle"),
             tooltip=["method:N", "N:Q", "seed:Q", alt.Tooltip("accuracy:Q", format=".1%")]))
-    chance = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[4, 4], color="#888").encode(y="y:Q")
+    chance = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[4, 4], color="#888").encode(
+        y=alt.Y("y:Q", scale=alt.Scale(domain=[0.45, 1.0])))
     return alt.layer(chance, *layers).properties(
         title=f"Test: {test_set}", height=360 if projector else 300)
 

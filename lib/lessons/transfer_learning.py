@@ -405,7 +405,7 @@ def bridge_notices(bridge: dict) -> list[str]:
     gpt, lstm, head, chance = bridge.get("gpt_prompt"), bridge["char_lstm_prompt"], bridge["head_finetune"], \
         bridge["chance"]
     if gpt is not None:
-        out.append(f"Prompted \u201cPeru is a country in\u201d, the tiny GPT names the right continent for "
+        out.append(f"Prompted \u201cX is a country in\u201d, the tiny GPT names the right continent for "
                    f"**{_pct(gpt)}** of the {bridge['test_countries']} test countries: the knowledge is in it, "
                    f"and a prompt reads it out with no labels at all.")
     if lstm <= chance + 0.05:
@@ -428,6 +428,8 @@ def notices(report: dict | None = None, live: LiveRun | None = None, stage2_resu
         out += live_notices(live, report)
     if stage2_result is not None:
         out += stage2_notices(stage2_result)
+    if report is not None and "bridge" in report:
+        out += bridge_notices(report["bridge"])
     return out
 
 
@@ -456,3 +458,20 @@ def known_alphabet(lm) -> set[str]:
 
 def seconds_text(x: float) -> str:
     return f"{x:.1f} s" if math.isfinite(x) else "?"
+
+
+def recipe_text(d: dict) -> str:
+    return tt.recipe_from(d).label()
+
+
+def grid_edge_note(report: dict) -> str:
+    """A caveat when a chosen learning rate sits at the top of the grid the build tried (a larger one might have been
+    better still), or '' when none does."""
+    grid = report.get("lr_grid", {})
+    edge = sorted({f"{METHOD_NAMES[k.split('/')[0]]} at N = {v.get('tuned_at_n', k.split('/')[1])}"
+                   for k, v in report.get("chosen", {}).items()
+                   if grid.get(k.split("/")[0]) and v["recipe"]["lr"] >= max(grid[k.split("/")[0]])})
+    if not edge:
+        return ""
+    return ("Caveat: the chosen learning rate is the largest one tried for " + ", ".join(edge)
+            + "; a larger one was not tried.")

@@ -38,9 +38,10 @@ METHODS = ("finetune", "scratch", "probe")
 METHOD_NAMES = {"finetune": "pre-trained + fine-tuned", "scratch": "from scratch", "probe": "frozen linear probe"}
 NS = (16, 32, 64, 128, 256, 512, 1024)
 SEEDS = (0, 1, 2)
-TUNE_SEEDS = (0, 1)
-LR_GRID = {"finetune": (1e-3, 3e-3, 1e-2), "scratch": (1e-3, 3e-3, 1e-2, 3e-2), "probe": (3e-3, 1e-2, 3e-2, 1e-1)}
-STEP_MULT = {"finetune": (1,), "scratch": (1, 4), "probe": (1,)}
+TUNE_SEEDS = (0,)
+TUNE_NS = (16, 64, 256, 512)   # recipes are validated at these N; the others use the nearest tuned N below
+LR_GRID = {"finetune": (3e-3, 1e-2, 3e-2), "scratch": (1e-2, 3e-2, 1e-1), "probe": (1e-2, 3e-2, 1e-1)}
+STEP_MULT = {"finetune": (1,), "scratch": (1, 3), "probe": (1,)}
 DISCRIMINATIVE_FACTOR = 2.6  # ULMFiT: each layer down learns 2.6x slower
 ProgressFn = Callable[[int, dict], None]
 
@@ -179,47 +180,77 @@ def run_one(lm: rnn_model.CharRNN, n: int, seed: int, recipe: Recipe, sets: Sequ
 
 
 # ------------------------------------------------------------------------------------------ recipe and the curve
-def tune(lm, ns=NS, seeds=TUNE_SEEDS, log: Callable[[str], None] = print) -> dict:
-    """Per method and N: the recipe with the best mean validation accuracy (both validation sets, `seeds`). For
-    fine-tuning, ULMFiT's switches (discriminative learning rates, gradual unfreezing) are candidates too, and kept
-    only where validation says they help."""
+def _candidates(method: str, n: int) -> list[Recipe]:
+    out = [Recipe(method, lr, base_steps(n) * mult) for lr in LR_GRID[method] for mult in STEP_MULT[method]]
+    if method == "finetune":
+        out += [replace(c, discriminative=True) for c in out[:]]
+        out += [replace(c, gradual=True) for c in out if c.discriminative]
+    return out
+
+
+def tuned_n_for(n: int) -> int:
+    """The N whose validated recipe N uses: the nearest tuned N at or below it (steps rescale with N)."""
+    return max(t for t in TUNE_NS if t <= n) if n >= min(TUNE_NS) else min(TUNE_NS)
+
+
+def tune_method(lm, method: str, ns=None, seeds=TUNE_SEEDS, log: Callable[[str], None] = print) -> tuple[dict, list]:
+    """For one method, at each tuned N: the recipe with the best mean validation accuracy (both validation sets,
+    `seeds`). For fine-tuning, ULMFiT's switches (discriminative learning rates, gradual unfreezing) are candidates
+    too, kept only where validation says they help. Other N use the recipe of the nearest tuned N below, with their
+    own step count (base_steps(N) x the chosen multiple)."""
+    ns = ns or TUNE_NS
     chosen, trials = {}, []
-    for method in METHODS:
-        for n in ns:
-            candidates = []
-            for lr in LR_GRID[method]:
-                for mult in STEP_MULT[method]:
-                    candidates.append(Recipe(method, lr, base_steps(n) * mult))
-            if method == "finetune":
-                candidates += [replace(c, discriminative=True) for c in candidates[:]]
-                candidates += [replace(c, gradual=True) for c in candidates if c.discriminative]
-            best = None
-            for recipe in candidates:
-                runs = [run_one(lm, n, s, recipe, sets=tuple(task.VALID_SETS)) for s in seeds]
-                val = sum((r["valid_countries"] + r["valid_invented"]) / 2 for r in runs) / len(runs)
-                trials.append({"method": method, "n": n, "recipe": asdict(recipe), "valid": round(val, 4)})
-                if best is None or val > best[0] + 1e-9:
-                    best = (val, recipe)
-            chosen[f"{method}/{n}"] = {"recipe": asdict(best[1]), "valid": round(best[0], 4)}
-            log(f"tuned {method} N={n}: {best[1].label()} valid {best[0]:.3f}")
-    return {"chosen": chosen, "trials": trials}
+    for n in ns:
+        best = None
+        for recipe in _candidates(method, n):
+            runs = [run_one(lm, n, s, recipe, sets=tuple(task.VALID_SETS)) for s in seeds]
+            val = sum((r["valid_countries"] + r["valid_invented"]) / 2 for r in runs) / len(runs)
+            trials.append({"method": method, "n": n, "recipe": asdict(recipe), "valid": round(val, 4)})
+            if best is None or val > best[0] + 1e-9:
+                best = (val, recipe)
+        chosen[n] = best
+        log(f"tuned {method} N={n}: {best[1].label()} valid {best[0]:.3f}")
+    out = {}
+    for n in NS:
+        t = tuned_n_for(n) if n not in chosen else n
+        val, r = chosen[t]
+        mult = r.steps / base_steps(t)
+        out[f"{method}/{n}"] = {"recipe": asdict(replace(r, steps=int(round(base_steps(n) * mult)))),
+                                "valid": round(val, 4), "tuned_at_n": t}
+    return out, trials
+
+
+def method_build(method: str, log: Callable[[str], None] = print) -> dict:
+    """Tune one method on validation, then its full test curve (3 seeds). Runs in its own process."""
+    from lib.models import registry
+
+    torch.set_num_threads(1)
+    lm = registry.load("char_lstm")
+    chosen, trials = tune_method(lm, method, log=log)
+    rows = []
+    for n in NS:
+        recipe = recipe_from(chosen[f"{method}/{n}"]["recipe"])
+        for seed in SEEDS:
+            r = run_one(lm, n, seed, recipe)
+            rows.append(r)
+            log(f"{method} N={n} seed={seed}: countries {r['test_countries']:.3f} "
+                f"invented {r['test_invented']:.3f} ({r['seconds']:.2f} s)")
+    out = {"chosen": chosen, "trials": trials, "runs": rows}
+    if method == "finetune":
+        out["bridge"] = bridge(lm)
+    return out
+
+
+def _flushing_print(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _method_build_logged(method: str) -> dict:
+    return method_build(method, _flushing_print)
 
 
 def recipe_from(d: dict) -> Recipe:
     return Recipe(**d)
-
-
-def full_curve(lm, chosen: dict, ns=NS, seeds=SEEDS, log: Callable[[str], None] = print) -> list[dict]:
-    rows = []
-    for method in METHODS:
-        for n in ns:
-            recipe = recipe_from(chosen[f"{method}/{n}"]["recipe"])
-            for seed in seeds:
-                r = run_one(lm, n, seed, recipe)
-                rows.append(r)
-                log(f"{method} N={n} seed={seed}: countries {r['test_countries']:.3f} "
-                    f"invented {r['test_invented']:.3f} ({r['seconds']:.2f} s)")
-    return rows
 
 
 def curve_means(rows: list[dict]) -> dict:
@@ -412,14 +443,26 @@ def bridge(lm: rnn_model.CharRNN, seeds=SEEDS) -> dict:
 
 # ---------------------------------------------------------------------------------------------- the build command
 def main(names: list[str] | None, out_dir: Path) -> dict:
+    """Tune and measure the three methods in parallel processes (one torch thread each; $TRANSFER_WORKERS, default 2:
+    from scratch in one, fine-tuning, the probe and the bridge in the other). Results do not depend on the split."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     from lib.models import registry
 
     torch.set_num_threads(1)
-    lm = registry.load("char_lstm")
     t0 = time.perf_counter()
-    tuning = tune(lm)
-    rows = full_curve(lm, tuning["chosen"])
-    bridge_numbers = bridge(lm)
+    workers = max(1, int(os.environ.get("TRANSFER_WORKERS", "2")))
+    order = ("scratch", "finetune", "probe")
+    if workers == 1:
+        built = {m: _method_build_logged(m) for m in order}
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, 3), mp_context=get_context("spawn")) as pool:
+            futures = {m: pool.submit(_method_build_logged, m) for m in order}
+            built = {m: f.result() for m, f in futures.items()}
+    chosen = {k: v for m in METHODS for k, v in built[m]["chosen"].items()}
+    rows = [r for m in METHODS for r in built[m]["runs"]]
     means = curve_means(rows)
     timing = {m: max(r["seconds"] for r in rows if r["method"] == m and r["n"] <= 256) for m in METHODS}
     multiples = {s: {str(n): label_multiple(means, n, s) for n in NS if n <= 256} for s in task.TEST_SETS}
@@ -430,10 +473,12 @@ def main(names: list[str] | None, out_dir: Path) -> dict:
                  "test_countries": list(split["test"]), "labelled_pool": len(task.labelled_pool()),
                  "eval_sizes": {k: len(v) for k, v in evals.items()},
                  "examples": [asdict(e) for e in task.labelled_examples(8, 0)]},
-        "ns": list(NS), "seeds": list(SEEDS), "tune_seeds": list(TUNE_SEEDS),
-        "chosen": tuning["chosen"], "trials": tuning["trials"], "runs": rows, "means": means,
-        "label_multiple": multiples, "bridge": bridge_numbers, "char_lstm_sha256": _sha256(
-            registry.model_dir("char_lstm") / "model.safetensors"), "max_run_seconds_n256": timing,
+        "ns": list(NS), "seeds": list(SEEDS), "tune_seeds": list(TUNE_SEEDS), "tune_ns": list(TUNE_NS),
+        "lr_grid": LR_GRID, "step_multiples": STEP_MULT,
+        "chosen": chosen, "trials": [t for m in METHODS for t in built[m]["trials"]], "runs": rows, "means": means,
+        "label_multiple": multiples, "bridge": built["finetune"]["bridge"],
+        "char_lstm_sha256": _sha256(registry.model_dir("char_lstm") / "model.safetensors"),
+        "max_run_seconds_n256": timing, "workers": workers,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
     report["markdown"] = markdown(report)

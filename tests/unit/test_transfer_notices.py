@@ -94,6 +94,9 @@ def test_notices_combine_whatever_the_page_has():
     assert tl.notices() == []
     assert len(tl.notices(GOOD, _live(0.8, 0.6), _stage2(3.1, 5.8, 2.5, 3.4))) == len(tl.curve_notices(GOOD)) + \
         len(tl.live_notices(_live(0.8, 0.6), GOOD)) + 2
+    bridged = {**GOOD, "bridge": {"gpt_prompt": 0.9, "char_lstm_prompt": 0.37, "head_finetune": 0.43, "chance": 0.37,
+                                  "test_countries": 30, "heads": [{"labels": 730}]}}
+    assert len(tl.notices(bridged)) == len(tl.curve_notices(GOOD)) + 2
     assert len(tl.stage2_notices(_stage2(6.0, 5.8, 3.6, 3.4))) == 2
 
 
@@ -115,3 +118,14 @@ def test_prompt_for_continuation():
     assert tl.prompt_for_continuation("The  sea\n", "x y z", alphabet) == "The sea "
     assert tl.prompt_for_continuation("", "one two three four", alphabet) == "one two three "
     assert tl.prompt_for_continuation("\U0001f600\U0001f600", "one two three four", alphabet) == "one two three "
+
+
+def test_grid_edge_note():
+    rep = {"lr_grid": {"scratch": [0.01, 0.1]},
+           "chosen": {"scratch/16": {"recipe": {"lr": 0.01}, "tuned_at_n": 16},
+                      "scratch/64": {"recipe": {"lr": 0.1}, "tuned_at_n": 64},
+                      "scratch/128": {"recipe": {"lr": 0.1}, "tuned_at_n": 64}}}
+    assert tl.grid_edge_note(rep) == ("Caveat: the chosen learning rate is the largest one tried for from scratch at "
+                                      "N = 64; a larger one was not tried.")
+    rep["chosen"]["scratch/64"]["recipe"]["lr"] = rep["chosen"]["scratch/128"]["recipe"]["lr"] = 0.01
+    assert tl.grid_edge_note(rep) == ""

@@ -35,6 +35,7 @@ def test_curve_notices_when_scratch_wins():
     text = " ".join(tl.curve_notices(BAD))
     assert "bought nothing" in text and "worth labels" not in text
     assert "**missed**" in text and "lowest multiple 0x" in text
+    assert "N = 16 (0x), N = 32 (0x), N = 64 (1x), N = 128 (2x) from scratch" in text
     assert "from scratch is ahead" in text             # 96% vs 90% at 1,024
     assert "no better than from scratch" in text       # probe 55% < scratch 65%
 

@@ -13,7 +13,8 @@ STAGE2 = "tl_stage2"   # session_state: this session's stage-2 result and its tw
 DEFAULTS = {"tl_n": 32, "tl_seed": 0, "tl_tricks": "as fixed on validation"}
 ui.header("Transfer learning",
           "A language model pre-trained on plenty of unlabelled text already knows much of what a task needs: "
-          "fine-tuned on a few labelled examples, it beats the same network trained from scratch on many more. "
+          "fine-tuned on a few labelled examples, it does as well as the same network trained from scratch on several "
+          "times as many. "
           "This is ULMFiT (Howard & Ruder 2018), the lecture's second innovation.")
 ui.bind_url(DEFAULTS, options={"tl_n": list(tl.NS), "tl_tricks": list(tl.TRICKS)}, bounds={"tl_seed": (0, 9)})
 

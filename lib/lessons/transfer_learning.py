@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 import threading
 import time
@@ -218,11 +217,11 @@ def check_text(raw: str, alphabet: set[str]) -> TextCheck:
     if not text:
         return TextCheck(text, False, f"Paste a paragraph of at least {MIN_CHARS} characters (a poem, lecture notes, "
                                       "a page of a story) to fine-tune on.")
-    known = [c in alphabet for c in text]
-    share = sum(known) / len(text)
-    unknown = sorted({c for c, k in zip(text, known) if not k}, key=text.index)[:12]
+    share = sum(c in alphabet for c in text) / len(text)
+    unknown = [c for c in dict.fromkeys(text) if c not in alphabet][:12]  # in order of first appearance
     if len(text) < MIN_CHARS:
-        return TextCheck(text, False, f"Your text has {len(text)} character{'s' if len(text) != 1 else ''}: it needs at least {MIN_CHARS} "
+        plural = "s" if len(text) != 1 else ""
+        return TextCheck(text, False, f"Your text has {len(text)} character{plural}: it needs at least {MIN_CHARS} "
                                       f"(at most {MAX_CHARS:,}), so that a fifth of it can be held out to measure on.",
                          share, unknown)
     if len(text) > MAX_CHARS:
@@ -459,9 +458,6 @@ def stage_cards(report: dict) -> list[dict]:
 def known_alphabet(lm) -> set[str]:
     return {c for c in lm.vocab.itos[1:]}
 
-
-def seconds_text(x: float) -> str:
-    return f"{x:.1f} s" if math.isfinite(x) else "?"
 
 
 def recipe_text(d: dict) -> str:

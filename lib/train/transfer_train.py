@@ -143,18 +143,6 @@ def train_classifier(lm: rnn_model.CharRNN, examples: Sequence[task.Example], re
 
 
 @torch.inference_mode()
-def predict(model: clf.CharClassifier, texts: Sequence[str], vocab: rnn_model.CharVocab,
-            chunk: int = 512) -> torch.Tensor:
-    """Probability of REAL for each text (N,)."""
-    model.eval()
-    out = []
-    for i in range(0, len(texts), chunk):
-        ids, lengths = clf.encode_batch(vocab, list(texts[i:i + chunk]))
-        out.append(torch.softmax(model(ids, lengths), -1)[:, task.REAL])
-    return torch.cat(out) if out else torch.zeros(0)
-
-
-@torch.inference_mode()
 def accuracy(model: clf.CharClassifier, examples: Sequence[task.Example], vocab: rnn_model.CharVocab) -> float:
     model.eval()
     right = 0

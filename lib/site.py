@@ -36,6 +36,8 @@ PAGES: list[PageInfo] = [
              "One vector between encoder and decoder: translations fall apart as sentences grow, unless attention."),
     PageInfo("app_pages/attention_alignment.py", "Attention alignment", ":material/grid_on:", "From RNNs to attention",
              "Where the decoder looks at each output word, against the grammar's true alignment."),
+    PageInfo("app_pages/transfer_learning.py", "Transfer learning", ":material/trending_up:", "From RNNs to attention",
+             "ULMFiT live: a pre-trained LSTM fine-tuned on a few labels, against the same network from scratch."),
     PageInfo("app_pages/data_sources.py", "Training data sources", ":material/public:", "Data and training",
              "Common Crawl and C4: the cleaning rules live, who they remove, what tokens cost other languages."),
     PageInfo("app_pages/post_training.py", "Post-training", ":material/school:", "Data and training",

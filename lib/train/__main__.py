@@ -26,6 +26,7 @@ GROUPS = {
     "rnn": "lib.train.rnn_train",
     "seq2seq": "lib.train.seq2seq_train",
     "gpt": "lib.train.gpt_train",
+    "transfer": "lib.train.transfer_train",
 }
 
 

@@ -78,7 +78,7 @@ st.dataframe(table.drop(columns=["prompt"]).style.format({c: "{:.3f}" for c in n
                                for c in numbers}})
 st.caption(f"\u2013: not measured ({L.ANSWER_COLUMN} needs the question format, which the base model never saw"
            + ("" if facts.BY_NAME.get(name) else f"; {name} is invented, so there is no correct answer") + ").")
-ui.chart(ui.memo(L.compare_spec, name, ui.projector()))
+ui.chart(ui.memo(L.compare_spec, table, name, ui.projector()))
 ui.prose(f"*{L.WHOLE_COLUMN}* multiplies the probabilities of every token of the answer, the copied country name "
          f"included; *{L.IDK_COLUMN}* is the probability of the first token alone, the moment the model decides to "
          f"abstain or to answer; *{L.ANSWER_COLUMN}* is the first token of \u201cThe capital of ... is\u201d (question "
@@ -120,8 +120,7 @@ if st.button("Run DPO on my own copy of the SFT model", type="primary", icon=":m
         progress.progress(step / settings.steps, text=f"Step {step} of {settings.steps}: loss {metrics['loss']:.3f}")
         if step % 10 == 0 and step < settings.steps:
             with live_chart.container():
-                ui.chart(lmcharts.training_curves(pd.DataFrame(seen), ["loss", "dpo_loss"], L.LIVE_LABELS,
-                                                  y_title="loss", projector=ui.projector()))
+                ui.chart(L.progress_chart(pd.DataFrame(seen), ui.projector()))
         if step == settings.steps:
             progress.progress(1.0, text="Asking the tuned model about the held-out countries...")
 

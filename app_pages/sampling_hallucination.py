@@ -65,7 +65,7 @@ def sampler_sections() -> None:
         top_p = float(st.slider("Top-p", 0.05, 1.0, step=0.05, key="samp_top_p",
                                 help="Keep the smallest set of most likely tokens whose probabilities add up to at "
                                      "least p."))
-    dist = ui.memo(L.distribution, source, checkpoint, prompt, temperature, top_k, top_p, projector)
+    dist = ui.memo(L.distribution, nt, temperature, top_k, top_p, projector)
     with figure:
         ui.chart(dist.spec)
     st.markdown("Prompt tokens: " + " ".join(f"`{show_token(t)}`" for t in nt.prompt_tokens)
@@ -87,7 +87,8 @@ def sampler_sections() -> None:
     seed = int(b2.number_input("Seed", min_value=0, max_value=10**6, step=1, key="samp_seed"))
     b3.button("New seed", on_click=new_seed, icon=":material/casino:")
     with ui.model_guard(), st.spinner("Sampling..."):
-        view = ui.memo(L.sample_view, source, checkpoint, prompt, n, temperature, top_k, top_p, seed, projector)
+        view = ui.memo(L.sample_view, source, checkpoint, prompt, nt, n, temperature, top_k, top_p, seed,
+                       projector)
     ss = view.samples
     st.caption(f"{len(ss.texts)} samples at {settings} (the settings of section 1), seed {seed}.")
     left, right = ui.columns(2)

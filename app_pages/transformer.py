@@ -54,7 +54,7 @@ cell = max(8, min(30, 420 // max(T, 1)))
 for start in range(0, n_head, per_row):
     for head, col in zip(range(start, min(n_head, start + per_row)), ui.columns(per_row)):
         with col:
-            ui.chart(ui.memo(L.heatmap_spec, source, checkpoint, prompt, layer_view, head, cell, ui.projector()))
+            ui.chart(ui.memo(L.heatmap_spec, am, layer_view, head, cell, ui.projector()))
 summary = pd.DataFrame(L.head_summary(am))
 with st.expander("Where each head's last token looks"):
     st.dataframe(summary, hide_index=True, width="stretch", height=ui.table_height(len(summary)))

@@ -90,8 +90,9 @@ def compare(name: str) -> pd.DataFrame:
     return compare_answers({key: registry.load(key) for key in CHECKPOINTS}, name)
 
 
-def compare_spec(name: str, projector: bool) -> dict:
-    long = compare(name).melt(id_vars=["checkpoint"], value_vars=[IDK_COLUMN], var_name="measure",
+def compare_spec(table: pd.DataFrame, name: str, projector: bool) -> dict:
+    """The chart of section 2: the probability that each checkpoint's answer starts with "I"."""
+    long = table.melt(id_vars=["checkpoint"], value_vars=[IDK_COLUMN], var_name="measure",
                               value_name="probability")
     long["measure"] = "first word \u201cI\u201d (starts to abstain)"
     return lmcharts.finished_spec(lmcharts.grouped_rates(long, "checkpoint", "probability", "measure",
@@ -217,11 +218,15 @@ def run_live_dpo(inputs: LiveInputs, settings: dpo.DPOSettings,
     return LiveRun(tuned, history, time.perf_counter() - t0, settings, inputs.before, after)
 
 
+def progress_chart(history: pd.DataFrame, projector: bool):
+    """The chart redrawn while the live run trains: its losses so far, named as on the page."""
+    return lmcharts.training_curves(history, ["loss", "dpo_loss"], LIVE_LABELS, y_title="loss", projector=projector)
+
+
 def live_charts(history: pd.DataFrame, projector: bool) -> tuple:
     """Three charts of a finished run, each on its own labelled axis: the losses, the implicit rewards, and the share
     of the step's pairs ranked right."""
-    loss = lmcharts.training_curves(history, ["loss", "dpo_loss"], LIVE_LABELS, y_title="loss",
-                                    projector=projector).properties(title="Loss")
+    loss = progress_chart(history, projector).properties(title="Loss")
     rewards = lmcharts.training_curves(history, ["chosen_reward", "rejected_reward"], LIVE_LABELS,
                                        y_title="implicit reward \u03b2\u00b7log(\u03c0/\u03c0_ref)",
                                        projector=projector).properties(title="Implicit rewards")

@@ -84,11 +84,9 @@ class Distribution:
     spec: dict              # the finished chart
 
 
-def distribution(source: str, checkpoint: str, prompt: str, temperature: float, top_k: int, top_p: float,
-                 projector: bool) -> Distribution:
+def distribution(nt: NextToken, temperature: float, top_k: int, top_p: float, projector: bool) -> Distribution:
     """Section 1: the table, the number of tokens that can be drawn and the finished chart (10 bars on the
-    projector), from the cached logits."""
-    nt = next_token(source, checkpoint, prompt)
+    projector), from the cached logits (no forward pass)."""
     frame = distribution_frame(nt, temperature, top_k, top_p)
     shown = distribution_frame(nt, temperature, top_k, top_p, top=10) if projector else frame
     kept = kept_count(nt, temperature, top_k, top_p)
@@ -172,9 +170,10 @@ class SampleView:
     common_first: str | None    # first token of the most common sample
 
 
-def sample_view(source: str, checkpoint: str, prompt: str, n: int, temperature: float, top_k: int, top_p: float,
-                seed: int, projector: bool) -> SampleView:
-    """Section 2: `n` seeded samples at the given settings, their answer counts, entropy per step and charts."""
+def sample_view(source: str, checkpoint: str, prompt: str, nt: NextToken, n: int, temperature: float, top_k: int,
+                top_p: float, seed: int, projector: bool) -> SampleView:
+    """Section 2: `n` seeded samples at the given settings, their answer counts, entropy per step and charts, and
+    how the samples' first tokens compare with the prompt's next-token distribution `nt`."""
     ss = samples(registry.load_lm(source, checkpoint), prompt, n, temperature, top_k, top_p, seed)
     counts = answer_counts(ss)
     k = len(counts)
@@ -183,7 +182,6 @@ def sample_view(source: str, checkpoint: str, prompt: str, n: int, temperature: 
     ent = entropy_frame(ss)
     ent_spec = (lmcharts.finished_spec(lmcharts.entropy_curve(ent, projector=projector).properties(
         title="Entropy at each step"), projector) if len(ent) else None)
-    nt = next_token(source, checkpoint, prompt)
     top = nt.top_texts[0]
     common = counts.iloc[0]["answer"]
     common_first = next((toks[0] for toks in ss.tokens if toks and "".join(toks).strip() == common), None)

@@ -140,9 +140,8 @@ def start_word(source: str, checkpoint: str, prompt: str):
     return start_word_tokens(registry.load_lm(source, checkpoint), prompt)
 
 
-def heatmap_spec(source: str, checkpoint: str, prompt: str, layer: int, head: int, cell: int, projector: bool) -> dict:
+def heatmap_spec(am: AttentionMaps, layer: int, head: int, cell: int, projector: bool) -> dict:
     """One head's map of section 1, the causal mask drawn blank."""
-    am = maps(source, checkpoint, prompt)
     T = am.weights.shape[2]
     w = am.weights[layer, head].copy()
     w[np.triu_indices(T, 1)] = np.nan

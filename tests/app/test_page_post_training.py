@@ -74,5 +74,5 @@ def test_comparison_table_shows_no_raw_none_and_live_legends_are_named():
     at.slider(key="pt_steps").set_value(5)
     next(b for b in at.button if "Run DPO" in b.label).click().run()
     assert not at.exception
-    charts = " ".join(str(c.proto) for c in at.get("arrow_vega_lite_chart"))
+    charts = " ".join(str(c.proto) for c in at.get("vega_lite_chart"))
     assert "dpo_loss" not in charts and "pairs ranked right" in charts and "implicit reward" in charts

@@ -69,7 +69,8 @@ def test_live_charts_use_labelled_axes_and_readable_legends():
     hist = pd.DataFrame([{"step": s, "loss": 1.0 / s, "dpo_loss": 0.7, "chosen_reward": 0.1 * s,
                           "rejected_reward": -0.1 * s, "accuracy": 0.5, "reward_margin": 0.2 * s} for s in (1, 2)])
     loss, rewards, ranked = (c.to_dict() for c in L.live_charts(hist, False))
-    for spec in (loss, rewards, ranked):
+    progress = L.progress_chart(hist, True).to_dict()        # the chart redrawn while training (issue 16: dpo_loss)
+    for spec in (loss, rewards, ranked, progress):
         assert spec["encoding"]["y"]["title"]
         metrics = {row["metric"] for row in next(iter(spec["datasets"].values()))}
         assert metrics <= set(L.LIVE_LABELS.values()), metrics    # no raw names such as dpo_loss

@@ -70,12 +70,11 @@ with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
     table = ui.memo(L.compare, name)
 st.markdown(f"Prompts: base `{table.iloc[0]['prompt']}`; SFT and DPO `{table.iloc[1]['prompt']}`")
 numbers = [c for c in table.columns if c.startswith("p(")]
-st.dataframe(table.drop(columns=["prompt"]).style.format({c: "{:.3f}" for c in numbers}, na_rep="\u2013"),
-             hide_index=True, width="stretch", height=ui.table_height(len(table)),
-             column_config={"checkpoint": st.column_config.Column(width="small"),
-                            "answer": st.column_config.Column(width="medium"),
-                            **{c: st.column_config.Column(c.replace("p(first word ", "p(starts "), width="small")
-                               for c in numbers}})
+st.dataframe(table.drop(columns=["prompt"]), hide_index=True, width="stretch", height=ui.table_height(len(table)),
+             placeholder="\u2013",
+             column_config={"answer": st.column_config.TextColumn(width="medium"),
+                            **{c: st.column_config.NumberColumn(c.replace("p(first word ", "p(starts "), width="small",
+                                                                format="%.3f") for c in numbers}})
 st.caption(f"\u2013: not measured ({L.ANSWER_COLUMN} needs the question format, which the base model never saw"
            + ("" if facts.BY_NAME.get(name) else f"; {name} is invented, so there is no correct answer") + ").")
 ui.chart(ui.memo(L.compare_spec, table, name, ui.projector()))

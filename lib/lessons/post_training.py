@@ -228,8 +228,8 @@ def live_charts(history: pd.DataFrame, projector: bool) -> tuple:
     of the step's pairs ranked right."""
     loss = progress_chart(history, projector).properties(title="Loss")
     rewards = lmcharts.training_curves(history, ["chosen_reward", "rejected_reward"], LIVE_LABELS,
-                                       y_title="implicit reward \u03b2\u00b7log(\u03c0/\u03c0_ref)",
-                                       projector=projector).properties(title="Implicit rewards")
+                                       y_title="implicit reward", projector=projector).properties(
+        title="Implicit rewards \u03b2\u00b7log(\u03c0/\u03c0_ref)")
     ranked = lmcharts.training_curves(history, ["accuracy"], LIVE_LABELS, y_title="pairs ranked right",
                                       y_format="%", projector=projector).properties(
         title="Pairs of the step whose chosen answer gets the higher reward")

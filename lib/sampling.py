@@ -2,7 +2,8 @@
 
 Every transform is a function of logits that returns new logits and never changes its input, so a page can cache the
 model's logits for a prompt once and recompute the distribution for any temperature, top-k or top-p without running
-the model again. Temperature 0 means greedy: all the probability goes to the most likely token.
+the model again. Temperature 0 means greedy: all the probability goes to the most likely token. (The model's raw
+next-token logits come from lib.models.scoring.next_token_logits.)
 """
 from __future__ import annotations
 
@@ -46,13 +47,6 @@ def entropy_bits(probs: torch.Tensor) -> torch.Tensor:
     """Shannon entropy in bits over the last dimension (0 * log 0 counted as 0)."""
     logp = torch.where(probs > 0, probs.log2(), torch.zeros_like(probs))
     return -(probs * logp).sum(dim=-1)
-
-
-@torch.inference_mode()
-def next_token_logits(model, ids: list[int]) -> torch.Tensor:
-    """The model's raw logits for the token after `ids` (shape (V,))."""
-    out = model(input_ids=torch.tensor([ids]))
-    return out.logits[0, -1].float().clone()
 
 
 @dataclass

@@ -119,14 +119,18 @@ def rate_by_temperature(df: pd.DataFrame, *, projector: bool = False) -> alt.Cha
 
 
 def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[str, str] | None = None, *,
-                    projector: bool = False) -> alt.Chart:
-    """Per-step training metrics (long format is built here). Needs a step column and the metric columns."""
+                    y_title: str | None = None, y_format: str | None = None, projector: bool = False) -> alt.Chart:
+    """Per-step training metrics (long format is built here), the legend naming each metric by `title_map`. Put only
+    metrics of one unit on one chart, and name that unit with `y_title` (a rate: y_format="%", axis 0 to 1). Needs a
+    step column and the metric columns."""
     _need(history, {"step", *metrics}, "training_curves")
     title_map = title_map or {}
     long = history.melt(id_vars=["step"], value_vars=metrics, var_name="metric", value_name="value")
     long["metric"] = long["metric"].map(lambda m: title_map.get(m, m))
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format) if y_format else alt.Axis(),
+              scale=alt.Scale(domain=[0, 1]) if y_format == "%" else alt.Scale())
     return alt.Chart(long).mark_line(strokeWidth=3).encode(
-        x=alt.X("step:Q", title="step"), y=alt.Y("value:Q", title=None),
+        x=alt.X("step:Q", title="step"), y=y,
         color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["metric:N", "step:Q", alt.Tooltip("value:Q", format=".3f")],
     ).properties(height=220 + _extra(projector))

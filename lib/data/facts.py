@@ -264,7 +264,6 @@ ABSTAIN = {
     "language": "I don't know the official language of {name}.",
     "currency": "I don't know the currency of {name}.",
 }
-ABSTAIN_MARKER = "I don't know"
 
 
 def qa_prompt(name: str, kind: str = "capital") -> str:
@@ -327,15 +326,6 @@ def _edit_distance(a: str, b: str) -> int:
     return row[-1]
 
 
-def _halves(name: str) -> tuple[str, str] | None:
-    """Split a one-word name after a vowel group, as near the middle as possible: "Moldova" -> ("Mo", "ldova")."""
-    cuts = [m.end() for m in re.finditer(r"[aeiouy]+(?=[^aeiouy])", name.lower()) if 2 <= m.end() <= len(name) - 2]
-    if not cuts:
-        return None
-    cut = min(cuts, key=lambda k: abs(k - len(name) / 2))
-    return name[:cut], name[cut:]
-
-
 _ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "gr", "kr", "tr",
            "st", "sk", "th", "sh", "ch", "v", "h", "j", "w"]
 _VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
@@ -367,30 +357,6 @@ def invented_pool(seed: int = 0, size: int = 900) -> list[str]:
             continue
         seen.add(low)
         if any(len(w) >= 4 and w in low for w in real_words) or any(low in w for w in real_words):
-            continue
-        if any(abs(len(low) - len(r)) < 3 and _edit_distance(low, r) < 3 for r in real_names):
-            continue
-        names.append(name)
-    return names
-
-
-@functools.lru_cache(maxsize=4)
-def invented_pool_from_halves(seed: int = 0) -> list[str]:
-    """Candidate invented country names, made by gluing the first half of one real country's name to the second half
-    of another's ("Mongolia" + "Rwanda" -> "Mongonda"), so they look like country names and are built from the same
-    pieces (and the same kind of BPE tokens) as real ones. The trainer picks from them names whose token counts match
-    the real names'. No candidate is within 3 edits of a real country name, or contains (or is contained in) a real
-    country, capital, language or currency word. Deterministic order from `seed`."""
-    real_words = _real_words()
-    real_names = [c.name.lower() for c in COUNTRIES]
-    parts = [h for h in (_halves(c.name) for c in COUNTRIES if " " not in c.name) if h]
-    rng = random.Random(10_000 + seed)
-    pairs = sorted({(first, second) for first, _ in parts for _, second in parts})
-    names: list[str] = []
-    for first, second in rng.sample(pairs, 1500):
-        name = first + second
-        low = name.lower()
-        if name in names or any(len(w) >= 4 and w in low for w in real_words) or any(low in w for w in real_words):
             continue
         if any(abs(len(low) - len(r)) < 3 and _edit_distance(low, r) < 3 for r in real_names):
             continue

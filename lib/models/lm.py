@@ -7,6 +7,7 @@ lib/models/registry.py). Nothing is unpickled and no remote code is ever trusted
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +16,15 @@ from transformers import logging as transformers_logging
 from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from lib.errors import ModelUnavailable
+from lib.paths import MODELS
 
 transformers_logging.set_verbosity_error()  # no padding / deprecation chatter in the app or the build log
 
 EOS = "<|endoftext|>"
 REQUIRED_FILES = ["config.json", "model.safetensors", "tokenizer.json"]
+REPORT = MODELS / "report_gpt.json"   # the build's evaluation report (lib/train/gpt_train.py writes it)
+# the three embedded checkpoints of the tiny GPT family, in training order, with the names the pages show
+CHECKPOINTS = {"gpt_base": "Base (pre-trained)", "gpt_sft": "SFT (demonstrations)", "gpt_dpo": "DPO (preferences)"}
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,20 @@ def parameter_breakdown(model: torch.nn.Module) -> list[tuple[str, int]]:
             role = "other"
         groups[role] = groups.get(role, 0) + param.numel()
     return list(groups.items())
+
+
+def show_token(text: str) -> str:
+    """A token made visible: a leading space as a middle dot, newlines as \\n."""
+    return text.replace(" ", "\u00b7").replace("\n", "\\n") or "\u2205"
+
+
+def load_report(path: Path = REPORT) -> dict:
+    """The tiny GPT family's build report (probe sets, measured rates, DPO history)."""
+    if not Path(path).is_file():
+        raise ModelUnavailable("The tiny GPT's evaluation report has not been built.", path=str(path),
+                               fix="python -m lib.train gpt")
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailable(f"The tiny GPT's evaluation report could not be read ({exc}).", path=str(path),
+                               fix="python -m lib.train gpt") from exc

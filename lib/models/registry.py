@@ -13,9 +13,7 @@ import os
 from pathlib import Path
 
 from lib.errors import ModelUnavailable
-
-ROOT = Path(__file__).resolve().parents[2]
-MODELS_DIR = ROOT / "assets" / "models"
+from lib.paths import MODELS as MODELS_DIR
 
 # name -> (module defining the model, training group that rebuilds it)
 EMBEDDED: dict[str, tuple[str, str]] = {

@@ -1,7 +1,9 @@
 """Direct Preference Optimisation (Rafailov et al. 2023) for the tiny GPT, with the two stabilising terms it needs.
 
-The trainer knows nothing of the UI: it reports through a callback `(step, metrics)` after every step. It is used by
-the offline build (lib/train/gpt_train.py) and by the live DPO demo on a session's own copy of the SFT model.
+The trainer knows nothing of the UI: it runs on the one training loop (lib.train.loop.Trainer) and reports through a
+callback `(step, metrics)` after every step. It is used by the offline build (lib/train/gpt_train.py) and by the live
+DPO demo (lib/lessons/post_training.py) on a session's own copy of the SFT model. Answers are scored by
+lib.models.scoring.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from lib.data.facts import PreferencePair
+from lib.models.scoring import answer_logprobs, answer_token_logprobs, encode_answers, lm_loss  # noqa: F401
+from lib.train.loop import Trainer
 
 
 def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_chosen: torch.Tensor,
@@ -32,46 +36,6 @@ def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_cho
     rejected_ratio = policy_rejected - ref_rejected
     loss = -F.logsigmoid(beta * (chosen_ratio - rejected_ratio)).mean()
     return loss, (beta * chosen_ratio).detach(), (beta * rejected_ratio).detach()
-
-
-def encode_answers(tokenizer, prompts: list[str], answers: list[str], scored: list[int] | None = None
-                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Right-padded input ids, attention mask and a 0/1 mask of the answer tokens that are scored (all of them, or
-    the first `scored[i]` of answer i)."""
-    rows, masks = [], []
-    for i, (prompt, answer) in enumerate(zip(prompts, answers)):
-        p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-        a = tokenizer(answer, add_special_tokens=False)["input_ids"]
-        n = len(a) if scored is None else min(len(a), scored[i])
-        rows.append(p + a)
-        masks.append([0] * len(p) + [1] * n + [0] * (len(a) - n))
-    T = max(len(r) for r in rows)
-    pad = tokenizer.eos_token_id
-    ids = torch.tensor([r + [pad] * (T - len(r)) for r in rows])                 # B, T
-    attention = torch.tensor([[1] * len(r) + [0] * (T - len(r)) for r in rows])  # B, T
-    answer_mask = torch.tensor([m + [0] * (T - len(m)) for m in masks], dtype=torch.float)
-    return ids, attention, answer_mask
-
-
-def answer_token_logprobs(model, ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
-    """Log-probability of every token given the ones before it (B, T-1)."""
-    logits = model(input_ids=ids, attention_mask=attention).logits[:, :-1]      # B, T-1, V: predicts ids[:, 1:]
-    logp = torch.log_softmax(logits.float(), dim=-1)
-    return logp.gather(2, ids[:, 1:].unsqueeze(2)).squeeze(2)                  # B, T-1
-
-
-def answer_logprobs(model, ids: torch.Tensor, attention: torch.Tensor, answer_mask: torch.Tensor
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Summed log-probability of each row's scored answer tokens, and the number of scored tokens per row."""
-    token_logp = answer_token_logprobs(model, ids, attention)                   # B, T-1
-    mask = answer_mask[:, 1:]
-    return (token_logp * mask).sum(dim=1), mask.sum(dim=1)
-
-
-def lm_loss(model, block: torch.Tensor) -> torch.Tensor:
-    """Next-token cross-entropy on pre-training blocks (labels -100 are padding)."""
-    ids = block.clamp(min=0)
-    return model(input_ids=ids, labels=block).loss
 
 
 @dataclass
@@ -150,9 +114,8 @@ def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_
     known = [i for i, p in enumerate(prepared.pairs) if p.known]
     unknown = [i for i, p in enumerate(prepared.pairs) if not p.known]
     optimizer = torch.optim.AdamW(policy.parameters(), lr=settings.lr, weight_decay=0.0)
-    policy.train()
-    history = []
-    for step in range(1, settings.steps + 1):
+
+    def step_fn(step: int) -> tuple[torch.Tensor, dict]:
         if known and unknown:
             half = round(settings.batch_pairs * settings.known_share)
             idx = rng.sample(known, min(half, len(known))) + rng.sample(unknown, min(settings.batch_pairs - half,
@@ -182,20 +145,16 @@ def train(policy, tokenizer, prepared: PreparedPairs, settings: DPOSettings, lm_
             rows = torch.tensor(rng.sample(range(len(lm_blocks)), min(settings.lm_batch, len(lm_blocks))))
             lm = lm_loss(policy, lm_blocks[rows])
             loss = loss + settings.lm_weight * lm
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
-        optimizer.step()
-        metrics = {"loss": float(loss.detach()), "dpo_loss": float(loss_dpo.detach()), "sft_nll": float(nll.detach()),
-                   "lm_loss": float(lm.detach()),
-                   "chosen_reward": float(chosen_r.mean()), "rejected_reward": float(rejected_r.mean()),
-                   "reward_margin": float((chosen_r - rejected_r).mean()),
-                   "accuracy": float((chosen_r > rejected_r).float().mean())}
-        history.append({"step": step, **metrics})
-        if callback is not None:
-            callback(step, metrics)
-    policy.eval()
-    return history
+        return loss, {"dpo_loss": float(loss_dpo.detach()), "sft_nll": float(nll.detach()),
+                      "lm_loss": float(lm.detach()),
+                      "chosen_reward": float(chosen_r.mean()), "rejected_reward": float(rejected_r.mean()),
+                      "reward_margin": float((chosen_r - rejected_r).mean()),
+                      "accuracy": float((chosen_r > rejected_r).float().mean())}
+
+    trainer = Trainer(policy, optimizer, step_fn, settings.steps, clip=1.0)
+    if callback is not None:
+        trainer.add_callback(lambda step, row: callback(step, {k: v for k, v in row.items() if k != "step"}))
+    return trainer.run()
 
 
 def copy_for_training(model):

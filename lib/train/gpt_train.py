@@ -19,11 +19,13 @@ from typing import Callable
 
 import torch
 
-from lib import hallucination as H
 from lib.data import facts
 from lib.models import lm as lm_module
+from lib.models import probes as H
 from lib.models.lm import LM, TinyGPTConfig
+from lib.models.scoring import answer_logprobs, encode_answers, lm_loss, pack  # noqa: F401 (pack: gpt_train.pack)
 from lib.train import dpo
+from lib.train.loop import Trainer
 
 NAMES = ["gpt_base", "gpt_sft", "gpt_dpo"]
 PROBE_FILE = "gpt_probe_sets.json"   # written next to the models: which names are tune / eval sets
@@ -49,22 +51,6 @@ class GPTTrainSettings:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Data
-
-def pack(tokenizer, sentences: list[str], block: int) -> torch.Tensor:
-    """Whole documents packed into rows of `block` tokens, each followed by <|endoftext|>; padding is -100. Every
-    row starts at the start of a document, as a prompt does."""
-    eos = tokenizer.eos_token_id
-    rows, row = [], []
-    for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]:
-        piece = ids + [eos]
-        if row and len(row) + len(piece) > block:
-            rows.append(row + [-100] * (block - len(row)))
-            row = []
-        row += piece[:block]
-    if row:
-        rows.append(row + [-100] * (block - len(row)))
-    return torch.tensor(rows)
-
 
 def name_tokens(tokenizer, name: str) -> int:
     return len(tokenizer(" " + name, add_special_tokens=False)["input_ids"])
@@ -104,22 +90,15 @@ def pretrain(model, blocks: torch.Tensor, steps: int, batch: int, lr: float, see
     """Next-token prediction on the packed fact-world text."""
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
-    model.train()
-    losses = []
-    for step in range(steps):
-        for group in opt.param_groups:
-            group["lr"] = _lr(step, steps, lr)
+
+    def step_fn(step: int) -> tuple[torch.Tensor, dict]:
         rows = torch.randint(0, len(blocks), (batch,), generator=gen)
-        loss = dpo.lm_loss(model, blocks[rows])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(float(loss.detach()))
-        if callback is not None:
-            callback(step + 1, {"loss": float(loss.detach())})
-    model.eval()
-    return losses
+        return lm_loss(model, blocks[rows]), {}
+
+    trainer = Trainer(model, opt, step_fn, steps, clip=1.0, lr_at=lambda step: _lr(step - 1, steps, lr))
+    if callback is not None:
+        trainer.add_callback(lambda step, row: callback(step, {"loss": row["loss"]}))
+    return [row["loss"] for row in trainer.run()]
 
 
 def supervised_finetune(model, tokenizer, demos: list[tuple[str, str]], blocks: torch.Tensor, steps: int, batch: int,
@@ -129,27 +108,21 @@ def supervised_finetune(model, tokenizer, demos: list[tuple[str, str]], blocks: 
     pre-training text so that the facts are not forgotten."""
     rng = random.Random(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    model.train()
-    losses = []
-    for step in range(steps):
-        for group in opt.param_groups:
-            group["lr"] = _lr(step, steps, lr, warmup=20)
+
+    def step_fn(step: int) -> tuple[torch.Tensor, dict]:
         part = rng.sample(demos, min(batch, len(demos)))
-        ids, attention, mask = dpo.encode_answers(tokenizer, [p for p, _ in part], [a for _, a in part])
-        logp, n = dpo.answer_logprobs(model, ids, attention, mask)
+        ids, attention, mask = encode_answers(tokenizer, [p for p, _ in part], [a for _, a in part])
+        logp, n = answer_logprobs(model, ids, attention, mask)
         loss = -(logp / n).mean()
         if lm_weight:
             rows = torch.tensor(rng.sample(range(len(blocks)), 8))
-            loss = loss + lm_weight * dpo.lm_loss(model, blocks[rows])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(float(loss.detach()))
-        if callback is not None:
-            callback(step + 1, {"loss": float(loss.detach())})
-    model.eval()
-    return losses
+            loss = loss + lm_weight * lm_loss(model, blocks[rows])
+        return loss, {}
+
+    trainer = Trainer(model, opt, step_fn, steps, clip=1.0, lr_at=lambda step: _lr(step - 1, steps, lr, warmup=20))
+    if callback is not None:
+        trainer.add_callback(lambda step, row: callback(step, {"loss": row["loss"]}))
+    return [row["loss"] for row in trainer.run()]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 the completion prompt, never abstaining), and the numbers in the text are the numbers in the tables."""
 import pytest
 
-from lib import lm_lab
+from lib.lessons import post_training as lm_lab
+from lib.models.probes import name_garbled
 from lib.models import registry
 from tests.apptest import open_page, texts
 
@@ -31,7 +32,7 @@ def test_sampling_lab_and_post_training_agree_on_the_base_model():
     if pname == name:
         assert table.iloc[0]["answer"] == lab.iloc[0]["answer"]  # greedy, same prompt, same model
     dpo = table.iloc[2]
-    if any(lm_lab.name_garbled(pname, a) for a in table["answer"]):
+    if any(name_garbled(pname, a) for a in table["answer"]):
         assert "copies the name from the question token by token" in body
     if dpo[lm_lab.WHOLE_COLUMN] < 0.9 * dpo[lm_lab.IDK_COLUMN] and "know" in dpo["answer"]:
         assert f"{dpo[lm_lab.WHOLE_COLUMN]:.3f} although its first word has {dpo[lm_lab.IDK_COLUMN]:.3f}" in body
@@ -48,9 +49,9 @@ def test_greedy_sampling_says_one_answer_and_explains_the_first_token():
     assert "The most likely *next token* is" in body or "distinct continuation" in body
 
 
-def test_sample_again_button_redraws_with_the_sliders():
+def test_samples_redraw_with_the_sliders():
     at = open_page("app_pages/sampling_hallucination.py")
     at.slider(key="samp_temperature").set_value(0.0).run()
     assert "temperature 0 (greedy)" in texts(at)
-    next(b for b in at.button if b.label == "Sample again").click().run()
+    assert not any(b.label == "Sample again" for b in at.button)  # no button needed: they follow the sliders
     assert not at.exception

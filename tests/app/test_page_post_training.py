@@ -3,7 +3,8 @@ models really give, and a live DPO run that lowers its loss on the session's own
 import pytest
 import torch
 
-from lib import lm_lab
+from lib.lessons import post_training as lm_lab
+from lib.models.lm import CHECKPOINTS
 from lib.data import facts
 from lib.models import registry
 from tests.apptest import open_page, texts
@@ -23,7 +24,7 @@ def test_page_renders_with_template_and_side_by_side():
                  "Check yourself", "References", "stabilising terms"):
         assert part in body, part
     df = at.dataframe[1].value  # [0] is the costs table in the expander
-    assert list(df["checkpoint"]) == list(lm_lab.CHECKPOINTS.values())
+    assert list(df["checkpoint"]) == list(CHECKPOINTS.values())
     name = at.selectbox(key="pt_country").value.split(" (")[0]
     dpo = registry.load("gpt_dpo")
     prompt = facts.qa_prompt(name)
@@ -44,7 +45,7 @@ def test_live_dpo_lowers_its_loss_and_leaves_the_shared_model_alone():
     next(b for b in at.button if "Run DPO" in b.label).click().run()
     assert not at.exception
     live = at.session_state["pt_live"]
-    losses = [h["loss"] for h in live["history"]]
+    losses = [h["loss"] for h in live.history]
     assert len(losses) == 20
     assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5
     assert "Your run's loss went from" in texts(at)
@@ -59,3 +60,16 @@ def test_plain_dpo_option_runs():
     next(b for b in at.button if "Run DPO" in b.label).click().run()
     assert not at.exception
     assert "without the stabilising terms" in texts(at)
+
+
+def test_comparison_table_shows_no_raw_none_and_live_legends_are_named():
+    at = open_page(PAGE)
+    assert not at.exception
+    table = at.dataframe[1]
+    assert table.value[lm_lab.ANSWER_COLUMN].isna().iloc[0]   # base: no question format...
+    assert table.proto.placeholder == "\u2013"                # ...shown as a dash, not as a raw "None"
+    at.slider(key="pt_steps").set_value(5)
+    next(b for b in at.button if "Run DPO" in b.label).click().run()
+    assert not at.exception
+    charts = " ".join(str(c.proto) for c in at.get("vega_lite_chart"))
+    assert "dpo_loss" not in charts and "pairs ranked right" in charts and "implicit reward" in charts

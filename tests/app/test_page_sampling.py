@@ -82,7 +82,7 @@ def test_same_seed_same_samples_new_seed_changes_them():
     at2 = open_page(PAGE)
     at2.slider(key="samp_temperature").set_value(1.5).run()
     assert samples(at2) == first
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "New seed").click().run()
     assert not at.exception
     assert at.number_input(key="samp_seed").value == 1
     assert samples(at) != first
@@ -136,3 +136,30 @@ def test_a_hub_model_from_the_sidebar_is_used(local_hub_model):
     top = df.iloc[0]
     assert top["id"] == int(probs.argmax())
     assert top["model (T=1)"] == pytest.approx(float(probs.max()), abs=1e-6)
+
+
+def test_samples_follow_the_sliders_they_are_drawn_with():
+    """issue 16: moving the temperature redrew only section 1 (its own fragment), so section 2 kept showing samples
+    from the old settings. The sliders and the samples drawn with them must be one fragment."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(PAGE).read_text())
+    fragments = [f for f in tree.body if isinstance(f, ast.FunctionDef)
+                 and any("fragment" in ast.unparse(d) for d in f.decorator_list)]
+    def holds(f, text):
+        return text in ast.unparse(f)
+    sampler = [f for f in fragments if holds(f, "L.sample_view")]
+    assert len(sampler) == 1
+    for key in ("samp_temperature", "samp_top_k", "samp_top_p"):
+        assert holds(sampler[0], key), key
+    at = open_page(PAGE)
+    at.slider(key="samp_temperature").set_value(0.0).run()
+    caption = next(c.value for c in at.caption if "samples at" in c.value)
+    assert "temperature 0 (greedy)" in caption
+    assert "gave **1** distinct continuation;" in texts(at)
+
+
+def test_top_k_help_says_ties_are_kept():
+    at = open_page(PAGE)
+    assert "tie" in at.slider(key="samp_top_k").help

@@ -46,3 +46,20 @@ def test_unreachable_hub_model_falls_back_with_a_clear_message():
     assert not at.exception
     assert any("cannot be reached" in w.value for w in at.warning)
     assert any("equal up to float rounding" in s.value for s in at.success)
+
+
+def test_split_notice_is_computed_kenya_splits_into_four_pieces_both_ways():
+    # issue 16: "Kenya" is 4 pieces at the start and after a space; the page claimed "more pieces"
+    at = open_page(PAGE)
+    at.text_area(key="tf_prompt").input("Kenya lies in Africa. The currency of Kenya is the").run()
+    assert not at.exception
+    lm = registry.load("gpt_base")
+    start = lm.encode("Kenya")
+    spaced = lm.encode(" Kenya")
+    body = texts(at)
+    if len(start) > len(spaced):
+        assert "splits into more pieces" in body
+    else:
+        assert "splits into more pieces (" not in body or "after a space splits" in body
+    if start != spaced and len(start) == len(spaced):
+        assert f"the same number of pieces ({len(start)})" in body

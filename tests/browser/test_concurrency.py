@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from lib import lm_lab
+from lib.lessons import sampling_hallucination as lm_lab
 from lib.models import registry
 from tests.bench import pct, rss_mb
 from tests.browser.server import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server

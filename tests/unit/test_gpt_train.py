@@ -9,7 +9,7 @@ import torch
 from lib.data import facts
 from lib.errors import ModelUnavailable
 from lib.models import lm as lm_module
-from lib.models import registry
+from lib.models import registry, scoring
 from lib.train import dpo, gpt_train
 
 TINY = lm_module.TinyGPTConfig(vocab_size=300, n_positions=128, n_embd=32, n_layer=2, n_head=2)
@@ -20,7 +20,7 @@ def tiny():
     docs = facts.pretraining_documents(0)[:300]
     tok = lm_module.train_tokenizer(docs + [p + a for p, a in facts.sft_demonstrations(0)], TINY.vocab_size)
     model = lm_module.build(TINY, tok, seed=0)
-    return lm_module.LM(model, tok, "tiny"), gpt_train.pack(tok, docs, 48)
+    return lm_module.LM(model, tok, "tiny"), scoring.pack(tok, docs, 48)
 
 
 def test_dpo_loss_formula():

@@ -2,7 +2,7 @@
 names in answers are recognised."""
 import pandas as pd
 
-from lib import lm_lab
+from lib.models import probes
 from lib.charts import lm as lmcharts
 
 
@@ -22,15 +22,15 @@ def test_entropy_axis_is_formatted_even_when_all_zero():
 
 
 def test_name_garbled():
-    assert lm_lab.name_garbled("Liene", "I don't know the capital of Leseania.")
-    assert lm_lab.name_garbled("Liene", "The capital of Lebanon is Thaipoli.")
-    assert not lm_lab.name_garbled("Liene", "I don't know the capital of Liene.")
-    assert not lm_lab.name_garbled("Liene", "a.")
+    assert probes.name_garbled("Liene", "I don't know the capital of Leseania.")
+    assert probes.name_garbled("Liene", "The capital of Lebanon is Thaipoli.")
+    assert not probes.name_garbled("Liene", "I don't know the capital of Liene.")
+    assert not probes.name_garbled("Liene", "a.")
 
 
 def test_each_checkpoint_is_probed_with_its_own_format():
-    assert lm_lab.prompt_for("gpt_base", "Liene") == "The capital of Liene is"
-    assert lm_lab.prompt_for("gpt_dpo", "Liene").startswith("Question:")
+    assert probes.checkpoint_prompt("gpt_base", "Liene") == "The capital of Liene is"
+    assert probes.checkpoint_prompt("gpt_dpo", "Liene").startswith("Question:")
 
 
 def test_fast_next_token_spec_equals_the_altair_chart_with_new_numbers():

@@ -7,6 +7,7 @@ from transformers import GPT2Config, GPT2LMHeadModel, TemperatureLogitsWarper, T
 
 from lib import sampling
 from lib.models import lm as lm_module
+from lib.models import scoring
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +92,6 @@ def test_per_token_probabilities_are_the_models(tiny_lm):
     cont = sampling.generate(tiny_lm, ["The capital of"], temperature=0.0, max_new_tokens=3, stop="none")[0]
     ids = tiny_lm.encode("The capital of")
     for tid, p in zip(cont.token_ids, cont.model_probs):
-        probs = torch.softmax(sampling.next_token_logits(tiny_lm.model, ids), -1)
+        probs = torch.softmax(scoring.next_token_logits(tiny_lm.model, ids), -1)
         assert p == pytest.approx(float(probs[tid]), rel=1e-4)
         ids = ids + [tid]

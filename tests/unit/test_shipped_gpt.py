@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from lib import hallucination as H
 from lib.data import facts
+from lib.models import probes as H
 from lib.models import registry
 
 PROBES = registry.MODELS_DIR / "gpt_probe_sets.json"

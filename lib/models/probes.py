@@ -1,4 +1,5 @@
 """Hallucination probes: ask a model about countries it knows and countries that do not exist, and measure.
+Shared by the build's evaluation (lib/train/gpt_train.py) and the lessons of the language-model pages.
 
 - `probe`: one answer per (country, question), greedy or sampled, classified as correct / wrong / abstained.
 - `hallucination_rate`: share of invented names for which the model names something instead of abstaining.
@@ -8,7 +9,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from lib.data import facts
 from lib.sampling import generate
@@ -128,5 +129,14 @@ def best_threshold(known_scores: list[float], invented_scores: list[float]) -> f
     return max(candidates, key=lambda t: (detector_accuracy(known_scores, invented_scores, t), -t))
 
 
-def as_dicts(results: list[ProbeResult]) -> list[dict]:
-    return [asdict(r) for r in results]
+
+def checkpoint_prompt(checkpoint: str, name: str, kind: str = "capital") -> str:
+    """The prompt each checkpoint is probed with (as in the build report): the base model never saw a question, so it
+    gets the pre-training style completion "The capital of X is"; SFT and DPO get the question format."""
+    return prompt_for(name, kind, "completion" if checkpoint == "gpt_base" else "qa")
+
+
+def name_garbled(name: str, answer: str) -> bool:
+    """True when an answer that repeats the country's name ("The capital of ...", "I don't know the capital of ...")
+    spells it differently from the question: the tiny model copies names token by token and can get one wrong."""
+    return "capital of" in answer and f"capital of {name}" not in answer

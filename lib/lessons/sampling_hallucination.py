@@ -1,0 +1,313 @@
+"""The Sampling and hallucination page's lesson: the next-token distribution under temperature, top-k and top-p
+(recomputed from one cached forward pass), many samples of one prompt, the hallucination lab, and the page's
+"What to notice" written from those numbers.
+
+Functions that run a model take the model's source and checkpoint by name (so a page can cache them with ui.memo);
+`notices` and the other `*_notices` are pure functions of plain numbers.
+"""
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lib import sampling
+from lib.charts import lm as lmcharts
+from lib.data import facts
+from lib.models import probes, registry
+from lib.models.lm import CHECKPOINTS, load_report, show_token
+from lib.models.scoring import next_token_logits
+
+TOP = 20
+WHOLE_COLUMN = "p(whole answer)"
+
+
+# ------------------------------------------------------------------------------------- 1. next-token distribution
+@dataclass(frozen=True)
+class NextToken:
+    """The model's raw next-token logits for a prompt, and the decoded text of its most likely tokens (cache this)."""
+    prompt_tokens: tuple[str, ...]
+    logits: np.ndarray                 # (V,) float32
+    top_ids: tuple[int, ...]           # the TOP most likely ids, most likely first
+    top_texts: tuple[str, ...]         # their decoded text
+
+
+@torch.inference_mode()
+def next_token_of(lm, prompt: str) -> NextToken:
+    ids = lm.encode(prompt)
+    if not ids:
+        raise ValueError("The prompt is empty.")
+    logits = next_token_logits(lm.model, ids).numpy().astype(np.float32)
+    top = np.argsort(-logits, kind="stable")[:TOP]
+    return NextToken(tuple(lm.tokens(ids)), logits, tuple(int(i) for i in top),
+                     tuple(lm.tokenizer.decode([int(i)]) for i in top))
+
+
+def next_token(source: str, checkpoint: str, prompt: str) -> NextToken:
+    """One forward pass per (model, prompt); every slider move reuses these logits."""
+    return next_token_of(registry.load_lm(source, checkpoint), prompt)
+
+
+def distribution_frame(nt: NextToken, temperature: float, top_k: int, top_p: float, top: int = TOP) -> pd.DataFrame:
+    """The `top` most likely tokens (by the model's own probability) with the probability the sampler would use after
+    temperature / top-k / top-p, whether the processors cut them, and a last row for all other tokens together.
+    Recomputed from the cached logits: no forward pass."""
+    logits = torch.from_numpy(nt.logits)
+    model_p = torch.softmax(logits.float(), dim=-1).numpy()
+    used = sampling.probabilities(logits, temperature, top_k, top_p).numpy()
+    order = list(nt.top_ids)[:top]
+    rows = [{"token": show_token(text), "id": i, "model_probability": float(model_p[i]),
+             "probability": float(used[i]), "status": "kept" if used[i] > 0 else "cut"}
+            for i, text in zip(order, nt.top_texts[:top])]
+    rest = np.ones(len(model_p), dtype=bool)
+    rest[order] = False
+    rows.append({"token": f"(other {int(rest.sum())} tokens)", "id": -1,
+                 "model_probability": float(model_p[rest].sum()), "probability": float(used[rest].sum()),
+                 "status": "kept" if used[rest].sum() > 0 else "cut"})
+    return pd.DataFrame(rows)
+
+
+def kept_count(nt: NextToken, temperature: float, top_k: int, top_p: float) -> int:
+    """How many tokens the sampler can still draw (top-k keeps every token tied with the k-th, as transformers does)."""
+    return int((sampling.probabilities(torch.from_numpy(nt.logits), temperature, top_k, top_p) > 0).sum())
+
+
+@dataclass(frozen=True)
+class Distribution:
+    frame: pd.DataFrame     # the top tokens and the rest (see distribution_frame)
+    kept: int               # tokens the sampler can draw
+    vocab_size: int
+    spec: dict              # the finished chart
+
+
+def distribution(nt: NextToken, temperature: float, top_k: int, top_p: float, projector: bool) -> Distribution:
+    """Section 1: the table, the number of tokens that can be drawn and the finished chart (10 bars on the
+    projector), from the cached logits (no forward pass)."""
+    frame = distribution_frame(nt, temperature, top_k, top_p)
+    shown = distribution_frame(nt, temperature, top_k, top_p, top=10) if projector else frame
+    kept = kept_count(nt, temperature, top_k, top_p)
+    title = f"Top {len(shown) - 1} next tokens: {kept} of {len(nt.logits)} can be drawn"
+    return Distribution(frame, kept, len(nt.logits), lmcharts.next_token_spec(shown, title, projector))
+
+
+def describe(temperature: float, top_k: int, top_p: float) -> str:
+    return (f"temperature {temperature:g}" + (" (greedy)" if temperature == 0 else "")
+            + f", top-k {top_k if top_k else 'off'}, top-p {top_p:g}")
+
+
+def distribution_notices(settings: str, top_token: str, p_sampler: float, p_model: float, kept: int,
+                         vocab_size: int, top_k: int) -> list[str]:
+    """Section 1's notes, from the numbers of the shown distribution."""
+    out = [f"At {settings}, the most likely next token **`{top_token}`** has probability **{p_sampler:.1%}** for the "
+           f"sampler (the model's own: {p_model:.1%}); {kept} of {vocab_size} tokens can still be drawn."]
+    if kept == 1:
+        out.append("Only one token is left: every sample starts the same way.")
+    if top_k and kept > top_k:
+        out.append(f"Top-k is {top_k} but {kept} tokens are kept: tokens whose logits tie with the {top_k}-th are "
+                   f"all kept (transformers' TopKLogitsWarper cuts only the tokens strictly below the k-th).")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- 2. many samples
+@dataclass(frozen=True)
+class SampleSet:
+    texts: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
+    probs: tuple[tuple[float, ...], ...]      # probability of each token under the sampling distribution
+    entropies: tuple[tuple[float, ...], ...]  # bits, per step
+
+
+def samples(lm, prompt: str, n: int, temperature: float, top_k: int, top_p: float, seed: int,
+            max_new_tokens: int = 12) -> SampleSet:
+    outs = sampling.sample_many(lm, prompt, n, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                                max_new_tokens=max_new_tokens, stop="sentence")
+    return SampleSet(tuple(o.text for o in outs), tuple(tuple(o.tokens) for o in outs),
+                     tuple(tuple(o.probs) for o in outs), tuple(tuple(o.entropies) for o in outs))
+
+
+def answer_counts(s: SampleSet) -> pd.DataFrame:
+    counts = Counter(t.strip() or "(nothing)" for t in s.texts)
+    return pd.DataFrame([{"answer": a, "count": c, "share": c / len(s.texts)} for a, c in counts.most_common()])
+
+
+def entropy_frame(s: SampleSet) -> pd.DataFrame:
+    """Mean entropy (bits) of the sampling distribution at each generation step, over the samples still running."""
+    steps = max((len(e) for e in s.entropies), default=0)
+    rows = []
+    for t in range(steps):
+        vals = [e[t] for e in s.entropies if len(e) > t]
+        rows.append({"step": t + 1, "entropy_bits": float(np.mean(vals)), "samples": len(vals)})
+    return pd.DataFrame(rows, columns=["step", "entropy_bits", "samples"])
+
+
+def _colour(p: float) -> str:
+    """Light red (unlikely) to light green (likely)."""
+    p = min(max(p, 0.0), 1.0)
+    return f"rgb({int(255 - 120 * p)},{int(170 + 70 * p)},{int(170 - 30 * p)})"
+
+
+def coloured_tokens_html(tokens: tuple[str, ...] | list[str], probs: tuple[float, ...] | list[float]) -> str:
+    """Tokens as HTML spans coloured by probability; every piece of model text is escaped."""
+    return "".join(f'<span title="p = {p:.3f}" style="background:{_colour(p)};padding:1px 2px;'
+                   f'border-radius:3px;margin-right:1px">{html.escape(tok).replace(chr(10), "&#8629;")}</span>'
+                   for tok, p in zip(tokens, probs))
+
+
+@dataclass(frozen=True)
+class SampleView:
+    samples: SampleSet
+    counts: pd.DataFrame
+    share_spec: dict
+    entropy_spec: dict | None
+    top_token: str              # the most likely next token (from section 1's logits)
+    p_top: float                # its probability for the sampler at these settings
+    n_top: int                  # samples whose first token is it
+    endings: int                # distinct samples among those
+    common_first: str | None    # first token of the most common sample
+
+
+def sample_view(source: str, checkpoint: str, prompt: str, nt: NextToken, n: int, temperature: float, top_k: int,
+                top_p: float, seed: int, projector: bool) -> SampleView:
+    """Section 2: `n` seeded samples at the given settings, their answer counts, entropy per step and charts, and
+    how the samples' first tokens compare with the prompt's next-token distribution `nt`."""
+    ss = samples(registry.load_lm(source, checkpoint), prompt, n, temperature, top_k, top_p, seed)
+    counts = answer_counts(ss)
+    k = len(counts)
+    share = lmcharts.finished_spec(lmcharts.answer_share_bars(counts, projector=projector).properties(
+        title=f"{k} distinct answer{'' if k == 1 else 's'} in {len(ss.texts)} samples"), projector)
+    ent = entropy_frame(ss)
+    ent_spec = (lmcharts.finished_spec(lmcharts.entropy_curve(ent, projector=projector).properties(
+        title="Entropy at each step"), projector) if len(ent) else None)
+    top = nt.top_texts[0]
+    common = counts.iloc[0]["answer"]
+    common_first = next((toks[0] for toks in ss.tokens if toks and "".join(toks).strip() == common), None)
+    p_top = float(sampling.probabilities(torch.from_numpy(nt.logits), temperature, top_k, top_p)[nt.top_ids[0]])
+    return SampleView(ss, counts, share, ent_spec, top, p_top, sum(bool(t) and t[0] == top for t in ss.tokens),
+                      len({"".join(t).strip() for t in ss.tokens if t and t[0] == top}), common_first)
+
+
+def sample_notices(n: int, seed: int, distinct: int, common: str, common_count: int, temperature: float,
+                   top_token: str, p_top: float, n_top: int, endings: int, common_first: str | None) -> list[str]:
+    """Section 2's notes. Tokens are passed as the model's text (with their leading space)."""
+    out = [f"{n} samples with seed {seed} gave **{distinct}** distinct continuation{'' if distinct == 1 else 's'}; "
+           f"the most common, \u201c{common}\u201d, came up {common_count} times."
+           + (" Temperature 0 is greedy: every sample is the same." if temperature == 0 else "")]
+    if common_first is not None and common_first != top_token:
+        out.append(
+            f"The most likely *next token* is `{show_token(top_token)}` ({p_top:.1%}), yet the most common *sample* "
+            f"is \u201c{common}\u201d, which starts with `{show_token(common_first)}`. A sample is a whole sequence "
+            f"drawn token by token, and its probability is the product of its tokens' probabilities: {n_top} of {n} "
+            f"samples started with `{show_token(top_token)}`, but they went on in {endings} different "
+            f"way{'' if endings == 1 else 's'}, while the tokens after `{show_token(common_first)}` are nearly "
+            f"certain. (`\u00b7` marks the leading space a token carries.)")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ 3. hallucination lab
+def lab_options(report: dict) -> list[str]:
+    invented_eval = report["probe_sets"]["invented_eval"]
+    return ([f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions >= 20][:6]
+            + [f"{c.name} (seen {c.mentions} times)" for c in facts.COUNTRIES if c.mentions <= 3][:6]
+            + [f"{name} (invented, never seen)" for name in invented_eval[:8]])
+
+
+def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consistency: int = 10) -> dict:
+    """One checkpoint's answer about a country (real or invented), the model's probability of that answer, and the
+    self-consistency of 10 samples at temperature 1."""
+    prompt = probes.prompt_for(name, "capital", fmt)
+    out = sampling.generate(lm, [prompt], temperature=temperature, seed=seed, max_new_tokens=32)[0]
+    outs = sampling.sample_many(lm, prompt, n_consistency, temperature=1.0, seed=seed + 1, max_new_tokens=32)
+    top, share = probes.agreement([o.text for o in outs])
+    return {"prompt": prompt.replace("\n", " "), "answer": out.text.strip(), WHOLE_COLUMN: out.probability,
+            "abstains": facts.is_abstention(out.text), "agreement": 100 * share, "most common sample": top}
+
+
+def lab_answers(name: str, temperature: float, seed: int) -> pd.DataFrame:
+    """The three embedded checkpoints asked about `name`, each in the format it was measured with."""
+    rows = []
+    for key, label in CHECKPOINTS.items():
+        fmt = "completion" if key == "gpt_base" else "qa"
+        rows.append({"checkpoint": label, **lab_answer(registry.load(key), name, fmt, temperature, seed)})
+    return pd.DataFrame(rows)
+
+
+def lab_notices(name: str, base_prompt: str, base_answer: str, base_probability: float,
+                answers: tuple[str, ...]) -> list[str]:
+    out = [f"The base model was only pre-trained, so it is asked with the completion prompt \u201c{base_prompt}"
+           f"\u201d and continues \u201c{base_answer}\u201d (p = {base_probability:.3f}); SFT and DPO are asked in "
+           f"the question format they were finetuned on. *Abstains* means the answer says it does not know; anything "
+           f"else counts as an answer, however odd."]
+    if any(probes.name_garbled(name, a) for a in answers):
+        out.append(f"Where an answer spells {name} differently, that is the model, not the app: the tiny model copies "
+                   f"the name from the question token by token and can garble one it never saw.")
+    return out
+
+
+def hallucination_frame(report: dict) -> pd.DataFrame:
+    rows = []
+    for key, label in CHECKPOINTS.items():
+        sec = report.get("evaluation", {}).get(key)
+        if not sec:
+            continue
+        for t, rate in sec["hallucination_by_temperature"].items():
+            rows.append({"checkpoint": label, "temperature": float(t), "hallucination_rate": rate})
+    return pd.DataFrame(rows, columns=["checkpoint", "temperature", "hallucination_rate"])
+
+
+def rate_spec(projector: bool) -> dict:
+    rep = load_report()
+    n = len(rep["probe_sets"]["invented_eval"])
+    return lmcharts.finished_spec(lmcharts.rate_by_temperature(hallucination_frame(rep), projector=projector)
+                                  .properties(title=f"Invented names that get an answer ({n} held out)"), projector)
+
+
+# ------------------------------------------------------------------------------------------------ what to notice
+@dataclass(frozen=True)
+class Measured:
+    """The build report's figures the page's closing notes use (greedy hallucination rates, self-consistency)."""
+    base_rate: float
+    sft_rate: float
+    dpo_rate: float
+    detector_accuracy: float | None = None
+    agreement_known: float | None = None
+    agreement_invented: float | None = None
+
+
+def measured(report: dict) -> Measured:
+    ev = report["evaluation"]
+    sc = ev.get("self_consistency", {})
+    return Measured(*(ev[k]["hallucination_by_temperature"]["0.0"] for k in CHECKPOINTS),
+                    sc.get("accuracy_eval"), sc.get("mean_agreement_known_seen5"), sc.get("mean_agreement_invented"))
+
+
+def notices(m: Measured | None) -> list[str]:
+    """The page's closing "What to notice", from the build report's measured figures (None: no report)."""
+    out = ["The notes *under* sections 1 and 2 follow the sliders and the seed; the points here are the models' "
+           "measured figures."]
+    if m is None:
+        return out
+    base = (f"Greedy, the base model (given \u201cThe capital of X is\u201d) "
+            + ("never says it does not know: it " if m.base_rate >= 1 else "")
+            + f"continues with some answer for **{m.base_rate:.0%}** of the held-out invented countries, and the SFT "
+              f"model (asked the question) for **{m.sft_rate:.0%}**.")
+    if m.dpo_rate < min(m.base_rate, m.sft_rate):
+        base += (f" After preference finetuning (DPO) the share is **{m.dpo_rate:.0%}**: it learned to say "
+                 f"\u201cI don't know\u201d.")
+    else:
+        base += (f" After preference finetuning (DPO) it is still **{m.dpo_rate:.0%}**: DPO did not teach it to "
+                 f"abstain.")
+    out.append(base)
+    if m.detector_accuracy is not None:
+        if m.agreement_known > m.agreement_invented:
+            out.append(f"Self-consistency separates known from invented names with **{m.detector_accuracy:.0%}** "
+                       f"balanced accuracy: answers the model really knows tend to come out the same every time "
+                       f"(agreement {m.agreement_known:.0%} against {m.agreement_invented:.0%}).")
+        else:
+            out.append(f"Self-consistency does not separate known from invented names here (agreement "
+                       f"{m.agreement_known:.0%} for known against {m.agreement_invented:.0%} for invented, "
+                       f"balanced accuracy {m.detector_accuracy:.0%}).")
+    return out

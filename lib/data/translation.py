@@ -253,6 +253,19 @@ def heldout_pairs(n: int = 2_000, seed: int = HELDOUT_SEED, max_len: int = 35,
     return pairs
 
 
+def long_pairs(n: int, lo: int, hi: int, seed: int = HELDOUT_SEED + 1) -> list[Pair]:
+    """`n` random pairs of `lo` to `hi` words. With `lo` above 35 none can be a training sentence (the training
+    split stops at 35 words): these measure what the models do at lengths they never saw."""
+    rng = random.Random(seed)
+    avg = 6.4  # words per clause, on average, with its conjunction
+    pairs: list[Pair] = []
+    while len(pairs) < n:
+        pair = random_pair(rng, rng.randint(max(1, int(lo / avg)), max(1, round(hi / avg))))
+        if lo <= len(pair) <= hi:
+            pairs.append(pair)
+    return pairs
+
+
 # --------------------------------------------------------------------------------------------------- parsing
 def _lexicon() -> dict[str, list[tuple[str, ...]]]:
     """English word -> its readings (kind, index, extra)."""

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from lib import seq2seq_lab as lab
+from lib.models import seq2seq_eval
 from lib.data import translation as tr
 from lib.models import registry
 from tests.apptest import open_page, texts
@@ -33,7 +33,7 @@ def test_rows_sum_to_one_and_numbers_match_the_model():
     m = re.search(r"here from ([\d.]+) to ([\d.]+)", notice(at))
     assert m and abs(float(m.group(1)) - 1) < 1e-3 and abs(float(m.group(2)) - 1) < 1e-3
     words = "the big dog sees a red car and the happy girls buy some new books".split()
-    t = lab.translate(registry.load("seq2seq_attn"), words)
+    t = seq2seq_eval.translate(registry.load("seq2seq_attn"), words)
     assert np.allclose(t.attention.sum(axis=1), 1, atol=1e-5)
     metrics = {mt.label: mt.value for mt in at.metric}
     assert metrics["Content words aligned (this sentence)"] == "100%"

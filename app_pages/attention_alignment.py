@@ -1,14 +1,13 @@
 """Attention alignment: the attention model's weights over the source words at every output word, against the
 grammar's true word alignment, with the crossing where Spanish puts the adjective after the noun."""
-import numpy as np
 import streamlit as st
 
 from lib import ui
-from lib import seq2seq_lab as lab
 from lib.charts import sequence as sc
 from lib.data import translation as tr
-
-MODEL = "seq2seq_attn"
+from lib.lessons import attention_alignment as lesson
+from lib.lessons.attention_alignment import MODEL
+from lib.models import seq2seq_eval
 MODES = ["Build a sentence", "Type freely"]
 NONE = "(none)"
 MAX_CLAUSES = 4
@@ -19,36 +18,6 @@ DEFAULT_CLAUSES = [
     ("these (plural)", "small", "cow", "finds", "this", "green", "apple"),
 ]
 DEFAULT_CONJ = ["and", "but", "while"]
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def translate(words: tuple[str, ...]) -> lab.Translation:
-    return lab.translate(ui.cached_model(MODEL), words)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def reference_attention(pair: tr.Pair):
-    return lab.teacher_forced_attention(ui.cached_model(MODEL), pair)
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def attention_spec(words: tuple[str, ...], true_align: tuple[int, ...] | None, projector: bool) -> dict:
-    """The attention map of a sentence in the house style, as a Vega-Lite spec without the step outline (built
-    once per sentence; the page adds the current step's outline to the spec)."""
-    t = translate(words)
-    rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
-    crossing = tr.crossing_rows(tr.parse(list(words))) if true_align else None
-    # on the projector (1280x720) the whole map must fit one screen: cells shrink with the number of rows
-    fit = 430 // max(len(rows), 1) if projector else 1000 // max(len(t.src), 1)
-    cell = max(16, min(44 if projector else 34, fit, 1000 // max(len(t.src), 1)))
-    return sc.attention_map(t.attention, t.src, rows, true_align=list(true_align) if true_align else None,
-                            crossing=crossing, annotate=len(t.src) <= 16 and cell >= 28, cell=cell,
-                            projector=projector)
-
-
-@st.cache_data(show_spinner=False)
-def report() -> dict:
-    return lab.load_report()
 
 
 def builder(slot) -> tuple[list[str], tr.Pair]:
@@ -110,7 +79,7 @@ ui.bind_url(url_defaults, options=options, bounds={"att_clauses": (1, MAX_CLAUSE
 
 with ui.model_guard():
     ui.cached_model(MODEL)
-    rep = report()
+    rep = ui.memo(seq2seq_eval.load_report)
 
 top_left, top_right = st.columns([2, 3])
 mode = top_left.radio("Sentence", MODES, key="att_mode", horizontal=True)
@@ -134,8 +103,8 @@ else:
         st.info(f"Not a sentence of the training grammar ({exc}), so there is no reference translation to check "
                 f"the alignment against; the model still translates it.")
 
-t = translate(tuple(words))
-out_rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
+t = ui.memo(lesson.translate_of, tuple(words))
+out_rows = lesson.output_rows(t)
 correct = pair is not None and t.out == list(pair.tgt)
 
 st.markdown("**English:** " + " ".join(f"~~{w}~~ \u27e8unknown\u27e9" if u else w
@@ -155,11 +124,10 @@ step = st.slider("Decoding step", 1, max(n_steps, 2), key="att_step",
                  help="Move through the translation one output word at a time.") if n_steps > 1 else 1
 k = step - 1
 true_align = list(pair.align) + ([-1] if t.finished else []) if correct else None  # -1: the end marker
-crossing = tr.crossing_rows(pair) if correct else None
 # side by side on a laptop; stacked on the projector, where the map needs the full width
-left, right = (st.container(), st.container()) if ui.projector() else st.columns([3, 2])
+left, right = ui.columns([3, 2])
 with left:
-    base = attention_spec(tuple(words), tuple(true_align) if true_align else None, ui.projector())
+    base = ui.memo(lesson.attention_spec_of, tuple(words), tuple(true_align) if true_align else None, ui.projector())
     st.vega_lite_chart(spec=sc.with_row_outline(base, k, n_steps, len(t.src)), width="stretch", theme=None)
     st.caption("Each row is one output word and sums to 1. Gold diamonds (top left of a cell) mark the grammar's "
                "true aligned word; gold boxes mark the crossing, where Spanish puts the adjective after the noun. "
@@ -172,38 +140,29 @@ with right:
     true_idx = pair.align[k] if correct and k < len(pair.align) else None
     ui.chart(sc.weights_bars(s.weights, t.src, true_index=true_idx).properties(
         title=f"Attention at step {step} (sum {s.weights.sum():.2f})", height=240 if ui.projector() else 180))
-    top_src = int(s.weights.argmax())
-    sim = lab.context_similarity(t, k)
-    st.markdown(f"Most attended: **{t.src[top_src]}** ({s.weights[top_src]:.2f}). The context vector it reads "
-                f"is the weighted average of the {len(t.src)} encoder states ({s.context.shape[0]} numbers), "
-                + (f"so it is close to the state of *{t.src[top_src]}*, with cosine similarity "
-                   if s.weights[top_src] >= 0.5 else
-                   f"spread over several words; its cosine similarity with the state of *{t.src[top_src]}* is ")
-                + f"**{sim[top_src]:.2f}**, against "
-                f"{np.median(np.delete(sim, top_src)) if len(sim) > 1 else float('nan'):.2f} (median) for the "
-                f"other words.")
+    st.markdown(lesson.step_text(t, k))
     st.caption("Runners-up: " + ", ".join(f"{w} {p:.2f}" for w, p in s.top[1:]))
 
 # ------------------------------------------------------------------------------------------ alignment scores
 st.subheader("Alignment against the grammar")
-notice = []
-row_sums = t.attention.sum(axis=1)
-notice.append(f"Every row of the map sums to 1 (here from {row_sums.min():.2f} to {row_sums.max():.2f}): at each "
-              f"of its {n_steps} steps the decoder shares out one unit of attention over the {len(t.src)} words.")
+al = rep.get(MODEL, {}).get("alignment")
+numbers = lesson.Numbers(row_sums=(float(t.attention.sum(axis=1).min()), float(t.attention.sum(axis=1).max())),
+                         n_steps=n_steps, n_src=len(t.src), n_unknown=sum(t.unknown), heldout=al,
+                         unseen=ui.memo(lesson.unseen_words_of))
 if pair is not None:
-    table = lab.word_alignment(pair, reference_attention(pair))
-    content = table[table["kind"] == "content"]
-    function = table[table["kind"] == "function"]
+    attention = ui.memo(lesson.reference_attention_of, pair)
+    table = lesson.word_alignment(pair, attention)
+    sc_ = lesson.scores_of(table)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Content words aligned (this sentence)", f"{content['match'].mean():.0%}" if len(content) else "-",
-              f"{int(content['match'].sum())} of {len(content)}", delta_color="off")
-    via_noun = int((function["looks at"] == "its noun").sum())
-    c2.metric("Function words aligned (this sentence)", f"{function['valid'].mean():.0%}" if len(function) else "-",
-              f"{int(function['valid'].sum())} of {len(function)}"
-              + (f", {via_noun} article{'s' if via_noun > 1 else ''} via its noun" if via_noun else ""),
+    c1.metric("Content words aligned (this sentence)",
+              f"{sc_.content_right / sc_.content_n:.0%}" if sc_.content_n else "-",
+              f"{sc_.content_right} of {sc_.content_n}", delta_color="off")
+    c2.metric("Function words aligned (this sentence)",
+              f"{sc_.function_valid / sc_.function_n:.0%}" if sc_.function_n else "-",
+              f"{sc_.function_valid} of {sc_.function_n}"
+              + (f", {sc_.via_noun} article{'s' if sc_.via_noun > 1 else ''} via its noun" if sc_.via_noun else ""),
               delta_color="off", help="An article that looks at its own English determiner, or at the noun whose "
                                       "gender it must copy, counts as aligned.")
-    al = rep.get(MODEL, {}).get("alignment")
     if al:
         c3.metric("Content words aligned (held-out)", f"{al['content']:.1%}",
                   f"{al['n_content']:,} words", delta_color="off")
@@ -212,46 +171,10 @@ if pair is not None:
                  column_config={"weight": st.column_config.NumberColumn(format="%.2f")})
     ui.prose("Scored with the reference translation fed to the decoder (teacher forcing), so each row is the "
              "attention just before writing the correct word.")
-    if crossing:
-        adj_rows = [j for j in crossing if pair.pos[j] == "adj"]
-        if adj_rows:
-            j = adj_rows[0]
-            notice.append(f"The crossing: English says *{pair.src[pair.align[j]]} {pair.src[pair.align[j] + 1]}*, "
-                          f"Spanish *{pair.tgt[j - 1]} {pair.tgt[j]}*. When writing **{pair.tgt[j]}** the model "
-                          f"puts {reference_attention(pair)[j, pair.align[j]]:.2f} of its attention on "
-                          f"**{pair.src[pair.align[j]]}**, which comes before the noun in English: the line of "
-                          f"weights crosses.")
-    if len(content):
-        notice.append(f"In this sentence {int(content['match'].sum())} of {len(content)} content words (nouns, "
-                      f"adjectives, verbs) attend most to their true source word.")
-    dets = table[table["pos"] == "det"]
-    if len(dets):
-        own, noun = dets[dets["looks at"] == "its own word"], dets[dets["looks at"] == "its noun"]
-        other = dets[dets["looks at"] == "elsewhere"]
-        parts = []
-        if len(own):
-            parts.append(f"{len(own)} look at their own English determiner "
-                         f"({', '.join(f'*{a}* at *{b}*' for a, b in zip(own['target'], own['most attended']))})")
-        if len(noun):
-            parts.append(f"{len(noun)} at the noun whose gender and number they must copy "
-                         f"({', '.join(f'*{a}* at *{b}*' for a, b in zip(noun['target'], noun['most attended']))})")
-        if len(other):
-            parts.append(f"{len(other)} elsewhere "
-                         f"({', '.join(f'*{a}* at *{b}*' for a, b in zip(other['target'], other['most attended']))})")
-        notice.append(f"Of the {len(dets)} articles, " + "; ".join(parts) + ". Looking at the noun is a valid "
-                      "alignment too (\u201cits noun\u201d in the table), and is counted as aligned above"
-                      + (": nothing here looks elsewhere." if not len(other) else "."))
-if al := rep.get(MODEL, {}).get("alignment"):
-    looks = al["articles_look_at"]
-    notice.append(f"On {al['n_content']:,} held-out content words, the most-attended source word is the true "
-                  f"one **{al['content']:.1%}** of the time; for function words, their own English word "
-                  f"{al['function']:.1%}. Spanish "
-                  f"articles look most at their own English determiner {looks['its determiner']:.1%} of the time, "
-                  f"at their noun {looks['its noun']:.1%}, elsewhere {looks['elsewhere']:.1%}.")
-if any(t.unknown):
-    notice.append(f"{sum(t.unknown)} word(s) were unknown to the model; it still puts attention on them, but it "
-                  f"has no Spanish word for them, so its output there is a guess from context.")
-ui.what_to_notice(notice)
+    numbers.content = (sc_.content_right, sc_.content_n)
+    numbers.articles = lesson.articles_of(table)
+    numbers.crossing = lesson.crossing_of(pair, attention) if correct else None
+ui.what_to_notice(lesson.notices(numbers))
 
 ui.quiz("attention", [
     {"q": "What does one row of the attention map add up to?",
@@ -275,4 +198,4 @@ ui.references([
     ("Tunstall, von Werra & Wolf (2022), Natural Language Processing with Transformers, ch. 3", None),
     ("Huyen (2025), AI Engineering, ch. 2: Understanding Foundation Models", None),
 ])
-ui.show_code(lab.translate, lab.word_alignment)
+ui.show_code(seq2seq_eval.translate, lesson.word_alignment, lesson.unseen_words_of, lesson.notices)

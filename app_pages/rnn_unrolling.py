@@ -1,47 +1,18 @@
 """RNN unrolling: a character-level RNN, LSTM or GRU reads text one character per step; step through its hidden
 state and predictions, and measure how the last state's gradient fades with distance (vanishing gradients)."""
-import math
-
-import numpy as np
 import streamlit as st
 
-from lib import charts, rnn_lab, ui
+from lib import charts, ui
 from lib.charts import sequence as sc
+from lib.lessons import rnn_unrolling as lesson
+from lib.lessons.rnn_unrolling import CELLS, MODEL_OF, show_char
 from lib.models.rnn import CELL_NAMES
 
-CELLS = ["rnn", "lstm", "gru"]
-MODEL_OF = {"rnn": "char_rnn", "lstm": "char_lstm", "gru": "char_gru"}
 EXAMPLES = ["The capital of France is Paris. In Japan, people pay with the Japanese yen.",
             "The capital of France is Paris.",
             "In Japan, people pay with the Japanese yen.",
             "The currency of Kenya is the Kenyan shilling, and the capital of Peru is Lima."]
 MAX_CHARS = 120
-BACK = 20  # how far back the gradient summary looks
-SEEDS = (0, 1, 2)  # untrained copies of each cell, averaged
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def unroll(cell: str, text: str) -> rnn_lab.Unrolled:
-    return rnn_lab.unroll(ui.cached_model(MODEL_OF[cell]), text)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def state_spec(cell: str, text: str, projector: bool) -> dict:
-    """The hidden-state heatmap of (cell, text) as a finished Vega-Lite spec; each step only adds its outline."""
-    u = unroll(cell, text)
-    c = sc.state_map(u.states, [rnn_lab.show_char(ch) for ch in u.chars], height=300).properties(
-        title=f"Hidden state: {u.states.shape[1]} units at each step", width="container")
-    return sc.to_spec(charts.style(c, projector))
-
-
-@st.cache_data(show_spinner="Computing gradients with autograd...", max_entries=128)
-def gradients(text: str):
-    return rnn_lab.gradient_table({c: ui.cached_model(MODEL_OF[c]) for c in CELLS}, text)
-
-
-@st.cache_data(show_spinner="Computing gradients of untrained cells...", max_entries=128)
-def untrained_gradients(text: str):
-    return rnn_lab.untrained_gradient_table({c: ui.cached_model(MODEL_OF[c]) for c in CELLS}, text, SEEDS)
 
 
 def pick_example() -> None:
@@ -80,11 +51,9 @@ text = ui.clean_text(raw, MAX_CHARS, "text")
 if len(text) < 2:
     st.info("Type at least two characters for the model to read, for example *The capital of France is Paris.*")
     st.stop()
-u = unroll(cell, text)
-if any(u.unknown):
-    missing = sorted({ch for ch, unk in zip(u.chars, u.unknown) if unk})
-    st.warning(f"Never seen in the training text: {' '.join(missing)}. The model reads each as one "
-               f"\u201cunknown\u201d character.")
+u = ui.memo(lesson.unroll_of, cell, text)
+if note := lesson.unknown_note(u):
+    st.warning(note)
 
 # ------------------------------------------------------------------------------------------------ step control
 T = u.steps
@@ -112,8 +81,8 @@ def step_view() -> None:
     step = b4.slider("Time step", 1, T, key="rnn_step")
     k = step - 1
 
-    labels = [rnn_lab.show_char(c) for c in u.chars]
-    top1 = [rnn_lab.show_char(row[0]) for row in u.top_chars]
+    labels = [show_char(c) for c in u.chars]
+    top1 = [show_char(row[0]) for row in u.top_chars]
     st.markdown(f"**The {CELL_NAMES[cell]} unrolled: step {step} of {T}** (arrows carry the hidden state h; above "
                 f"each cell, its top guess for the next character)")
     st.image(sc.unrolled(labels, top1, u.top_probs[:, 0], step=k, cell_label=CELL_NAMES[cell],
@@ -121,18 +90,14 @@ def step_view() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        st.vega_lite_chart(spec=sc.with_step_outline(state_spec(cell, text, ui.projector()), k, T),
+        st.vega_lite_chart(spec=sc.with_step_outline(ui.memo(lesson.state_spec_of, cell, text, ui.projector()), k, T),
                            width="stretch", theme=None)
     with right:
-        nxt = u.chars[k + 1] if k + 1 < T else None
         st.markdown(f"**Step {step}:** reads *{labels[k]}*. Text so far: `{''.join(u.chars[:step])}`")
-        ui.chart(charts.bars([rnn_lab.show_char(c) for c in u.top_chars[k]], u.top_probs[k],
+        ui.chart(charts.bars([show_char(c) for c in u.top_chars[k]], u.top_probs[k],
                              value_title="probability", domain=(0, 1),
                              height_per_bar=40 if ui.projector() else 34).properties(title="Next-character guesses"))
-        st.markdown(f"- At step {step} the {CELL_NAMES[cell]} read *{labels[k]}* and its top guess for the next "
-                    f"character is *{rnn_lab.show_char(u.top_chars[k][0])}* ({u.top_probs[k][0]:.0%})."
-                    + (f" The real next character, *{rnn_lab.show_char(nxt)}*, got {u.next_prob[k]:.0%}."
-                       if nxt is not None else " This is the last character."))
+        st.markdown(f"- {lesson.step_note(cell, u, k)}")
     if not full_run:
         ui.write_url()  # a fragment rerun skips app.py, which writes the URL after a full run
 
@@ -146,94 +111,31 @@ ui.prose("Training an RNN sends the error back through every step of the chain (
          "character, computed right now with autograd on your text, relative to the last character's. "
          "First for the three cells **before any training** (random weights, three seeds averaged): that shows "
          "the cells' own mechanics. Then for the **trained** models: that shows what training made of them.")
-grads = gradients(text)
-fresh = untrained_gradients(text)
-ends = rnn_lab.sentence_ends(text)
-back = min(BACK, len(text) - 1)
-rate = rnn_lab.decay_rate(fresh)
-fresh_at = rnn_lab.decay_summary(fresh, back)
-decay = rnn_lab.decay_summary(grads, back)
-g_left, g_right = (st.container(), st.container()) if ui.projector() else st.columns(2)
+with st.spinner("Computing gradients with autograd..."):
+    grads = ui.memo(lesson.trained_gradients_of, text)
+with st.spinner("Computing gradients of untrained cells..."):
+    fresh = ui.memo(lesson.untrained_gradients_of, text)
+g = lesson.summarize(grads, fresh, text)
+g_left, g_right = ui.columns(2)
 with g_left:
     ui.chart(sc.gradient_curves(fresh, points=len(text) <= 40).properties(
         height=300, title="Untrained cells (random weights)"))
-    if rate:
+    if g.rate:
         st.markdown("**Factor per step back** (untrained)")
     else:
         st.caption("A text of at least four characters gives enough steps to fit the factor per step.")
-    for col, (name, (factor, _r2)) in zip(st.columns(len(rate)) if rate else [], rate.items()):
+    for col, (name, (factor, _r2)) in zip(st.columns(len(g.rate)) if g.rate else [], g.rate.items()):
         col.metric(name, f"\u00d7{factor:.2f}",
                    help="The factor one step back multiplies the gradient by (slope of a straight line fitted to "
                         "the log of the curve).")
 with g_right:
-    ui.chart(sc.gradient_curves(grads, ends, points=len(text) <= 40).properties(
-        height=300, title="Trained models" + (" (dashed: sentence end)" if ends else "")))
-    st.markdown(f"**{back} steps back** (trained)")
-    cols = st.columns(len(decay))
-    for col, (name, value) in zip(cols, decay.items()):
-        col.metric(name, f"{value:.1e}", help="Trained model: gradient norm relative to "
-                                                                      "the last character's.")
+    ui.chart(sc.gradient_curves(grads, g.ends, points=len(text) <= 40).properties(
+        height=300, title="Trained models" + (" (dashed: sentence end)" if g.ends else "")))
+    st.markdown(f"**{g.back} steps back** (trained)")
+    for col, (name, value) in zip(st.columns(len(g.trained_at)), g.trained_at.items()):
+        col.metric(name, f"{value:.1e}", help="Trained model: gradient norm relative to the last character's.")
 
-# ------------------------------------------------------------------------------------------ what to notice
-mean_p = float(np.mean(u.next_prob)) if len(u.next_prob) else float("nan")
-order = sorted(rate, key=lambda c: rate[c][0])  # fastest decay first
-r2 = math.floor(1000 * min((v[1] for v in rate.values()), default=0)) / 1000  # rounded down: "at least"
-notice = [
-    f"Whatever the text's length ({T} characters here), everything the {CELL_NAMES[cell]} remembers is the "
-    f"{u.states.shape[1]} numbers of one column of the heatmap"
-    + (f", plus the {u.states.shape[1]} of the LSTM's cell state c, which it keeps beside h (not drawn)."
-       if cell == "lstm" else ".")
-    + f" Across the whole text it gave the character that really came next an average probability of "
-      f"**{mean_p:.2f}**.",
-]
-if rate:
-    notice.append(
-        "**Untrained**, each step back multiplies the gradient by a factor, on average "
-        + ", ".join(f"\u00d7{rate[c][0]:.2f} for the {c}" for c in order)
-        + (f". So the curves are straight lines on the log scale (a line fits each with R\u00b2 \u2265 {r2:.3f})"
-           if r2 >= 0.98 else f". On a text this short the lines are rough (a line fits with R\u00b2 \u2265 {r2:.3f})")
-        + f", and {back} steps back only "
-        + ", ".join(f"{fresh_at[c]:.0e} ({c})" for c in order if c in fresh_at)
-        + " is left. That is the vanishing gradient: "
-        + (f"the {order[0]}, with no gates, fades fastest; the gated "
-           f"{' and '.join(order[1:])} keep a larger factor per step through their additive path."
-           if order[0] == CELL_NAMES["rnn"] else f"here the {order[0]} fades fastest."))
-ranked = sorted(decay, key=decay.get, reverse=True)
-if ranked:
-    gain = {c: decay[c] / fresh_at[c] for c in ranked if fresh_at.get(c, 0) > 0}
-    trained_line = (f"**Trained**, on this text, {back} steps back: "
-                    + ", ".join(f"{c} {decay[c]:.1e}" for c in ranked) + ".")
-    if gain and min(gain.values()) > 1:
-        trained_line += (f" Every cell keeps more than untrained (at least {min(gain.values()):.0f} times "
-                         f"more, the {min(gain, key=gain.get)}).")
-    if ranked[0] == CELL_NAMES["rnn"] or ranked[-1] != CELL_NAMES["rnn"]:
-        trained_line += (f" The textbook order does not hold here: the {ranked[0]} keeps the most and the "
-                         f"{ranked[-1]} the least. Gates *can* carry a gradient further; whether they do "
-                         f"depends on what training needed.")
-    else:
-        trained_line += f" The {ranked[-1]} keeps the least, as the textbook expects."
-    notice.append(trained_line)
-if ends:
-    b = ends[0]  # the last sentence end before the final character
-    cross = rnn_lab.across_boundary(grads, b)
-    drops = {c: a / z for c, (a, z) in cross.items() if z > 0}
-    summary = (f"averaged over the last sentence the gradient is "
-               + ", ".join(f"{a:.0e}" for a, _ in cross.values())
-               + ", before the full stop " + ", ".join(f"{z:.0e}" for _, z in cross.values())
-               + f" ({', '.join(cross)})")
-    if drops and min(drops.values()) >= 10:
-        notice.append(f"The trained curves are not straight lines: they fall at the full stop {b} steps back "
-                      f"(dashed): {summary}, at least {min(drops.values()):.0f} times less. These small models "
-                      "learned from short, independent sentences, so they learned to forget at a sentence "
-                      "boundary: nothing before it helped predict what came after.")
-    else:
-        notice.append(f"Across the full stop {b} steps back (dashed): {summary}. Not every cell drops there "
-                      "by a factor of 10 or more on this text.")
-else:
-    notice.append("The trained curves are not straight lines: they stay high for part of the text and then drop. "
-                  "These models learned from short, independent sentences; type two sentences (or pick the first "
-                  "example) to see whether the drop falls at the full stop.")
-ui.what_to_notice(notice)
+ui.what_to_notice(lesson.notices(cell, T, u.states.shape[1], lesson.mean_next_prob(u), g))
 
 ui.quiz("rnn", [
     {"q": "In an unrolled RNN, how many sets of weights are there?",
@@ -266,4 +168,4 @@ ui.references([
     ("Tunstall, von Werra & Wolf (2022), Natural Language Processing with Transformers, ch. 3", None),
     ("Huyen (2025), AI Engineering, ch. 2: Understanding Foundation Models", None),
 ])
-ui.show_code(rnn_lab.unroll, rnn_lab.gradient_norms)
+ui.show_code(lesson.unroll, lesson.gradient_norms, lesson.decay_rate, lesson.summarize, lesson.notices)

@@ -325,3 +325,19 @@ def columns(spec: int | Sequence[float], **kwargs) -> list:
     if projector():
         return [st.container() for _ in range(n)]
     return list(st.columns(spec, **kwargs))
+
+
+def table(df, formats: dict[str, str] | None = None) -> None:
+    """A small table: an interactive dataframe on a laptop, a plain table (which grows with the projector's larger
+    type) on the projector. `formats`: column -> format string such as "{:.0f}"; booleans show as yes/no there."""
+    if projector():
+        shown = df.copy()
+        for col in shown.columns[shown.dtypes == bool]:
+            shown[col] = shown[col].map({True: "yes", False: "no"})
+        for col, f in (formats or {}).items():
+            shown[col] = shown[col].map(f.format)
+        st.table(shown, hide_index=True)
+    else:
+        st.dataframe(df, hide_index=True, width="stretch", column_config={
+            col: st.column_config.NumberColumn(format=f.replace("{:", "%").replace("}", ""))
+            for col, f in (formats or {}).items()})

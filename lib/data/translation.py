@@ -12,6 +12,8 @@ Spanish agreement is enforced: the article and the adjective take the noun's gen
 "los coches rojos"), and the verb takes the subject's number ("el perro duerme", "los perros duermen"). Objects are
 things, never people or animals, so Spanish never needs the personal "a" (and never the contraction "al").
 
+English writes "an" for "a" before a vowel ("an apple", "an old dog"); both are the same determiner.
+
 Every English word maps to exactly one Spanish word, so a pair has the same length on both sides and the true
 alignment is a permutation: `align[j]` is the index of the English word that Spanish word `j` translates. The only
 reordering is the adjective-noun swap, which draws the "crossing" pattern in an attention map.
@@ -151,11 +153,20 @@ class _Builder:
         self.tgt.append((es, len(self.src) - 1, pos))
 
 
+def article(det_en: str, next_word: str) -> str:
+    """English "a" becomes "an" before a word that starts with a vowel ("an aunt", "an old dog")."""
+    return "an" if det_en == "a" and next_word[:1] in VOWELS else det_en
+
+
+VOWELS = frozenset("aeiou")
+
+
 def _render_np(b: _Builder, np_: NounPhrase) -> None:
     det_en, number, det_es = DETERMINERS[np_.det]
     en_sg, en_pl, es_sg, es_pl, gender, _animate = NOUNS[np_.noun]
     plural = number == "pl"
-    b.add(det_en, det_es[gender], "det")
+    following = ADJECTIVES[np_.adj][0] if np_.adj is not None else (en_pl if plural else en_sg)
+    b.add(article(det_en, following), det_es[gender], "det")
     adj_slot = None
     if np_.adj is not None:
         b.src.append(ADJECTIVES[np_.adj][0])  # English: adjective before the noun ...
@@ -253,12 +264,26 @@ def heldout_pairs(n: int = 2_000, seed: int = HELDOUT_SEED, max_len: int = 35,
     return pairs
 
 
+def long_pairs(n: int, lo: int, hi: int, seed: int = HELDOUT_SEED + 1) -> list[Pair]:
+    """`n` random pairs of `lo` to `hi` words. With `lo` above 35 none can be a training sentence (the training
+    split stops at 35 words): these measure what the models do at lengths they never saw."""
+    rng = random.Random(seed)
+    avg = 6.4  # words per clause, on average, with its conjunction
+    pairs: list[Pair] = []
+    while len(pairs) < n:
+        pair = random_pair(rng, rng.randint(max(1, int(lo / avg)), max(1, round(hi / avg))))
+        if lo <= len(pair) <= hi:
+            pairs.append(pair)
+    return pairs
+
+
 # --------------------------------------------------------------------------------------------------- parsing
 def _lexicon() -> dict[str, list[tuple[str, ...]]]:
     """English word -> its readings (kind, index, extra)."""
     lex: dict[str, list[tuple]] = {}
     for i, (en, number, _) in enumerate(DETERMINERS):
         lex.setdefault(en, []).append(("det", i))
+    lex.setdefault("an", []).append(("det", [d[0] for d in DETERMINERS].index("a")))  # "a" before a vowel
     for i, (sg, pl, *_rest) in enumerate(NOUNS):
         lex.setdefault(sg, []).append(("noun", i, "sg"))
         lex.setdefault(pl, []).append(("noun", i, "pl"))
@@ -351,8 +376,11 @@ def parse(words: list[str] | str) -> Pair:
 
     def noun_phrase(nouns: list[int], role: str) -> NounPhrase:
         nonlocal pos
-        expect("det", f"a determiner (the, a, some, this, these) to start the {role}")
+        expect("det", f"a determiner (the, a, an, some, this, these) to start the {role}")
         det_word = words[pos - 1]
+        if det_word in ("a", "an") and pos < len(words) and article("a", words[pos]) != det_word:
+            raise ParseError(f'"{det_word} {words[pos]}" should be "{article("a", words[pos])} {words[pos]}"')
+        det_word = "a" if det_word == "an" else det_word
         adj = peek("adj")
         if adj is not None:
             pos += 1

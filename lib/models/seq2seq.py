@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from lib.models import files
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
+PAD_ID, UNK_ID, BOS_ID, EOS_ID = 0, 1, 2, 3  # the special tokens' ids (source vocabulary: only PAD and UNK)
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Seq2SeqConfig:
 
 
 class Vocab:
-    """Word <-> id maps for both languages. Source ids: 0 pad, 1 unk. Target ids: 0 pad, 1 unk, 2 bos, 3 eos."""
+    """Word <-> id maps for both languages. Source ids: PAD_ID, UNK_ID, then the words. Target ids: PAD_ID, UNK_ID,
+    BOS_ID, EOS_ID, then the words."""
 
     def __init__(self, src_words: list[str], tgt_words: list[str]):
         self.src_itos = [PAD, UNK] + [w for w in src_words if w not in (PAD, UNK)]
@@ -52,15 +54,15 @@ class Vocab:
         self.tgt_stoi = {w: i for i, w in enumerate(self.tgt_itos)}
 
     def encode_src(self, words) -> list[int]:
-        return [self.src_stoi.get(w, 1) for w in words]
+        return [self.src_stoi.get(w, UNK_ID) for w in words]
 
     def encode_tgt(self, words) -> list[int]:
-        return [self.tgt_stoi.get(w, 1) for w in words]
+        return [self.tgt_stoi.get(w, UNK_ID) for w in words]
 
     def decode_tgt(self, ids) -> list[str]:
         out = []
         for i in ids:
-            if i == 3:  # <eos>
+            if i == EOS_ID:
                 break
             out.append(self.tgt_itos[i])
         return out
@@ -78,10 +80,10 @@ class Seq2Seq(nn.Module):
         super().__init__()
         self.config = config
         E, H, A = config.emb_dim, config.hidden, config.attn_dim
-        self.src_emb = nn.Embedding(config.src_vocab_size, E, padding_idx=0)
+        self.src_emb = nn.Embedding(config.src_vocab_size, E, padding_idx=PAD_ID)
         self.encoder = nn.GRU(E, H, batch_first=True, bidirectional=True)
         self.bridge = nn.Linear(2 * H, H)  # the single vector that carries the sentence across
-        self.tgt_emb = nn.Embedding(config.tgt_vocab_size, E, padding_idx=0)
+        self.tgt_emb = nn.Embedding(config.tgt_vocab_size, E, padding_idx=PAD_ID)
         if config.attention:
             self.att_W = nn.Linear(H, A, bias=False)  # scores the decoder state ...
             self.att_U = nn.Linear(2 * H, A)  # ... against every encoder annotation
@@ -168,7 +170,7 @@ class Seq2Seq(nn.Module):
         annotations, bridge = self.encode(src, src_lengths)
         keys = self.att_U(annotations) if self.config.attention else None
         mask = self._mask(src, src_lengths)
-        prev = torch.full((B,), 2, dtype=torch.long)  # <bos>
+        prev = torch.full((B,), BOS_ID, dtype=torch.long)
         state, ids, weights_all = bridge, [], []
         done = torch.zeros(B, dtype=torch.bool)
         for _ in range(max_len):
@@ -177,7 +179,7 @@ class Seq2Seq(nn.Module):
             ids.append(prev)
             if weights is not None:
                 weights_all.append(weights)
-            done |= prev == 3
+            done |= prev == EOS_ID
             if bool(done.all()):
                 break
         ids_t = torch.stack(ids, dim=1)  # B, T

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.models import rnn as rnn_model
+from lib.train.loop import Trainer
 
 NAMES = ["char_rnn", "char_lstm", "char_gru"]
 CELL_OF = {"char_rnn": "rnn", "char_lstm": "lstm", "char_gru": "gru"}
@@ -47,6 +48,18 @@ def corpus(seed: int = 0) -> tuple[str, str]:
     return " ".join(train), " ".join(s for s in rest if s not in seen)
 
 
+def running_loss(every: int, steps: int, callback: Callable[[int, dict], None]) -> Callable[[int, dict], None]:
+    """A Trainer callback: `callback(step, {"loss": running average, ...})` every `every` steps and at the last."""
+    running = None
+
+    def on_step(step: int, row: dict) -> None:
+        nonlocal running
+        running = row["loss"] if running is None else 0.95 * running + 0.05 * row["loss"]
+        if step % every == 0 or step == steps:
+            callback(step, {**row, "loss": running})
+    return on_step
+
+
 def train(cfg: TrainConfig, text: str, callback: Callable[[int, dict], None] | None = None):
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
@@ -54,24 +67,19 @@ def train(cfg: TrainConfig, text: str, callback: Callable[[int, dict], None] | N
     data = torch.tensor(vocab.encode(text))
     model = rnn_model.CharRNN(rnn_model.CharRNNConfig(cell=cfg.cell, vocab_size=len(vocab.itos),
                                                       emb_dim=cfg.emb_dim, hidden=cfg.hidden))
-    model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0 if s < 0.7 * cfg.steps else 0.3)
-    running = None
-    for step in range(1, cfg.steps + 1):
+
+    def step_fn(_step: int):
         starts = [rng.randrange(len(data) - cfg.seq_len - 1) for _ in range(cfg.batch_size)]
         batch = torch.stack([data[s:s + cfg.seq_len + 1] for s in starts])  # B, T+1
-        logits = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
-        if callback and (step % 100 == 0 or step == cfg.steps):
-            callback(step, {"loss": running})
-    model.eval()
+        logits = model(batch[:, :-1])  # B, T, V
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)), {}
+
+    trainer = Trainer(model, opt, step_fn, steps=cfg.steps, clip=1.0, scheduler=sched)
+    if callback:
+        trainer.add_callback(running_loss(100, cfg.steps, callback))
+    trainer.run()
     model.vocab = vocab
     return model, vocab
 

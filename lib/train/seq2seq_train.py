@@ -21,6 +21,9 @@ import torch.nn.functional as F
 
 from lib.data import translation as tr
 from lib.models import seq2seq as s2s
+from lib.models import seq2seq_eval
+from lib.train.loop import Trainer
+from lib.train.rnn_train import running_loss
 
 NAMES = ["seq2seq_small", "seq2seq_wide", "seq2seq_attn"]
 
@@ -54,8 +57,8 @@ def batch_tensors(pairs: list[tr.Pair], vocab: s2s.Vocab):
     src = torch.tensor([vocab.encode_src(p.src) for p in pairs])
     tgt = torch.tensor([vocab.encode_tgt(p.tgt) for p in pairs])
     B = len(pairs)
-    tgt_in = torch.cat([torch.full((B, 1), 2), tgt], dim=1)
-    tgt_out = torch.cat([tgt, torch.full((B, 1), 3)], dim=1)
+    tgt_in = torch.cat([torch.full((B, 1), s2s.BOS_ID), tgt], dim=1)
+    tgt_out = torch.cat([tgt, torch.full((B, 1), s2s.EOS_ID)], dim=1)
     return src, tgt_in, tgt_out
 
 
@@ -72,37 +75,33 @@ def train(cfg: TrainConfig, callback: Callable[[int, dict], None] | None = None,
     lengths = sorted(by_len)
     model = s2s.Seq2Seq(s2s.Seq2SeqConfig(len(vocab.src_itos), len(vocab.tgt_itos), emb_dim=cfg.emb_dim,
                                           hidden=cfg.hidden, attention=cfg.attention))
-    model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0 if s < 0.7 * cfg.steps else 0.3)
-    running = None
-    for step in range(1, cfg.steps + 1):
+
+    def max_len_at(step: int) -> int:
         if cfg.curriculum_steps and step <= cfg.curriculum_steps:
-            max_len = 8 + (max(lengths) - 8) * step // cfg.curriculum_steps
-        else:
-            max_len = max(lengths)
+            return 8 + (max(lengths) - 8) * step // cfg.curriculum_steps
+        return max(lengths)
+
+    def step_fn(step: int):
+        max_len = max_len_at(step)
         allowed = [n for n in lengths if n <= max_len]
         n = rng.choices(allowed, weights=[len(by_len[k]) for k in allowed])[0]
         batch = rng.sample(by_len[n], min(cfg.batch_size, len(by_len[n])))
         src, tgt_in, tgt_out = batch_tensors(batch, vocab)
-        logits = model(src, tgt_in)
+        logits = model(src, tgt_in)  # B, T, V
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
-        if callback and (step % 50 == 0 or step == cfg.steps):
-            callback(step, {"loss": running, "max_len": max_len})
-    model.eval()
+        return loss, {"max_len": max_len}
+
+    trainer = Trainer(model, opt, step_fn, steps=cfg.steps, clip=1.0, scheduler=sched)
+    if callback:
+        trainer.add_callback(running_loss(50, cfg.steps, callback))
+    trainer.run()
     model.vocab = vocab
     return model, vocab
 
 
 def main(names: list[str] | None, out_dir: Path) -> dict:
-    from lib import seq2seq_lab as lab
-
     torch.set_num_threads(1)
     names = names or NAMES
     pairs = tr.train_pairs()
@@ -117,9 +116,10 @@ def main(names: list[str] | None, out_dir: Path) -> dict:
         s2s.save(model, vocab, out_dir / name)
         report[name] = {"train_seconds": round(seconds, 1), "config": vars(cfg),
                         "params": sum(p.numel() for p in model.parameters()),
-                        "buckets": lab.evaluate(model, heldout)}
+                        "buckets": seq2seq_eval.evaluate(model, heldout)}
+        report[name]["beyond"] = seq2seq_eval.evaluate_beyond(model)
         if cfg.attention:
-            report[name]["alignment"] = lab.alignment_accuracy(model, heldout)
+            report[name]["alignment"] = seq2seq_eval.alignment_accuracy(model, heldout)
         print(name, {k: v for k, v in report[name].items() if k != "config"}, flush=True)
     report["heldout_pairs"] = len(heldout)
     report["markdown"] = markdown(_with_previous(report, out_dir), NAMES)
@@ -157,6 +157,12 @@ def markdown(report: dict, names: list[str]) -> str:
                      f"{r['params']:,} | {r['train_seconds']} | " + " | ".join(cells) + " |")
     lines += ["", "Bucket sizes: " + ", ".join(f"{b}: {report[names[0]]['buckets'][b]['n']}" for b in tr.BUCKETS)
               if names and names[0] in report else ""]
+    beyond = [(name, report[name]["beyond"]) for name in names if "beyond" in report.get(name, {})]
+    if beyond:
+        lines += ["", f"Beyond the training lengths (no training sentence is longer than {seq2seq_eval.TRAINED_UP_TO} "
+                  f"words), exact match on {seq2seq_eval.BEYOND_N} sentences each: "
+                  + "; ".join(f"{name} " + ", ".join(f"{b} {100 * r[b]['exact_match']:.1f}%" for b in seq2seq_eval.BEYOND)
+                              for name, r in beyond) + "."]
     for name in names:
         a = report.get(name, {}).get("alignment")
         if a:

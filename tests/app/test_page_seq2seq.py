@@ -101,3 +101,32 @@ def test_hostile_typed_text():
     for value in ["a " * 50_000, "عاصمة \u202e the dog sleeps", "\x00\x07 the\u200b dog", "<img src=x>", "法国"]:
         at.text_input(key="s2s_text").set_value(value).run()
         assert not at.exception, (value[:20], at.exception)
+
+
+def test_the_sentence_the_chart_gets_wrong_is_said_so():
+    """Sentence 6 at 35 words: the page says when a model whose chart reads >= 90% at this length gets it wrong."""
+    at = open_page(PAGE)
+    at.slider(key="s2s_len").set_value(35).run()
+    assert not at.exception
+    got, n = words_right(at)["attention, 64 units"]
+    said = re.compile(r"The chart says \*\*\d+%\*\* exact for attention, 64 units at 28-35 words, yet")
+    assert bool(said.search(texts(at))) == (got < n)  # said exactly when this sentence comes out wrong
+    at.slider(key="s2s_len").set_value(5).run()
+    got, n = words_right(at)["attention, 64 units"]
+    assert got == n and not re.search(r"The chart says \*\*\d+%\*\* exact for attention, 64 units", texts(at))
+
+
+def test_lengths_beyond_training_are_a_lesson_not_a_silent_failure():
+    at = open_page(PAGE)
+    body = texts(at)
+    m = re.search(r"(?<!no )attention, 64 units \*\*(\d+)%\*\* and \*\*(\d+)%\*\*", body)
+    assert "Beyond the lengths they saw" in body and m and int(m.group(2)) <= int(m.group(1))
+    assert "Generating is still one token at a time" in body  # the "1 step" caveat
+    at.radio(key="s2s_mode").set_value("Type your own").run()
+    long = " and ".join(["the dog sleeps"] * 10)  # 39 words: longer than any training sentence
+    at.text_input(key="s2s_text").input(long).run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "no training sentence had more than 35" in w.value)
+    assert "This sentence has 39 words" in warning and "At 36-45 words" in warning
+    at.text_input(key="s2s_text").input("the dog sleeps").run()
+    assert not any("no training sentence" in w.value for w in at.warning)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lib import rnn_lab
+from lib.lessons import rnn_unrolling as lesson
 from lib.errors import ModelUnavailable
 from lib.models import registry
 from lib.models import rnn as rnn_model
@@ -50,7 +50,7 @@ def test_training_lowers_the_loss(cell):
 def test_gradient_norms_match_the_full_jacobian(cell):
     model = tiny(cell)
     text = "Lima. Paris"
-    norms = rnn_lab.gradient_norms(model, text)
+    norms = lesson.gradient_norms(model, text)
     x0 = model.emb(torch.tensor([model.vocab.encode(text)])).detach()
 
     def last_state(x):
@@ -65,19 +65,19 @@ def test_gradient_norms_match_the_full_jacobian(cell):
 
 def test_unroll_keeps_every_step():
     model = tiny("gru")
-    u = rnn_lab.unroll(model, "The cap\u00e9")
+    u = lesson.unroll(model, "The cap\u00e9")
     assert u.steps == 8 and u.states.shape == (8, 6) and u.unknown[-1] and not any(u.unknown[:-1])
     assert u.top_probs.shape == (8, 5) and np.all(np.diff(u.top_probs, axis=1) <= 0)
     assert u.next_prob.shape == (7,)
     with pytest.raises(ValueError):
-        rnn_lab.unroll(model, "")
+        lesson.unroll(model, "")
 
 
 def test_gradient_table_and_decay_summary():
     models = {"rnn": tiny("rnn"), "lstm": tiny("lstm")}
-    table = rnn_lab.gradient_table(models, "The capital")
+    table = lesson.gradient_table(models, "The capital")
     assert set(table["cell"]) == {"vanilla RNN", "LSTM"} and len(table) == 22
-    decay = rnn_lab.decay_summary(table, back=5)
+    decay = lesson.decay_summary(table, back=5)
     assert set(decay) == {"vanilla RNN", "LSTM"} and all(v > 0 for v in decay.values())
 
 

@@ -1,4 +1,4 @@
-"""The seq2seq model (small configs), its save/load, the training loop, the lab, and the shipped models against
+"""The seq2seq model (small configs), its save/load, the training loop, the evaluation and lessons, and the shipped models against
 the thresholds of the models issue (on a held-out sample)."""
 import json
 
@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from lib import seq2seq_lab as lab
+from lib.lessons import attention_alignment as attention_lesson
+from lib.lessons import seq2seq_bottleneck as bottleneck_lesson
+from lib.models import seq2seq_eval
 from lib.data import translation as tr
 from lib.errors import ModelUnavailable
 from lib.models import registry
@@ -99,7 +101,7 @@ def test_broken_files_raise_model_unavailable_naming_the_file(tmp_path):
 
 def test_translate_keeps_every_step():
     model = tiny(True)
-    t = lab.translate(model, ["the", "dog", "zebra"])
+    t = seq2seq_eval.translate(model, ["the", "dog", "zebra"])
     assert t.unknown == [False, False, True]
     assert len(t.steps) <= 3 + 5 and t.attention.shape == (len(t.steps), 3)
     assert np.allclose(t.attention.sum(1), 1, atol=1e-5)
@@ -108,34 +110,34 @@ def test_translate_keeps_every_step():
     k = 0
     expected = (t.steps[k].weights[:, None] * t.annotations).sum(0)  # the context is the weighted average
     np.testing.assert_allclose(t.steps[k].context, expected, rtol=1e-4, atol=1e-6)
-    sim = lab.context_similarity(t, k)
+    sim = attention_lesson.context_similarity(t, k)
     assert sim.shape == (3,) and np.all(np.abs(sim) <= 1 + 1e-6)
     with pytest.raises(ValueError):
-        lab.translate(model, [])
+        seq2seq_eval.translate(model, [])
     with pytest.raises(ValueError, match="no attention"):
-        lab.context_similarity(lab.translate(tiny(False), ["the", "dog"]), 0)
+        attention_lesson.context_similarity(seq2seq_eval.translate(tiny(False), ["the", "dog"]), 0)
 
 
 def test_word_alignment_checks_shapes():
     p = tr.parse("the man sees the red car")
     perfect = np.eye(len(p))[list(p.align)]
-    table = lab.word_alignment(p, perfect)
+    table = attention_lesson.word_alignment(p, perfect)
     assert table["match"].all() and table["valid"].all() and set(table["looks at"]) == {"its own word"}
     # the first article ("el") looking at its noun ("man") is a valid alignment of its own kind
     noun_look = perfect.copy()
     noun_look[0] = np.eye(len(p))[p.src.index("man")]
-    table = lab.word_alignment(p, noun_look)
+    table = attention_lesson.word_alignment(p, noun_look)
     assert table["looks at"][0] == "its noun" and table["valid"][0] and not table["match"][0]
     wrong = perfect.copy()
     wrong[0] = np.eye(len(p))[p.src.index("sees")]
-    table = lab.word_alignment(p, wrong)
+    table = attention_lesson.word_alignment(p, wrong)
     assert table["looks at"][0] == "elsewhere" and not table["valid"][0]
     with pytest.raises(ValueError, match="shape"):
-        lab.word_alignment(p, perfect[:-1])
+        attention_lesson.word_alignment(p, perfect[:-1])
 
 
 def test_timing_counts_sequential_steps():
-    df = lab.time_sequential_vs_parallel([4, 16], dim=8, repeats=1)
+    df = bottleneck_lesson.time_sequential_vs_parallel([4, 16], dim=8, repeats=1)
     assert set(df["sequential steps"]) == {4, 16, 1}
     assert (df["ms"] > 0).all()
 
@@ -143,13 +145,13 @@ def test_timing_counts_sequential_steps():
 # ------------------------------------------------------------------------------------ the shipped models
 @pytest.fixture(scope="module")
 def heldout():
-    return lab.fresh_heldout(240, seed=123)
+    return seq2seq_eval.fresh_heldout(240, seed=123)
 
 
 @pytest.fixture(scope="module")
 def scores(heldout):
     torch.set_num_threads(1)
-    return {name: lab.evaluate(registry.load(name), heldout) for name in ("seq2seq_small", "seq2seq_attn")}
+    return {name: seq2seq_eval.evaluate(registry.load(name), heldout) for name in ("seq2seq_small", "seq2seq_attn")}
 
 
 def test_attention_model_holds_up_on_long_sentences(scores):
@@ -166,7 +168,7 @@ def test_no_attention_model_falls_apart_on_long_sentences(scores):
 
 
 def test_attention_aligns_content_words(heldout):
-    result = lab.alignment_accuracy(registry.load("seq2seq_attn"), heldout[:120])
+    result = seq2seq_eval.alignment_accuracy(registry.load("seq2seq_attn"), heldout[:120])
     assert result["content"] >= 0.95
     assert 0 <= result["function"] <= 1 and abs(sum(result["articles_look_at"].values()) - 1) < 1e-9
 

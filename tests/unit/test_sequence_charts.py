@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import seq2seq_lab as lab
+from lib.lessons import seq2seq_bottleneck as bottleneck_lesson
+from lib.models import seq2seq_eval
 from lib.charts import sequence as sc
 from lib.charts import style
 from lib.data import translation as tr
@@ -47,7 +48,7 @@ def test_unrolled_svg_escapes_text_and_marks_the_step():
 
 
 def test_accuracy_and_timing_charts_need_their_columns():
-    df = lab.buckets_frame({"m": {b: {"n": 1, "exact_match": 1.0, "token_accuracy": 1.0} for b in tr.BUCKETS}})
+    df = seq2seq_eval.buckets_frame({"m": {b: {"n": 1, "exact_match": 1.0, "token_accuracy": 1.0} for b in tr.BUCKETS}})
     style(sc.accuracy_by_length(df, order=tr.BUCKETS)).to_dict()
     with pytest.raises(ValueError, match="missing"):
         sc.accuracy_by_length(df.drop(columns=["n"]), order=tr.BUCKETS)
@@ -57,9 +58,9 @@ def test_accuracy_and_timing_charts_need_their_columns():
 
 def test_compare_counts_extra_words_as_wrong():
     pair = tr.parse("the dog sleeps")
-    t = lab.Translation(src=list(pair.src), unknown=[False] * 3, out=["el", "perro", "duerme", "y", "come"],
+    t = seq2seq_eval.Translation(src=list(pair.src), unknown=[False] * 3, out=["el", "perro", "duerme", "y", "come"],
                         steps=[], bridge=np.zeros(2), attention=None, annotations=np.zeros((3, 4)))
-    row = lab.compare({"m": t}, pair).iloc[0]
+    row = bottleneck_lesson.compare({"m": t}, pair).iloc[0]
     assert (row["words right"], row["of"], row["extra words"], bool(row["exact"])) == (3, 5, 2, False)
 
 

@@ -106,3 +106,23 @@ def test_vocabularies_cover_every_generated_word(pairs):
     for p in pairs:
         assert set(p.src) <= src and set(p.tgt) <= tgt
     assert tr.unknown_words(["the", "zebra", "dog", "zebra"]) == ["zebra"]
+
+
+def test_a_becomes_an_before_a_vowel(pairs):
+    """The grammar once wrote "a aunt" and "a old dog"; "an" before a vowel, in generation, parsing and the builder."""
+    seen = set()
+    for p in pairs:
+        for w, nxt in zip(p.src, p.src[1:]):
+            if w in ("a", "an"):
+                assert w == ("an" if nxt[0] in "aeiou" else "a"), p.src
+                seen.add(w)
+    assert seen == {"a", "an"}
+    p = tr.parse("an aunt sees an old car")
+    assert p.src[0] == "an" and p.tgt == ("una", "tía", "ve", "un", "coche", "viejo")
+    with pytest.raises(tr.ParseError, match='"a aunt" should be "an aunt"'):
+        tr.parse("a aunt sleeps")
+    with pytest.raises(tr.ParseError, match='"an dog" should be "a dog"'):
+        tr.parse("an dog sleeps")
+    built = tr.render([tr.clause_from_choices("a", None, "aunt", "sleeps")], [])
+    assert built.src == ("an", "aunt", "sleeps")
+    assert "an" in tr.source_vocabulary()

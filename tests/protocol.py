@@ -69,13 +69,15 @@ class Session:
     page_hash: str = ""
     runs: list = field(default_factory=list)
     log: list = field(default_factory=list)        # kinds of every ForwardMsg received (for debugging)
+    headers: dict = field(default_factory=dict)    # extra handshake headers (a load balancer's sticky cookie)
     ws: Any = None
 
     async def __aenter__(self) -> "Session":
         url = re.sub(r"^http", "ws", self.base.rstrip("/")) + "/_stcore/stream"
         self.ws = await asyncio.wait_for(
             websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout,
-                               ping_interval=None, compression=None), self.timeout)
+                               ping_interval=None, compression=None,
+                               additional_headers=self.headers or None), self.timeout)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -74,8 +74,10 @@ def cpu(pids):
     return sum(server_stats(p)[0] for p in pids)
 
 
-def _cookie():
-    return {"Cookie": f"ufm_sticky={uuid.uuid4().hex}"}
+def _headers(base):
+    """What a browser sends on the websocket handshake that matters here: its own sticky cookie (a load balancer
+    spreads sessions by it) and the page's Origin (Streamlit refuses a cross-origin socket)."""
+    return {"Cookie": f"ufm_sticky={uuid.uuid4().hex}", "Origin": base.rstrip("/")}
 
 
 async def _class(base, page, n, seeded):
@@ -84,7 +86,7 @@ async def _class(base, page, n, seeded):
     sessions = []
     for i in range(n):
         q = f"{seeded[0]}={1000 * i + 1}" if seeded else ""
-        sessions.append(Session(base, page, q, headers=_cookie()))
+        sessions.append(Session(base, page, q, headers=_headers(base)))
     await asyncio.gather(*[s.__aenter__() for s in sessions])
     phases = {}
 

@@ -324,3 +324,65 @@ def replicas_bench(n=30, count=2, page="sampling-hallucination", rounds=3):
             r["cpu_s_by_replica"] = [server_stats(p)[0] - c for p, c in zip(pids, c0)]
     out["speedup"] = out[f"{count}_replicas_nginx"]["runs_per_s"] / out["one_replica"]["runs_per_s"]
     return out
+
+
+# --------------------------------------------------------------------------------------------------- profile
+def profile(runs=30, pages=None, top=8):
+    """py-spy (not a requirement: `pip install py-spy`) samples the live server while one session reruns each page
+    `runs` times; per page, the functions with the most samples: self time (where the CPU is) and, for this
+    project's and Streamlit's code, inclusive time (who asked for it)."""
+    exe = shutil.which("py-spy") or str(Path(os.sys.executable).parent / "py-spy")
+    paths = ["", *[i.url_path for i in site.PAGES]]
+    if pages:
+        paths = [p for p in paths if p in pages or (p == "" and "home" in pages)]
+    out = {}
+    with app_servers(ROOT / "app.py", 1) as [(base, proc)], tempfile.TemporaryDirectory() as tmp:
+        warm(base, paths)
+        for p in paths:
+            raw = Path(tmp) / f"{p or 'home'}.txt"
+            spy = subprocess.Popen([exe, "record", "--pid", str(proc.pid), "--rate", "200", "--format", "raw",
+                                    "--output", str(raw), "--nonblocking"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1.0)  # py-spy attaches
+
+            async def go():
+                async with Session(base, p) as s:
+                    await s.run()
+                    for _ in range(runs):
+                        await s.run()
+            c0 = server_stats(proc.pid)[0]
+            asyncio.run(go())
+            c1 = server_stats(proc.pid)[0]
+            spy.send_signal(2)
+            spy.wait(timeout=60)
+            out[p or "home"] = summarize(raw.read_text() if raw.exists() else "", top)
+            out[p or "home"]["cpu_s_per_run"] = (c1 - c0) / (runs + 1)
+    return out
+
+
+def summarize(raw: str, top: int) -> dict:
+    """Collapsed stacks ("frame;frame;frame count") -> the top self and inclusive frames, as shares of the samples
+    taken while the script ran (stacks through Streamlit's script runner)."""
+    from collections import Counter
+
+    self_t, incl, total = Counter(), Counter(), 0
+    for line in raw.splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit() or "_run_script" not in stack:
+            continue
+        n = int(n)
+        frames = stack.split(";")
+        total += n
+        self_t[_short(frames[-1])] += n
+        for f in {_short(f) for f in frames}:
+            incl[f] += n
+    mine = Counter({f: c for f, c in incl.items() if ("/lib/" in f and "site-packages" not in f) or "app_pages/" in f
+                    or "streamlit/" in f})
+    return {"samples": total,
+            "self": [(f, round(c / total, 3)) for f, c in self_t.most_common(top)] if total else [],
+            "inclusive": [(f, round(c / total, 3)) for f, c in mine.most_common(top * 3)] if total else []}
+
+
+def _short(frame: str) -> str:
+    frame = frame.replace(str(ROOT) + "/", "")
+    return frame.split("site-packages/")[-1]

@@ -19,6 +19,7 @@ for section, infos in site.pages_by_section().items():
 
 current = st.navigation(sections, expanded=True)
 ui.sidebar()
-current.run()
+with serve.cold_start(current.url_path):  # a page's first run in the process: one at a time (lib/serve.py)
+    current.run()
 ui.write_url()
 serve.after_run()  # server-wide GC policy (lib/serve.py): a few early runs freeze the long-lived heap

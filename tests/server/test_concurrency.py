@@ -94,3 +94,28 @@ def test_thirty_sessions_at_once_each_get_their_own_seed():
     assert not wrong, f"{len(wrong)} of {2 * SESSIONS} results differ from the same seed alone: {wrong[:5]}"
     assert all(r["query"] == f"samp_seed={seeds(r['session'])[1]}" for r in results), "the URL lost the seed"
     assert back, f"memory: {start_mb:.0f} MB before, {peak_mb:.0f} MB peak, {end_mb:.0f} MB after they closed"
+
+
+async def _open_all(base: str, paths: list[str], per_page: int) -> list[tuple[str, list[str], list[str]]]:
+    async def one(path):
+        async with Session(base, path, timeout=WAIT) as s:
+            await s.run()
+            return path, s.exceptions(), s.headings()
+    return await asyncio.gather(*[one(p) for p in paths for _ in range(per_page)])
+
+
+def test_a_fresh_server_opened_on_every_page_at_once():
+    """The first minute of a lecture: a server nobody has visited yet, every page opened by two sessions at the same
+    moment. Each page's first run imports torch/transformers/pandas and loads models; side by side in threads those
+    imports once collided ("cannot import name 'TemperatureLogitsWarper' from 'transformers'"): lib/serve.py runs cold
+    pages one at a time."""
+    from lib import site
+
+    paths = ["", *[p.url_path for p in site.PAGES]]
+    with streamlit_server(timeout=WAIT) as (base, proc):
+        results = run_sync(_open_all(base, paths, 2))
+        log = proc.log_path.read_text(errors="replace")
+    bad = [(p or "home", e) for p, e, _ in results if e]
+    assert not bad, bad
+    assert all(h for _, _, h in results), "a page drew no heading"
+    assert "Traceback" not in log, log[-3000:]

@@ -350,6 +350,8 @@ def profile(runs=30, pages=None, top=8):
                     await s.run()
                     for _ in range(runs):
                         await s.run()
+                    if s.exceptions():
+                        raise RuntimeError(f"{p}: {s.exceptions()}")
             c0 = server_stats(proc.pid)[0]
             asyncio.run(go())
             c1 = server_stats(proc.pid)[0]

@@ -295,7 +295,7 @@ def nginx(upstreams):
             proc.wait(timeout=10)
 
 
-def replicas_bench(n=30, count=2, page="sampling-hallucination", rounds=3):
+def replicas_bench(n=30, count=2, page="sampling-hallucination", rounds=1):
     """The class on `page` against one replica directly, then against `count` replicas behind nginx: runs/s."""
     out = {"sessions": n, "page": page, "rounds": rounds}
 
@@ -357,7 +357,7 @@ def profile(runs=30, pages=None, top=8):
             c1 = server_stats(proc.pid)[0]
             spy.send_signal(2)
             spy.wait(timeout=60)
-            out[p or "home"] = summarize(raw.read_text() if raw.exists() else "", top)
+            out[p or "home"] = summarize(raw.read_text(errors="replace") if raw.exists() else "", top)
             out[p or "home"]["cpu_s_per_run"] = (c1 - c0) / (runs + 1)
     return out
 

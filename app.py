@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import site, ui
+from lib import serve, site, ui
 
 st.set_page_config(page_title="Understanding Foundation Models",
                    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide",
@@ -19,5 +19,7 @@ for section, infos in site.pages_by_section().items():
 
 current = st.navigation(sections, expanded=True)
 ui.sidebar()
-current.run()
+with serve.cold_start(current.url_path):  # a page's first run in the process: one at a time (lib/serve.py)
+    current.run()
 ui.write_url()
+serve.after_run()  # server-wide GC policy (lib/serve.py): a few early runs freeze the long-lived heap

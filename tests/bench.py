@@ -2,6 +2,11 @@
 
     .venv/bin/python -m tests.bench            # everything; prints a table, writes artifacts/bench.json
     .venv/bin/python -m tests.bench --quick    # fewer repetitions
+    .venv/bin/python -m tests.bench --class    # the class: 30 protocol sessions per page, against hello world
+    .venv/bin/python -m tests.bench --class --gc both --soak 2000 --replicas 2    # issue 12's figures, all of them
+
+The class sections (tests/classbench.py) run only when asked for, and merge their figures into artifacts/bench.json
+under "class", "soak" and "replicas".
 
 What it measures (issue 7):
 - start-up: `streamlit run app.py` until the home page is drawn in headless Chromium, against a one-line hello-world
@@ -282,7 +287,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m tests.bench")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--skip", nargs="*", default=[], choices=["startup", "tour", "browser", "memory"])
+    ap.add_argument("--class", dest="klass", action="store_true",
+                    help="the class: N protocol sessions open each page at once, then rerun (tests/classbench.py)")
+    ap.add_argument("--sessions", type=int, default=30, help="sessions of the class (default 30)")
+    ap.add_argument("--pages", nargs="*", default=None, help="url paths for --class (default: every page; 'home')")
+    ap.add_argument("--gc", choices=["after", "before", "both"], default="after",
+                    help="the server's GC policy for --class: this repo's (after), Streamlit's default (before)")
+    ap.add_argument("--soak", type=int, default=0, metavar="RUNS", help="memory soak of RUNS page runs")
+    ap.add_argument("--replicas", type=int, default=0, metavar="K",
+                    help="the class on the sampling page against K replicas behind nginx, and against one")
+    ap.add_argument("--profile", action="store_true", help="py-spy the live server while each page reruns")
     args = ap.parse_args()
+    if args.klass or args.soak or args.replicas or args.profile:
+        return class_main(args)
     runs, repeats = (2, 1) if args.quick else (5, 3)
     report: dict = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
                                 "platform": platform.platform()}, "when": time.strftime("%Y-%m-%d %H:%M")}
@@ -315,6 +332,53 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2, default=str))
     print_table(report)
+    print(f"\nwritten to {OUT}")
+
+
+def _save(report: dict, key: str) -> None:
+    """Merge one section into artifacts/bench.json as it is now (another section may have been written meanwhile)."""
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    now = json.loads(OUT.read_text()) if OUT.exists() else {}
+    now[key] = report[key]
+    now["machine"] = report["machine"]
+    OUT.write_text(json.dumps(now, indent=2, default=str))
+
+
+def class_main(args) -> None:
+    from tests import classbench
+
+    report = json.loads(OUT.read_text()) if OUT.exists() else {}
+    report["machine"] = {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
+                         "platform": platform.platform()}
+    if args.klass:
+        report.setdefault("class", {})
+        for mode in (["before", "after"] if args.gc == "both" else [args.gc]):
+            print(f"\nclass of {args.sessions} sessions, GC policy: {mode}", flush=True)
+            report["class"][mode] = classbench.class_bench(args.sessions, args.pages, mode)
+            report["class"][mode]["when"] = time.strftime("%Y-%m-%d %H:%M")
+            _save(report, "class")
+    if args.soak:
+        print(f"\nsoak: {args.soak} page runs", flush=True)
+        report["soak"] = s = classbench.soak(args.soak)
+        print(f"soak: rss {s['rss_after_warmup_mb']:.0f} MB after warm-up, {s['rss_end_mb']:.0f} MB after "
+              f"{s['runs']} runs ({s['growth_pct']:+.1f}%, target within 10%); peak {s['peak_mb']:.0f} MB; "
+              f"{s['cpu_s_per_run']:.3f} s CPU per run", flush=True)
+        _save(report, "soak")
+    if args.profile:
+        report["profile"] = prof = classbench.profile(pages=args.pages)
+        for page, v in prof.items():
+            print(f"\n{page}: {v['cpu_s_per_run']:.3f} s CPU per run, {v['samples']} samples; self time:")
+            for f, share in v["self"]:
+                print(f"  {share:6.1%}  {f}")
+        _save(report, "profile")
+    if args.replicas:
+        print(f"\nreplicas: {args.replicas} behind nginx against one", flush=True)
+        report["replicas"] = r = classbench.replicas_bench(args.sessions, args.replicas)
+        one, many = r["one_replica"], r[f"{args.replicas}_replicas_nginx"]
+        print(f"one replica {one['runs_per_s']:.1f} runs/s (first-load p95 {one['first_load_p95_s']:.2f} s); "
+              f"{args.replicas} behind nginx {many['runs_per_s']:.1f} runs/s (p95 {many['first_load_p95_s']:.2f} s): "
+              f"{r['speedup']:.2f}x; CPU s by replica {[round(c, 1) for c in many['cpu_s_by_replica']]}", flush=True)
+        _save(report, "replicas")
     print(f"\nwritten to {OUT}")
 
 

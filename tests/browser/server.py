@@ -72,7 +72,7 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
         proc.log_path.unlink(missing_ok=True)
 
 
-def wait_done(page, timeout_ms: int = 120_000) -> None:
+def wait_done(page, timeout_ms: int = 600_000) -> None:
     """Wait until the app has drawn something and its script has finished running."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_selector("h1", timeout=timeout_ms)

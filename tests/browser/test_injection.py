@@ -32,7 +32,7 @@ def test_payloads_stay_text(chromium, server, info, query):
         page.goto(f"{server}/{'' if info is site.HOME else info.url_path}{query}")
         wait_done(page)
         if query:  # this mode exists to show a text box: wait for it
-            page.wait_for_selector(TEXT_BOXES, timeout=60_000)
+            page.wait_for_selector(TEXT_BOXES, timeout=600_000)
         n = page.locator(TEXT_BOXES).count()
         for i in range(n):
             box = page.locator(TEXT_BOXES).nth(i)

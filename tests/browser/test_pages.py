@@ -71,7 +71,7 @@ def test_projector_toggle_enlarges_text(chromium, server):
 def test_a_deep_link_is_the_first_request_to_a_fresh_server(chromium):
     """A lecturer's bookmark opens the right page even when it is the first thing a new server is asked for."""
     target = site.PAGES[-1] if site.PAGES else site.HOME
-    with streamlit_server() as (base, _proc):
+    with streamlit_server(timeout=600) as (base, _proc):
         context, page, _ = _open(chromium, f"{base}/{target.url_path}?projector=1")
         try:
             page.wait_for_timeout(500)

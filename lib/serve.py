@@ -1,0 +1,64 @@
+"""Server-wide policy, once per process: cold pages run one at a time, and garbage collection. app.py runs each
+page inside `cold_start(page)` and calls `after_run()` at the end of every script run; both cost a set lookup or a
+counter increment once the process is warm.
+
+Cold pages one at a time (issue 12): sessions run in threads of one process, and a page's first run in a process
+imports its heavy modules (torch, transformers, pandas, altair) and loads its models. Two threads importing
+overlapping modules at once can meet in Python's import machinery (its per-module locks detect the cross-thread
+cycle and hand one thread a partly initialised module): on a fresh server, ten sessions opening different pages at
+once got "ImportError: cannot import name 'TemperatureLogitsWarper' from 'transformers'" on the post-training page.
+So until a page has once run to its end in this process, its runs hold one process-wide lock; warm pages never
+take it (their imports are done, their models cached).
+
+Why (issue 12): Streamlit's `runner.postScriptGC` (on by default) runs a full `gc.collect(2)` after every script
+run. With torch, transformers, pandas and altair imported and the models loaded, the heap holds millions of
+container objects, so every page run paid 0.1-0.4 s of CPU walking them (72% of a page run in a py-spy profile),
+whatever the page did. .streamlit/config.toml switches it off. Python's own generational collector still runs, so
+reference cycles are still collected; what it walks on a full collection is kept small by `gc.freeze()`: once the
+imports are done and the models loaded, the objects that live as long as the process (modules, functions, model
+tensors and their wrappers) move to the permanent generation, which no collection walks again.
+
+Freezing captures whatever is alive at that moment, so it happens just after a full collection (no garbage gets
+frozen) and only on a few early runs of the process (1, 2, 4, ... 256: by then every page has loaded its models
+in a lecture's first minutes). Later garbage is collected as usual. The memory soak in the class benchmark
+(`python -m tests.bench --soak 2000`) checks that memory stays bounded over 2,000 page runs.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from contextlib import contextmanager
+
+FREEZE_RUNS = frozenset(2 ** k for k in range(9))  # 1, 2, 4, ..., 256
+DISABLE_ENV = "UFM_NO_GC_FREEZE"                  # set to 1 to compare against the plain collector
+NO_COLD_LOCK_ENV = "UFM_NO_COLD_START_LOCK"       # set to 1 to let cold pages import side by side (the bug above)
+
+_lock = threading.Lock()
+_cold = threading.RLock()
+_warm: set[str] = set()
+_runs = 0
+freezes = 0
+
+
+@contextmanager
+def cold_start(page: str):
+    """Run a page; while it has never run to its end in this process, one cold page at a time."""
+    if page in _warm or os.environ.get(NO_COLD_LOCK_ENV, "") in ("1", "true"):
+        yield
+        return
+    with _cold:
+        yield
+        _warm.add(page)  # not reached when the run raised or was stopped: the next run is still cold
+
+
+def after_run() -> None:
+    """Count the process's script runs; on a few early ones, collect once and freeze what survives."""
+    global _runs, freezes
+    with _lock:
+        _runs += 1
+        due = _runs in FREEZE_RUNS
+    if due and os.environ.get(DISABLE_ENV, "") not in ("1", "true"):
+        gc.collect()
+        gc.freeze()
+        freezes += 1

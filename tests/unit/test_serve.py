@@ -1,0 +1,79 @@
+"""lib/serve.py: cold pages run one at a time, warm pages never wait; a few early runs freeze the heap."""
+import gc
+import importlib
+import threading
+
+import pytest
+
+from lib import serve
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    monkeypatch.delenv(serve.NO_COLD_LOCK_ENV, raising=False)
+    monkeypatch.delenv(serve.DISABLE_ENV, raising=False)
+    mod = importlib.reload(serve)
+    yield mod
+    gc.unfreeze()
+    importlib.reload(serve)
+
+
+def _holder(mod, page, inside, release):
+    def run():
+        with mod.cold_start(page):
+            inside.set()
+            release.wait(30)
+    t = threading.Thread(target=run)
+    t.start()
+    assert inside.wait(30)
+    return t
+
+
+def test_a_cold_page_waits_for_another_cold_page(fresh):
+    inside, release = threading.Event(), threading.Event()
+    t = _holder(fresh, "a", inside, release)
+    second = threading.Event()
+    u = threading.Thread(target=lambda: fresh.cold_start("b").__enter__() or second.set())
+    u.start()
+    assert not second.wait(0.3), "a second cold page ran while the first was still cold"
+    release.set()
+    t.join(30)
+    assert second.wait(30)
+    u.join(30)
+
+
+def test_a_warm_page_never_waits(fresh):
+    with fresh.cold_start("warm"):
+        pass
+    inside, release = threading.Event(), threading.Event()
+    t = _holder(fresh, "cold", inside, release)
+    ran = threading.Event()
+    u = threading.Thread(target=lambda: [ran.set() for _ in [fresh.cold_start("warm").__enter__()]])
+    u.start()
+    assert ran.wait(30), "a warm page waited for a cold one"
+    release.set()
+    t.join(30)
+    u.join(30)
+
+
+def test_a_run_that_fails_leaves_the_page_cold(fresh):
+    with pytest.raises(RuntimeError):
+        with fresh.cold_start("p"):
+            raise RuntimeError("boom")
+    assert "p" not in fresh._warm
+    with fresh.cold_start("p"):
+        pass
+    assert "p" in fresh._warm
+
+
+def test_freezes_on_early_runs_only(fresh):
+    for _ in range(300):
+        fresh.after_run()
+    assert fresh.freezes == len(fresh.FREEZE_RUNS) == 9
+
+
+def test_freezing_can_be_switched_off(fresh, monkeypatch):
+    monkeypatch.setenv(fresh.DISABLE_ENV, "1")
+    for _ in range(10):
+        fresh.after_run()
+    assert fresh.freezes == 0

@@ -342,7 +342,7 @@ def profile(runs=30, pages=None, top=8):
             raw = Path(tmp) / f"{p or 'home'}.txt"
             spy = subprocess.Popen([exe, "record", "--pid", str(proc.pid), "--rate", "200", "--format", "raw",
                                     "--output", str(raw), "--nonblocking"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=open(f"{raw}.err", "w"))
             time.sleep(1.0)  # py-spy attaches
 
             async def go():
@@ -359,6 +359,8 @@ def profile(runs=30, pages=None, top=8):
             spy.wait(timeout=60)
             out[p or "home"] = summarize(raw.read_text(errors="replace") if raw.exists() else "", top)
             out[p or "home"]["cpu_s_per_run"] = (c1 - c0) / (runs + 1)
+            if not out[p or "home"]["samples"]:  # say why (py-spy attaches late on a loaded machine, or not at all)
+                out[p or "home"]["py_spy_said"] = Path(f"{raw}.err").read_text(errors="replace")[-500:]
     return out
 
 

@@ -380,8 +380,7 @@ def summarize(raw: str, top: int) -> dict:
         self_t[_short(frames[-1])] += n
         for f in {_short(f) for f in frames}:
             incl[f] += n
-    mine = Counter({f: c for f, c in incl.items() if ("/lib/" in f and "site-packages" not in f) or "app_pages/" in f
-                    or "streamlit/" in f})
+    mine = Counter({f: c for f, c in incl.items() if f.startswith(("lib/", "app_pages/", "app.py", "streamlit/"))})
     return {"samples": total,
             "self": [(f, round(c / total, 3)) for f, c in self_t.most_common(top)] if total else [],
             "inclusive": [(f, round(c / total, 3)) for f, c in mine.most_common(top * 3)] if total else []}

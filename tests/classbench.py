@@ -342,7 +342,7 @@ def profile(runs=30, pages=None, top=8):
             raw = Path(tmp) / f"{p or 'home'}.txt"
             spy = subprocess.Popen([exe, "record", "--pid", str(proc.pid), "--rate", "200", "--format", "raw",
                                     "--output", str(raw), "--nonblocking"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=open(f"{raw}.err", "w"))
             time.sleep(1.0)  # py-spy attaches
 
             async def go():
@@ -359,6 +359,8 @@ def profile(runs=30, pages=None, top=8):
             spy.wait(timeout=60)
             out[p or "home"] = summarize(raw.read_text(errors="replace") if raw.exists() else "", top)
             out[p or "home"]["cpu_s_per_run"] = (c1 - c0) / (runs + 1)
+            if not out[p or "home"]["samples"]:  # say why (py-spy attaches late on a loaded machine, or not at all)
+                out[p or "home"]["py_spy_said"] = Path(f"{raw}.err").read_text(errors="replace")[-500:]
     return out
 
 
@@ -378,8 +380,7 @@ def summarize(raw: str, top: int) -> dict:
         self_t[_short(frames[-1])] += n
         for f in {_short(f) for f in frames}:
             incl[f] += n
-    mine = Counter({f: c for f, c in incl.items() if ("/lib/" in f and "site-packages" not in f) or "app_pages/" in f
-                    or "streamlit/" in f})
+    mine = Counter({f: c for f, c in incl.items() if f.startswith(("lib/", "app_pages/", "app.py", "streamlit/"))})
     return {"samples": total,
             "self": [(f, round(c / total, 3)) for f, c in self_t.most_common(top)] if total else [],
             "inclusive": [(f, round(c / total, 3)) for f, c in mine.most_common(top * 3)] if total else []}

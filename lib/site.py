@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SECTIONS = ["From RNNs to attention", "Data and training", "Using models", "Going further"]
+SECTIONS = ["The lecture", "From RNNs to attention", "Data and training", "Using models", "Going further"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "",
 
 # One line per page, in lecture order. Register a page here only once it works: no placeholders.
 PAGES: list[PageInfo] = [
+    PageInfo("app_pages/lecture.py", "Lecture slides", ":material/slideshow:", "The lecture", "The chapter as a talk: one idea per projector screen, driven by a clicker."),
     PageInfo("app_pages/rnn_unrolling.py", "RNN unrolling", ":material/replay:", "From RNNs to attention",
              "A recurrent network reads one character per step; its hidden state and its fading gradients."),
     PageInfo("app_pages/seq2seq_bottleneck.py", "The seq2seq bottleneck", ":material/compress:", "From RNNs to attention",

@@ -15,13 +15,15 @@ PAGE_TITLES = {site.HOME.url_path: site.HOME.title, **{p.url_path: p.title for p
 # one screen per slide: tighter spacing than a reading page; the arrow-key twins of the buttons are hidden
 _CSS = """
 <style>
-.block-container {padding-top: 2.4rem !important; padding-bottom: 0.5rem !important;}
+.block-container {padding-top: 74px !important; padding-bottom: 0.4rem !important;}
 .st-key-lecture_arrow_keys {display: none !important;}
 .st-key-lecture_slide [data-testid="stVerticalBlock"] {gap: 0.45rem;}
 .lecture-counter {font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap;}
-.lecture-title {font-size: 1.9rem; font-weight: 700; line-height: 1.2; margin: 0;}
+.stApp h1.lecture-title {font-size: 1.9rem !important; font-weight: 700; line-height: 1.2; margin: 0; padding: 0;}
 .lecture-point {font-size: 1.12em; line-height: 1.4; margin: 0;}
-.lecture-number {border-left: 6px solid #d1495b; padding: 0.1rem 0.8rem; margin: 0;}
+.st-key-lecture_number [data-testid="stMarkdownContainer"] {border-left: 6px solid #d1495b; padding: 0 0.8rem;}
+.st-key-lecture_number p {margin: 0;}
+.st-key-lecture_slide [data-testid="stMetricValue"] {font-size: 1.7rem;}
 .lecture-quote {font-size: 1.15em; line-height: 1.45; border-left: 6px solid #1f5aa6; padding: 0.4rem 1rem;
   margin: 0.3rem 0; font-style: italic;}
 </style>
@@ -53,15 +55,7 @@ st.html(_CSS)
 # ------------------------------------------------------------------------------------------- the live element
 control = None
 with st.container(key="lecture_slide"):
-    bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    # a button takes one shortcut: PageUp / PageDown (what a clicker sends) here, the arrows on hidden twins
-    bar.button("Previous", key="lecture_prev", on_click=go, args=("prev",), shortcut="PageUp",
-               icon=":material/chevron_left:", disabled=n == 1)
-    bar.markdown(f'<span class="lecture-counter" data-testid="lecture-counter">{n} / {M}</span>',
-                 unsafe_allow_html=True, width="content")
-    bar.button("Next", key="lecture_next", on_click=go, args=("next",), shortcut="PageDown",
-               icon=":material/chevron_right:", icon_position="right", disabled=n == M)
-    st.markdown(f'<p class="lecture-title">{slide.title}</p>', unsafe_allow_html=True)
+    st.markdown(f'<h1 class="lecture-title">{slide.title}</h1>', unsafe_allow_html=True)
     st.markdown(f'<p class="lecture-point">{slide.point}</p>', unsafe_allow_html=True)
 
     if slide.id == "rnn":
@@ -79,9 +73,9 @@ with st.container(key="lecture_slide"):
 
     if live is not None:
         if live.kind == "chart":
-            st.vega_lite_chart(live.spec, width="stretch", theme=None, key=f"lecture_chart_{slide.id}")
+            st.vega_lite_chart(live.spec, width="stretch", theme=None)
         elif live.kind == "svg":
-            st.image(live.svg, width="stretch")
+            st.image(live.svg, width=1000 if ui.projector() else "stretch")
         elif live.kind == "answer":
             st.markdown(live.text)
             if live.data is not None:
@@ -89,7 +83,10 @@ with st.container(key="lecture_slide"):
         elif live.kind == "metrics":
             cols = st.columns(len(live.metrics))
             for col, (label, value) in zip(cols, live.metrics):
-                col.metric(label, value) if slide.id != "agenda" else col.markdown(f"**{label}**  \n{value}")
+                if slide.id == "agenda":
+                    col.markdown(f"**{label}**  \n{value}")
+                else:
+                    col.metric(label, value)
         elif live.kind == "quote":
             st.markdown(f'<blockquote class="lecture-quote">\u201c{slide.quote}\u201d</blockquote>',
                         unsafe_allow_html=True)
@@ -97,12 +94,20 @@ with st.container(key="lecture_slide"):
         elif live.kind == "list":
             st.markdown("\n".join(f"- [{text}]({url})" if url else f"- {text}" for text, url in live.metrics))
         if said := L.notices(slide.id, live.numbers):
-            st.markdown(f'<div class="lecture-number">{" ".join(said)}</div>', unsafe_allow_html=True)
+            st.container(key="lecture_number").markdown(" ".join(said))
 
     # ------------------------------------------------------------------------------------ go deeper, notes, files
     tools = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    # a button takes one shortcut: PageUp / PageDown (what a clicker sends) here, the arrows on hidden twins
+    tools.button("Previous", key="lecture_prev", on_click=go, args=("prev",), shortcut="PageUp",
+                 icon=":material/chevron_left:", disabled=n == 1)
+    tools.markdown(f'<span class="lecture-counter" data-testid="lecture-counter">{n} / {M}</span>',
+                   unsafe_allow_html=True, width="content")
+    tools.button("Next", key="lecture_next", on_click=go, args=("next",), shortcut="PageDown",
+                 icon=":material/chevron_right:", icon_position="right", disabled=n == M)
     query = L.go_deeper_query(slide, live.settings if live is not None else None)
-    tools.page_link(PAGE_PATHS[slide.page], label=f"Go deeper: {PAGE_TITLES[slide.page]}",
+    tools.page_link(PAGE_PATHS[slide.page], label="Go deeper" if ui.projector() else f"Go deeper: {PAGE_TITLES[slide.page]}",
+                    help=f"Open {PAGE_TITLES[slide.page]} with this slide's settings",
                     icon=":material/arrow_outward:", query_params=query or None)
     tools.button("Hide notes" if st.session_state[NOTES_KEY] else "Speaker notes", key="lecture_notes_btn",
                  on_click=toggle_notes, shortcut="N", icon=":material/speaker_notes:")

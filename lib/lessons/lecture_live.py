@@ -33,19 +33,40 @@ class Live:
     settings: dict = field(default_factory=dict)  # extra query parameters for "go deeper"
 
 
-# chart heights (the plot area, px) that leave room on a 1280x720 projector screen for title, point and number
-PROJECTOR_PLOT = 250
-LAPTOP_PLOT = 300
+# a chart's TOTAL height in px (Streamlit fits title, axes and legend into it): on a 1280x720 projector screen the
+# slide's title, point, number and buttons take about 380 px
+PROJECTOR_CHART = 290
+LAPTOP_CHART = 400
 
 
-def _plot_height(projector: bool, projector_px: int = PROJECTOR_PLOT) -> int:
-    return projector_px if projector else LAPTOP_PLOT
+def _height(projector: bool, projector_px: int = PROJECTOR_CHART) -> int:
+    return projector_px if projector else LAPTOP_CHART
 
 
-def _finish(chart, projector: bool) -> dict:
+def _finish(chart, projector: bool, height: int | None = None, legend_right: bool = False) -> dict:
+    """The finished spec (house style), with a total height and, to save height, legends moved to the right."""
     from lib import charts
 
-    return charts.finished_spec(chart, projector)
+    spec = charts.finished_spec(chart, projector)
+    if height is not None:
+        spec["height"] = height
+    if legend_right and projector:
+        _legends_right(spec)
+    return spec
+
+
+def _legends_right(node) -> None:
+    if isinstance(node, dict):
+        legend = node.get("legend")
+        if isinstance(legend, dict) and legend.get("orient") in ("bottom", "top"):
+            legend["orient"] = "right"
+            legend.pop("columns", None)
+            legend.pop("direction", None)
+        for v in node.values():
+            _legends_right(v)
+    elif isinstance(node, list):
+        for v in node:
+            _legends_right(v)
 
 
 @functools.lru_cache(maxsize=8)
@@ -109,8 +130,9 @@ def innovations(projector: bool) -> Live:
     df = _seq2seq_frame()
     bucket = tr.BUCKETS[-1]
     without, with_ = _exact(df, "no attention (128)", bucket), _exact(df, "with attention", bucket)
-    return Live("metrics", metrics=(("Attention", f"{without:.0f}% \u2192 {with_:.0f}% exact on {bucket} words"),
-                                    ("Transfer learning", "pre-train once, adapt with few labels")),
+    return Live("metrics", metrics=((f"Attention: exact match, {bucket}-word sentences",
+                                     f"{without:.0f}% \u2192 {with_:.0f}%"),
+                                    ("Transfer learning", "pre-train, then adapt")),
                 numbers={"bucket": bucket, "without": without, "with": with_})
 
 
@@ -119,9 +141,9 @@ def timeline(projector: bool) -> Live:
     from lib.timeline import parameter_growth
 
     df = _timeline()
-    chart = charts.timeline(df, projector=projector).properties(height=_plot_height(projector, 300))
+    chart = charts.timeline(df, projector=projector)
     g = parameter_growth(df)
-    return Live("chart", spec=_finish(chart, projector), data=df,
+    return Live("chart", spec=_finish(chart, projector, _height(projector, 310), legend_right=True), data=df,
                 numbers={"models": int(df["parameters"].notna().sum()), "doubling_months": g.doubling_months})
 
 
@@ -156,10 +178,9 @@ def seq2seq(projector: bool) -> Live:
     from lib.data import translation as tr
 
     df = _seq2seq_frame()
-    chart = sc.accuracy_by_length(df, order=tr.BUCKETS).properties(
-        title="Exact match on held-out sentences, by length", height=_plot_height(projector))
+    chart = sc.accuracy_by_length(df, order=tr.BUCKETS).properties(title="Exact match on held-out sentences")
     short, long = tr.BUCKETS[0], tr.BUCKETS[-1]
-    return Live("chart", spec=_finish(chart, projector), data=df, numbers={
+    return Live("chart", spec=_finish(chart, projector, _height(projector), legend_right=True), data=df, numbers={
         "short_bucket": short, "long_bucket": long,
         "short": _exact(df, "no attention (128)", short), "long": _exact(df, "no attention (128)", long)})
 
@@ -172,12 +193,11 @@ def two_problems(projector: bool) -> Live:
     from lib.charts import sequence as sc
 
     df = lab.time_sequential_vs_parallel(list(TIMING_LENGTHS))
-    chart = sc.timing(df).properties(title="Time to process one sequence (timed live)",
-                                     height=_plot_height(projector))
+    chart = sc.timing(df).properties(title="Time to process one sequence (timed live)")
     last = df[df["length"] == TIMING_LENGTHS[-1]].set_index("layer")
     rnn_row = last[last.index.str.startswith("RNN")].iloc[0]
     att_row = last[~last.index.str.startswith("RNN")].iloc[0]
-    return Live("chart", spec=_finish(chart, projector), data=df, numbers={
+    return Live("chart", spec=_finish(chart, projector, _height(projector)), data=df, numbers={
         "length": TIMING_LENGTHS[-1], "rnn_ms": float(rnn_row["ms"]), "att_ms": float(att_row["ms"]),
         "att_steps": int(att_row["sequential steps"])})
 
@@ -220,14 +240,17 @@ def training_data(projector: bool) -> Live:
 
 
 def datasets(projector: bool) -> Live:
-    from lib.charts import data as dcharts
+    from lib import charts
     from lib.data import c4
 
     result = c4.run_pipeline(c4.load_sample_pages())
     funnel = pd.DataFrame(result.funnel_table())
-    chart = dcharts.funnel(funnel, projector=projector).properties(title="C4's rules on our sample pages")
     raw, last = funnel.iloc[0], funnel.iloc[-1]
-    return Live("chart", spec=_finish(chart, projector), data=funnel, numbers={
+    # one bar per stage (the page's funnel has three, too many rows for one projector screen)
+    chart = charts.bars(list(funnel["label"]), list(100.0 * funnel["words"] / max(int(raw["words"]), 1)),
+                        value_title="% of the words still there", fmt=".0f", domain=(0, 100)).properties(
+        title="C4's rules, one after another, on our sample pages")
+    return Live("chart", spec=_finish(chart, projector, _height(projector, 310)), data=funnel, numbers={
         "raw_pages": int(raw["pages"]), "pages": int(last["pages"]), "raw_words": int(raw["words"]),
         "words": int(last["words"])})
 
@@ -238,11 +261,13 @@ def multilingual(projector: bool) -> Live:
 
     costs = pd.DataFrame([vars(c) for c in tc.token_costs(tc.load_passages(),
                                                           tc.as_encoder(tc.load_project_tokenizer()))])
-    chart = dcharts.token_ratios(costs).properties(title="Our tiny GPT's tokenizer: tokens relative to English")
-    if projector:
-        chart = chart.properties(height={"step": 15})
     top = costs.loc[costs["ratio_to_english"].idxmax()]
-    return Live("chart", spec=_finish(chart, projector), data=costs,
+    shown = costs.sort_values("ratio_to_english")
+    if projector and len(shown) > 10:  # ten bars, cheapest to dearest, fit one screen at 20 px type
+        picks = sorted({round(i * (len(shown) - 1) / 9) for i in range(10)})
+        shown = shown.iloc[picks]
+    chart = dcharts.token_ratios(shown).properties(title="Our tiny GPT's tokenizer: tokens relative to English")
+    return Live("chart", spec=_finish(chart, projector, _height(projector, 310), legend_right=True), data=costs,
                 numbers={"language": top["language"], "ratio": float(top["ratio_to_english"])})
 
 
@@ -261,15 +286,13 @@ def transformer(projector: bool) -> Live:
     last = w[-1].copy()
     w[np.triu_indices(T, 1)] = np.nan
     tokens = [lm_lab.show_token(t) for t in am.tokens]
-    chart = lmcharts.attention_heatmap(w, tokens, cell=19 if projector else 24, legend=True,
+    chart = lmcharts.attention_heatmap(w, tokens, cell=24, legend=True,
                                        title=f"Tiny GPT, layer {TRANSFORMER_LAYER}, head {TRANSFORMER_HEAD}",
                                        projector=projector)
-    if projector:
-        chart = chart.properties(height=19 * T)
     key = int(np.argmax(last))
     data = pd.DataFrame(am.weights[TRANSFORMER_LAYER, TRANSFORMER_HEAD], index=tokens, columns=tokens).reset_index(
         names="query token")
-    return Live("chart", spec=_finish(chart, projector), data=data, numbers={
+    return Live("chart", spec=_finish(chart, projector, _height(projector, 320)), data=data, numbers={
         "query": tokens[-1], "key": tokens[key], "weight": float(last[key]), "layer": TRANSFORMER_LAYER,
         "head": TRANSFORMER_HEAD}, settings={"tf_layer": TRANSFORMER_LAYER, "tf_head": TRANSFORMER_HEAD})
 
@@ -292,10 +315,10 @@ def model_size(projector: bool) -> Live:
     df = _timeline()
     gpt3 = float(df.set_index("model").loc["GPT-3", "parameters"])
     chart = scharts.params_with_user_model(df, ours, f"our tiny GPT: {sizing.human(ours)}", projector=projector)
-    chart = chart.properties(height=_plot_height(projector, 300), title="Parameters of key models and ours")
+    chart = chart.properties(title="Parameters of key models, and ours (dashed)")
     flops = sizing.training_flops(gpt3, sizing.chinchilla_tokens(gpt3))
-    return Live("chart", spec=_finish(chart, projector), data=df, numbers={
-        "ours": ours, "ours_text": sizing.human(ours), "ratio": gpt3 / ours, "flops": flops})
+    return Live("chart", spec=_finish(chart, projector, _height(projector, 300), legend_right=True), data=df,
+                numbers={"ours": ours, "ours_text": sizing.human(ours), "ratio": gpt3 / ours, "flops": flops})
 
 
 def post_training(projector: bool) -> Live:
@@ -320,10 +343,13 @@ def sampling(projector: bool, temperature: float = 1.0) -> Live:
     from lib.charts import lm as lmcharts
 
     nt = lm_lab.next_token(_lm("gpt_base"), L.SAMPLING_PROMPT)
-    frame = lm_lab.distribution_frame(nt, temperature, 0, 1.0, top=8 if projector else 12)
+    frame = lm_lab.distribution_frame(nt, temperature, 0, 1.0, top=6 if projector else 12)
     kept = lm_lab.kept_count(nt, temperature, 0, 1.0)
     spec = lmcharts.next_token_spec(frame, f"Next token after \u201c{L.SAMPLING_PROMPT}\u201d, T = {temperature:g}",
                                     projector)
+    spec = dict(spec, height=_height(projector, 230))
+    if projector:
+        _legends_right(spec)
     return Live("chart", spec=spec, data=frame, numbers={
         "temperature": float(temperature), "top": frame["token"].iloc[0], "top_p": float(frame["probability"].iloc[0]),
         "kept": int(kept), "vocab": int(len(nt.logits))},
@@ -337,9 +363,9 @@ def hallucination(projector: bool) -> Live:
     report = lm_lab.load_report()
     df = lm_lab.hallucination_frame(report)
     chart = lmcharts.rate_by_temperature(df, projector=projector).properties(
-        title="Invented country names that get an answer", height=_plot_height(projector, 230))
+        title="Invented country names that get an answer")
     at0 = df[df["temperature"] == 0.0].set_index("checkpoint")["hallucination_rate"]
-    return Live("chart", spec=_finish(chart, projector), data=df, numbers={
+    return Live("chart", spec=_finish(chart, projector, _height(projector), legend_right=True), data=df, numbers={
         "base": float(at0[lm_lab.CHECKPOINTS["gpt_base"]]), "dpo": float(at0[lm_lab.CHECKPOINTS["gpt_dpo"]])})
 
 

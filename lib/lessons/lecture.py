@@ -49,7 +49,7 @@ RNN_CELL = "lstm"
 ATTENTION_SENTENCE = "the big dog sees a red car"
 UNSEEN_SENTENCE = "the big zebra sees a red car"
 SAMPLING_PROMPT = "The capital of"
-TRANSFORMER_PROMPT = "France lies in Europe. The capital of France is"
+TRANSFORMER_PROMPT = "The capital of France is"
 INVENTED_COUNTRY = "Zarnovia"
 
 SLIDES: tuple[Slide, ...] = (
@@ -110,15 +110,16 @@ SLIDES: tuple[Slide, ...] = (
           "200 output tokens waits for the one before.",
           "Say: problem one was the previous slide. Problem two is time: an RNN cannot start step 10 before step 9. "
           "This chart was timed live on this laptop: one RNN layer against one self-attention layer on the same "
-          "sequence. The number is how much longer the RNN takes at the longest length, and the chain of "
-          "sequential steps behind it.",
+          "sequence. Ask: which of the two would a GPU with thousands of cores speed up? The number is how much "
+          "longer the RNN takes at the longest length, and the chain of sequential steps behind it.",
           "seq2seq-bottleneck"),
     Slide("attention", "The attention mechanism",
           "The encoder keeps a hidden state for every input word, and the decoder weighs them anew at every step: "
           "it learns which input word each output word depends on.",
           "Say: each row is one Spanish word and sums to one. Nobody told the model which word translates which; "
           "it learned the alignment from sentence pairs. Point at the crossing: Spanish puts the adjective after "
-          "the noun. The number: how many output words put their largest weight on the word they translate.",
+          "the noun. Ask: where would you expect the row for “rojo” to look? The number: how many output "
+          "words put their largest weight on the word they translate.",
           "attention-alignment", (("att_mode", "Type freely"), ("att_text", ATTENTION_SENTENCE))),
     Slide("training_data", "A model is only as good as its data",
           "A word that was never in the training data cannot be translated, however good the architecture: no "

@@ -197,7 +197,9 @@ def two_problems(projector: bool) -> Live:
     last = df[df["length"] == TIMING_LENGTHS[-1]].set_index("layer")
     rnn_row = last[last.index.str.startswith("RNN")].iloc[0]
     att_row = last[~last.index.str.startswith("RNN")].iloc[0]
-    return Live("chart", spec=_finish(chart, projector, _height(projector)), data=df, numbers={
+    spec = _finish(chart, projector, _height(projector))
+    spec["encoding"]["y"]["title"] = "ms (log scale)"  # the page's longer title does not fit a short chart
+    return Live("chart", spec=spec, data=df, numbers={
         "length": TIMING_LENGTHS[-1], "rnn_ms": float(rnn_row["ms"]), "att_ms": float(att_row["ms"]),
         "att_steps": int(att_row["sequential steps"])})
 
@@ -315,7 +317,7 @@ def model_size(projector: bool) -> Live:
     df = _timeline()
     gpt3 = float(df.set_index("model").loc["GPT-3", "parameters"])
     chart = scharts.params_with_user_model(df, ours, f"our tiny GPT: {sizing.human(ours)}", projector=projector)
-    chart = chart.properties(title="Parameters of key models, and ours (dashed)")
+    chart = chart.properties(title="")  # the slide's title says it; a chart title would push the plot down
     flops = sizing.training_flops(gpt3, sizing.chinchilla_tokens(gpt3))
     return Live("chart", spec=_finish(chart, projector, _height(projector, 300), legend_right=True), data=df,
                 numbers={"ours": ours, "ours_text": sizing.human(ours), "ratio": gpt3 / ours, "flops": flops})
@@ -362,8 +364,7 @@ def hallucination(projector: bool) -> Live:
 
     report = lm_lab.load_report()
     df = lm_lab.hallucination_frame(report)
-    chart = lmcharts.rate_by_temperature(df, projector=projector).properties(
-        title="Invented country names that get an answer")
+    chart = lmcharts.rate_by_temperature(df, projector=projector)
     at0 = df[df["temperature"] == 0.0].set_index("checkpoint")["hallucination_rate"]
     return Live("chart", spec=_finish(chart, projector, _height(projector), legend_right=True), data=df, numbers={
         "base": float(at0[lm_lab.CHECKPOINTS["gpt_base"]]), "dpo": float(at0[lm_lab.CHECKPOINTS["gpt_dpo"]])})

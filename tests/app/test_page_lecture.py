@@ -77,8 +77,19 @@ def test_notes_show_on_the_laptop_and_hide_on_the_projector():
     assert any(DECK[1].notes[:40] in m.value for m in at.markdown)
 
 
-def test_sampling_slider_changes_the_number_and_the_go_deeper_link():
+def test_the_temperature_the_lecturer_picks_changes_the_number():
     n = next(i for i, s in enumerate(DECK, 1) if s.id == "sampling")
     at = open_page(PAGE, query={"slide": str(n)})
-    at.button_group(key="lecture_temperature").set_value(0.0).run() if hasattr(at, "button_group") else None
+    assert any("temperature **1.0**" in m.value for m in at.markdown)
+    at.button_group(key="lecture_temperature").set_value(0.0).run()
     assert not at.exception, at.exception
+    assert any("temperature **0.0**" in m.value and "greedy" in m.value for m in at.markdown)
+    assert counter(at) == f"{n} / {M}"
+
+
+def test_the_rnn_step_the_lecturer_picks_changes_the_number():
+    n = next(i for i, s in enumerate(DECK, 1) if s.id == "rnn")
+    at = open_page(PAGE, query={"slide": str(n)})
+    at.slider(key="lecture_rnn_step").set_value(1).run()
+    assert not at.exception, at.exception
+    assert any("(step 1 of" in m.value for m in at.markdown)

@@ -42,7 +42,7 @@ MEASURE = """() => {
 }"""
 
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
-  el => el.querySelector('canvas, svg'))"""
+  el => el.querySelector('.vega-embed canvas, .vega-embed svg.marks'))"""
 
 
 def _context(browser):

@@ -11,6 +11,7 @@ imports (torch, transformers) happen inside the functions that need them: the pa
 No Streamlit here."""
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from dataclasses import dataclass, field
@@ -225,6 +226,10 @@ def attention(projector: bool) -> Live:
     spec = sc.attention_map(t.attention, t.src, rows, true_align=true_align,
                             crossing=tr.crossing_rows(pair) if correct else None, annotate=True,
                             cell=34 if projector else 40, projector=projector)
+    if projector:  # the cells are wide on a slide: the weights in them get the chart's 18+ px type
+        for layer in spec["layer"]:
+            if layer.get("mark", {}).get("type") == "text":
+                layer["mark"]["fontSize"] = 18
     n = min(len(pair.align), len(t.out))
     aligned = int(sum(int(np.argmax(t.attention[j])) == pair.align[j] for j in range(n)))
     data = pd.DataFrame(t.attention, index=rows, columns=t.src).reset_index(names="output word")
@@ -309,17 +314,29 @@ def _tiny_gpt_parameters() -> int:
     return sizing.count_parameters(shape)
 
 
+SIZE_MODELS = ("GPT", "GPT-2", "GPT-3", "Llama 3.1")
+_SI_WITH_K = ("datum.value >= 1e12 ? format(datum.value / 1e12, '~g') + ' T' : datum.value >= 1e9 ? "
+              "format(datum.value / 1e9, '~g') + ' B' : datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + ' M' : "
+              "datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + ' K' : format(datum.value, '~g')")
+
+
 def model_size(projector: bool) -> Live:
-    from lib import sizing
-    from lib.charts import size as scharts
+    from lib import charts, sizing
 
     ours = _tiny_gpt_parameters()
-    df = _timeline()
-    gpt3 = float(df.set_index("model").loc["GPT-3", "parameters"])
-    chart = scharts.params_with_user_model(df, ours, f"our tiny GPT: {sizing.human(ours)}", projector=projector)
-    chart = chart.properties(title="")  # the slide's title says it; a chart title would push the plot down
+    df = _timeline().set_index("model")
+    gpt3 = float(df.loc["GPT-3", "parameters"])
+    rows = pd.DataFrame({"model": ["our tiny GPT", *SIZE_MODELS],
+                         "parameters": [float(ours), *(float(df.loc[m, "parameters"]) for m in SIZE_MODELS)]})
+    chart = charts.bars(rows["model"], rows["parameters"], value_title="parameters (log scale)", fmt=",.0f",
+                        colors=["ours", *(["published"] * len(SIZE_MODELS))]).properties(title="")
+    spec = _finish(chart, projector, _height(projector, 300), legend_right=True)
+    # bars on a log scale need a baseline other than 0: they start at 100 K, every power of ten a grid line
+    spec["encoding"]["x"]["scale"] = {"type": "log", "domain": [1e5, 1e12]}
+    spec["encoding"]["x"]["axis"] = {"labelExpr": _SI_WITH_K, "values": [10.0 ** k for k in range(5, 13)]}
+    spec["encoding"]["x2"] = {"datum": 1e5}
     flops = sizing.training_flops(gpt3, sizing.chinchilla_tokens(gpt3))
-    return Live("chart", spec=_finish(chart, projector, _height(projector, 300), legend_right=True), data=df,
+    return Live("chart", spec=spec, data=rows,
                 numbers={"ours": ours, "ours_text": sizing.human(ours), "ratio": gpt3 / ours, "flops": flops})
 
 
@@ -349,7 +366,8 @@ def sampling(projector: bool, temperature: float = 1.0) -> Live:
     kept = lm_lab.kept_count(nt, temperature, 0, 1.0)
     spec = lmcharts.next_token_spec(frame, f"Next token after \u201c{L.SAMPLING_PROMPT}\u201d, T = {temperature:g}",
                                     projector)
-    spec = dict(spec, height=_height(projector, 230))
+    spec = copy.deepcopy(spec)  # next_token_spec shares its template's nested dicts with the sampling page
+    spec["height"] = _height(projector, 230)
     if projector:
         _legends_right(spec)
     return Live("chart", spec=spec, data=frame, numbers={

@@ -41,8 +41,10 @@ MEASURE = """() => {
   return out;
 }"""
 
-CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
-  el => el.querySelector('.vega-embed canvas, .vega-embed svg.marks'))"""
+# Streamlit loads its chart component lazily (a grey skeleton stands in meanwhile): no skeleton, and every chart drawn
+CHARTS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')
+  && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
+       el => el.querySelector('.vega-embed canvas, .vega-embed svg.marks'))"""
 
 
 def _context(browser):
@@ -52,8 +54,21 @@ def _context(browser):
     return context, page
 
 
+def counter_text(page) -> str:
+    c = page.locator('[data-testid="lecture-counter"]')
+    return c.first.inner_text() if c.count() else "(no counter)"
+
+
 def wait_slide(page, n: int) -> None:
     """Until the counter says n / M, the script has finished, and every chart is drawn."""
+    try:
+        _wait_slide(page, n)
+    except Exception as exc:  # say where it got stuck
+        raise AssertionError(f"waiting for slide {n}: counter {counter_text(page)!r}, url {page.url}, "
+                             f"exceptions {page.locator('[data-testid=stException]').count()}") from exc
+
+
+def _wait_slide(page, n: int) -> None:
     page.wait_for_function(
         "want => { const c = document.querySelector('[data-testid=\"lecture-counter\"]');"
         " return c && c.textContent.trim() === want; }", arg=f"{n} / {M}", timeout=WAIT)

@@ -106,7 +106,8 @@ with st.container(key="lecture_slide"):
     tools.button("Next", key="lecture_next", on_click=go, args=("next",), shortcut="PageDown",
                  icon=":material/chevron_right:", icon_position="right", disabled=n == M)
     query = L.go_deeper_query(slide, live.settings if live is not None else None)
-    tools.page_link(PAGE_PATHS[slide.page], label="Go deeper" if ui.projector() else f"Go deeper: {PAGE_TITLES[slide.page]}",
+    deeper = "Go deeper" if ui.projector() else f"Go deeper: {PAGE_TITLES[slide.page]}"  # short: one row
+    tools.page_link(PAGE_PATHS[slide.page], label=deeper,
                     help=f"Open {PAGE_TITLES[slide.page]} with this slide's settings",
                     icon=":material/arrow_outward:", query_params=query or None)
     tools.button("Hide notes" if st.session_state[NOTES_KEY] else "Speaker notes", key="lecture_notes_btn",

@@ -56,6 +56,17 @@ def _finish(chart, projector: bool, height: int | None = None, legend_right: boo
     return spec
 
 
+def _set_legend(node, legend: dict) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("legend"), dict):
+            node["legend"] = dict(legend)
+        for v in node.values():
+            _set_legend(v, legend)
+    elif isinstance(node, list):
+        for v in node:
+            _set_legend(v, legend)
+
+
 def _legends_right(node) -> None:
     if isinstance(node, dict):
         legend = node.get("legend")
@@ -144,7 +155,10 @@ def timeline(projector: bool) -> Live:
     df = _timeline()
     chart = charts.timeline(df, projector=projector)
     g = parameter_growth(df)
-    return Live("chart", spec=_finish(chart, projector, _height(projector, 310), legend_right=True), data=df,
+    spec = _finish(chart, projector, _height(projector, 310), legend_right=True)
+    if not projector:  # one legend column: two are cut on a phone (390 px)
+        _set_legend(spec, {"orient": "bottom", "columns": 1})
+    return Live("chart", spec=spec, data=df,
                 numbers={"models": int(df["parameters"].notna().sum()), "doubling_months": g.doubling_months})
 
 
@@ -199,7 +213,9 @@ def two_problems(projector: bool) -> Live:
     rnn_row = last[last.index.str.startswith("RNN")].iloc[0]
     att_row = last[~last.index.str.startswith("RNN")].iloc[0]
     spec = _finish(chart, projector, _height(projector))
-    spec["encoding"]["y"]["title"] = "ms (log scale)"  # the page's longer title does not fit a short chart
+    spec["encoding"]["y"]["title"] = "ms (log scale)"
+    if projector:  # the page's legend sits inside the plot, over the RNN's line at this height
+        spec["encoding"]["color"]["legend"] = {"orient": "right"}  # the page's longer title does not fit a short chart
     return Live("chart", spec=spec, data=df, numbers={
         "length": TIMING_LENGTHS[-1], "rnn_ms": float(rnn_row["ms"]), "att_ms": float(att_row["ms"]),
         "att_steps": int(att_row["sequential steps"])})
@@ -257,7 +273,9 @@ def datasets(projector: bool) -> Live:
     chart = charts.bars(list(funnel["label"]), list(100.0 * funnel["words"] / max(int(raw["words"]), 1)),
                         value_title="% of the words still there", fmt=".0f", domain=(0, 100)).properties(
         title="C4's rules, one after another, on our sample pages")
-    return Live("chart", spec=_finish(chart, projector, _height(projector, 310)), data=funnel, numbers={
+    spec = _finish(chart, projector, _height(projector, 360))
+    spec["encoding"]["x"]["axis"] = {"values": list(range(0, 101, 20))}
+    return Live("chart", spec=spec, data=funnel, numbers={
         "raw_pages": int(raw["pages"]), "pages": int(last["pages"]), "raw_words": int(raw["words"]),
         "words": int(last["words"])})
 

@@ -1,6 +1,8 @@
 """The lecture: chapter 2 as slides, one idea per projector screen, driven by a clicker (PageDown / PageUp) or the
 arrow keys. The URL names the slide (?slide=N, 1-based), so Back goes to the previous slide and a bookmark opens on
 it. The slides are data (lib/lessons/lecture.py); each live element comes from lib/lessons/lecture_live.py."""
+import contextlib
+
 import streamlit as st
 
 from lib import site, ui
@@ -9,6 +11,7 @@ from lib.lessons import lecture as L
 from lib.lessons import lecture_live as LL
 
 NOTES_KEY = "lecture_notes"
+TRANSFER_KEY = "lecture_transfer_live"  # this session pressed Train on the transfer slide
 PAGE_PATHS = {site.HOME.url_path: site.HOME.path, **{p.url_path: p.path for p in site.PAGES}}
 PAGE_TITLES = {site.HOME.url_path: site.HOME.title, **{p.url_path: p.title for p in site.PAGES}}
 
@@ -45,6 +48,10 @@ def go(where: str) -> None:
     st.session_state["slide"] = new
 
 
+def train_transfer() -> None:
+    st.session_state[TRANSFER_KEY] = True
+
+
 def toggle_notes() -> None:
     st.session_state[NOTES_KEY] = not st.session_state[NOTES_KEY]
 
@@ -64,8 +71,18 @@ with st.container(key="lecture_slide"):
         control = st.segmented_control("Temperature", LL.SAMPLING_TEMPERATURES, default=1.0,
                                        key="lecture_temperature", format_func=lambda t: f"T = {t:g}")
         control = 1.0 if control is None else float(control)
+    elif slide.id == "transfer":  # one small live fine-tune the lecturer triggers (the page's run at N = 32)
+        trained = st.session_state.get(TRANSFER_KEY, False)
+        st.button(f"Trained live on {LL.TRANSFER_N} labels" if trained else
+                  f"Train all three on {LL.TRANSFER_N} labels now", key="lecture_transfer_train",
+                  on_click=train_transfer, disabled=trained,
+                  icon=":material/play_arrow:", help="The transfer page's run (N = 32, seed 0): a few seconds on "
+                                                      "one CPU thread, then shown as open circles on the curve")
+        control = True if trained else None
     try:
-        live = ui.memo(LL.live, slide.id, ui.projector(), control)
+        with st.spinner(f"Training three models on {LL.TRANSFER_N} labels...") if control is True else \
+                contextlib.nullcontext():
+            live = ui.memo(LL.live, slide.id, ui.projector(), control)
     except ModelUnavailable as exc:
         live = None
         st.error(f"**This slide's demo needs a model that could not be loaded.** {exc.message} "

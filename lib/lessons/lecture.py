@@ -103,7 +103,8 @@ SLIDES: tuple[Slide, ...] = (
           "Say: this is our own replay of Bahdanau et al. (2014): small GRU translators on a toy English-Spanish "
           "grammar, tested on held-out sentences. Ask: what happens to a fixed-size summary as the sentence grows? "
           "The number: exact-match accuracy of the model without attention on the shortest and on the longest "
-          "sentences.",
+          "sentences; then attention beyond the 35 words of the longest training sentence (the two points on the "
+          "right): a model is only as good as the lengths it saw.",
           "seq2seq-bottleneck"),
     Slide("two_problems", "Encoder-decoder: two problems",
           "The vanilla decoder sees only the final hidden state, and both sides work one step at a time: each of "
@@ -126,7 +127,9 @@ SLIDES: tuple[Slide, ...] = (
           "Spanish in the data, no English-Spanish translation. Specialised data makes specialised models, and "
           "building datasets is costly.",
           "Say: same model, one word changed to one it never saw. Ask the room to predict the output before you "
-          "show it. The number: how many words were unknown, and what the model wrote in their place.",
+          "show it. The number: what the model wrote for the unknown word, and the attention page's measurement: "
+          "in 100 sentences with a noun it never saw, how often it wrote that noun's Spanish (never), and how "
+          "often it wrote a Spanish noun it knows instead.",
           "attention-alignment", (("att_mode", "Type freely"), ("att_text", UNSEEN_SENTENCE))),
     Slide("datasets", "Standard datasets: Common Crawl and C4",
           "Common Crawl, a non-profit, crawled 2-3 billion pages a month in 2022-2023; Google's C4 is a cleaned "
@@ -189,8 +192,10 @@ TRANSFER = Slide(
     "transfer", "Transfer learning",
     "Pre-train a language model on plenty of unlabelled text, then finetune it on a few labels: it beats the same "
     "model trained from scratch on those labels alone.",
-    "Say: this is ULMFiT's recipe on our tiny scale. Ask: how many labels would you need without pre-training? "
-    "The number comes from the transfer-learning page's build report.",
+    "Say: this is ULMFiT's recipe on our tiny scale: the char LSTM read the fact world without labels, then a "
+    "classifier learns real against shuffled sentences from N labels. Ask: how many labels would you need without "
+    "pre-training? Press Train to train all three models on 32 labels now (a few seconds; open circles). The "
+    "number: accuracy of pre-trained against from scratch at 32 labels, and with the most labels.",
     "transfer-learning")
 TRANSFER_AFTER = "attention"
 
@@ -290,10 +295,20 @@ def _rnn(v):
 def _seq2seq(v):
     drop = v["short"] - v["long"]
     if drop > 10:
-        return [f"Without attention: **{v['short']:.0f}%** exactly right on {v['short_bucket']}-word sentences, "
-                f"**{v['long']:.0f}%** on {v['long_bucket']}-word ones. The bottleneck costs {drop:.0f} points."]
-    return [f"Without attention: {v['short']:.0f}% on {v['short_bucket']}-word sentences and {v['long']:.0f}% on "
-            f"{v['long_bucket']}-word ones: no clear drop in this run."]
+        out = [f"Without attention: **{v['short']:.0f}%** exactly right on {v['short_bucket']}-word sentences, "
+               f"**{v['long']:.0f}%** on {v['long_bucket']}-word ones. The bottleneck costs {drop:.0f} points."]
+    else:
+        out = [f"Without attention: {v['short']:.0f}% on {v['short_bucket']}-word sentences and {v['long']:.0f}% on "
+               f"{v['long_bucket']}-word ones: no clear drop in this run."]
+    if "att_beyond" in v:
+        (b1, b2), (near, far) = v["beyond_buckets"], v["att_beyond"]
+        if far < v["att_long"] - 20:
+            out.append(f"With attention: **{v['att_long']:.0f}%** up to {v['trained_up_to']} words, the longest it "
+                       f"was trained on, but **{near:.0f}%** at {b1} and **{far:.0f}%** at {b2} words.")
+        else:
+            out.append(f"With attention: {v['att_long']:.0f}% up to {v['trained_up_to']} words, and still "
+                       f"{near:.0f}% at {b1} and {far:.0f}% at {b2} words, lengths it never saw.")
+    return out
 
 
 def _two_problems(v):
@@ -316,9 +331,13 @@ def _attention(v):
 
 def _training_data(v):
     if v["unknown"]:
-        return [f"**{len(v['unknown'])}** word(s) never seen in training: *{', '.join(v['unknown'])}*. The model "
-                f"wrote *{v['output']}*."]
-    return [f"Every word was seen in training; the model wrote *{v['output']}*."]
+        out = [f"**{len(v['unknown'])}** word(s) never seen in training: *{', '.join(v['unknown'])}*. The model "
+               f"wrote *{v['output']}*."]
+    else:
+        out = [f"Every word was seen in training; the model wrote *{v['output']}*."]
+    if v.get("measured"):  # the attention page's own sentence, measured on 100 sentences (unseen_notice)
+        out.append(v["measured"])
+    return out
 
 
 def _datasets(v):
@@ -375,7 +394,8 @@ def _references(v):
 
 
 def _transfer(v):
-    return [f"{k}: {val}" for k, val in v.get("numbers", {}).items()]
+    """The transfer-learning page's own sentences (lib/lessons/transfer_learning.py: curve_notices, live_notices)."""
+    return list(v.get("said", ()))
 
 
 NOTICES: dict[str, Callable[[dict], list[str]]] = {

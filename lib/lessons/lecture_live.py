@@ -2,9 +2,11 @@
 finished chart spec and its data, an SVG picture, a model's answer, and the numbers that `lecture.notices` turns into
 "the number it measured").
 
-This is the adapter layer: today every function calls the lib modules the pages use (lib/timeline.py,
-lib/rnn_lab.py, lib/seq2seq_lab.py, lib/lm_lab.py, lib/tokenizer_cost.py, lib/sizing.py, lib/data/c4.py, lib/charts);
-once the pages' logic lives in lib/lessons/<page>.py, repoint each function's body at that module. Keep them tiny.
+This is the adapter layer: every function calls the lesson module of the slide's "go deeper" page
+(lib/lessons/<page>.py), so a slide shows what its page computes, and where the page writes the slide's number
+(no data, no translation; the transfer curve) the slide says the page's own sentence. Models are never loaded
+here: the lessons load them through lib.models.registry, whose per-process cache is also what ui.cached_model
+returns, so the slides and the pages share one copy of each model. Keep the functions tiny.
 
 Arguments are hashable (a projector flag, a slider value) so the page caches each result with ui.memo. Heavy
 imports (torch, transformers) happen inside the functions that need them: the page opens fast on a title slide.
@@ -12,13 +14,10 @@ No Streamlit here."""
 from __future__ import annotations
 
 import copy
-import functools
-import json
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lib import paths
 from lib.lessons import lecture as L
 
 
@@ -81,25 +80,10 @@ def _legends_right(node) -> None:
             _legends_right(v)
 
 
-@functools.lru_cache(maxsize=8)
-def _model(name: str):
-    """An embedded model (read-only, shared by the lecture's functions; never trained here)."""
-    from lib.models import registry
-
-    return registry.load(name)
-
-
-@functools.lru_cache(maxsize=4)
-def _lm(checkpoint: str):
-    from lib.models import registry
-
-    return registry.load_lm("embedded", checkpoint)
-
-
 def _timeline() -> pd.DataFrame:
-    from lib.timeline import load_timeline
+    from lib.lessons import home
 
-    return load_timeline()
+    return home.timeline()
 
 
 # ------------------------------------------------------------------------------------------------- the slides
@@ -114,34 +98,34 @@ def agenda(projector: bool) -> Live:
 
 
 def ml_to_fm(projector: bool) -> Live:
-    from lib.timeline import parameter_growth, times
+    from lib.lessons import home
 
-    g = parameter_growth(_timeline())
-    return Live("metrics", metrics=((f"{g.first} \u2192 {g.last}", times(g.ratio)),
+    g = home.parameter_growth(_timeline())
+    return Live("metrics", metrics=((f"{g.first} \u2192 {g.last}", home.times(g.ratio)),
                                     ("growth per year", f"{g.per_year:.1f}x"),
                                     ("doubling time", f"{g.doubling_months:.0f} months")),
                 numbers=vars(g))
 
 
-def _seq2seq_frame() -> pd.DataFrame:
-    from lib import seq2seq_lab as lab
-
-    names = {"seq2seq_small": "no attention (64)", "seq2seq_wide": "no attention (128)",
-             "seq2seq_attn": "with attention"}
-    return lab.report_frame(lab.load_report(), names)
+# the seq2seq page's models, as that page names them (seq2seq_eval.model_label)
+NO_ATTENTION, WITH_ATTENTION = "seq2seq_wide", "seq2seq_attn"
 
 
-def _exact(df: pd.DataFrame, model: str, bucket: str) -> float:
-    row = df[(df["model"] == model) & (df["bucket"] == bucket)]
-    return float(row["exact match %"].iloc[0]) if len(row) else float("nan")
+def _seq2seq_frames() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """The seq2seq page's tables: exact match by length from the training report, the same beyond the longest
+    training sentence, and the models' labels."""
+    from lib.lessons import seq2seq_bottleneck as S
+
+    return S.report_table_of(), S.beyond_of(), S.labels_of()
 
 
 def innovations(projector: bool) -> Live:
     from lib.data import translation as tr
+    from lib.lessons import seq2seq_bottleneck as S
 
-    df = _seq2seq_frame()
+    df, _beyond, names = _seq2seq_frames()
     bucket = tr.BUCKETS[-1]
-    without, with_ = _exact(df, "no attention (128)", bucket), _exact(df, "with attention", bucket)
+    without, with_ = S.exact(df, names[NO_ATTENTION], bucket), S.exact(df, names[WITH_ATTENTION], bucket)
     return Live("metrics", metrics=((f"Attention: exact match, {bucket}-word sentences",
                                      f"{without:.0f}% \u2192 {with_:.0f}%"),
                                     ("Transfer learning", "pre-train, then adapt")),
@@ -150,11 +134,11 @@ def innovations(projector: bool) -> Live:
 
 def timeline(projector: bool) -> Live:
     from lib import charts
-    from lib.timeline import parameter_growth
+    from lib.lessons import home
 
     df = _timeline()
     chart = charts.timeline(df, projector=projector)
-    g = parameter_growth(df)
+    g = home.parameter_growth(df)
     spec = _finish(chart, projector, _height(projector, 310), legend_right=True)
     if not projector:  # one legend column: two are cut on a phone (390 px)
         _set_legend(spec, {"orient": "bottom", "columns": 1})
@@ -171,79 +155,88 @@ RNN_STEP = 26  # reads the "P" of "Paris"
 
 def rnn(projector: bool, step: int = RNN_STEP) -> Live:
     """The LSTM unrolled over lecture.RNN_TEXT around `step` (0 = the last character)."""
-    from lib import rnn_lab
     from lib.charts import sequence as sc
+    from lib.lessons import rnn_unrolling as R
 
-    u = rnn_lab.unroll(_model("char_" + L.RNN_CELL), L.RNN_TEXT)
+    u = R.unroll_of(L.RNN_CELL, L.RNN_TEXT)
     k = (u.steps if step <= 0 else min(step, u.steps)) - 1
-    labels = [rnn_lab.show_char(c) for c in u.chars]
-    top1 = [rnn_lab.show_char(row[0]) for row in u.top_chars]
+    labels = [R.show_char(c) for c in u.chars]
+    top1 = [R.show_char(row[0]) for row in u.top_chars]
     svg = sc.unrolled(labels, top1, u.top_probs[:, 0], step=k, cell_label="LSTM", window=7 if projector else 9,
                       projector=projector)
     nxt = u.chars[k + 1] if k + 1 < u.steps else None
     return Live("svg", svg=svg, numbers={
         "step": k + 1, "steps": u.steps, "read": labels[k], "guess": top1[k], "guess_p": float(u.top_probs[k, 0]),
-        "next": rnn_lab.show_char(nxt) if nxt is not None else None,
+        "next": R.show_char(nxt) if nxt is not None else None,
         "next_p": float(u.next_prob[k]) if nxt is not None else None},
         settings={"rnn_step": k + 1})
 
 
 def seq2seq(projector: bool) -> Live:
+    """Exact match by length from the seq2seq page: the training report's held-out lengths, and beyond them."""
     from lib.charts import sequence as sc
     from lib.data import translation as tr
+    from lib.lessons import seq2seq_bottleneck as S
+    from lib.models.seq2seq_eval import BEYOND, TRAINED_UP_TO
 
-    df = _seq2seq_frame()
-    chart = sc.accuracy_by_length(df, order=tr.BUCKETS).properties(title="Exact match on held-out sentences")
+    df, beyond, names = _seq2seq_frames()
+    both = pd.concat([df, beyond], ignore_index=True)
+    chart = sc.accuracy_by_length(both, order=[*tr.BUCKETS, *BEYOND]).properties(
+        title=f"Exact match on held-out sentences (beyond {TRAINED_UP_TO} words: never trained on)")
     short, long = tr.BUCKETS[0], tr.BUCKETS[-1]
-    return Live("chart", spec=_finish(chart, projector, _height(projector), legend_right=True), data=df, numbers={
-        "short_bucket": short, "long_bucket": long,
-        "short": _exact(df, "no attention (128)", short), "long": _exact(df, "no attention (128)", long)})
+    no, att = names[NO_ATTENTION], names[WITH_ATTENTION]
+    return Live("chart", spec=_finish(chart, projector, _height(projector), legend_right=True), data=both, numbers={
+        "model": no, "short_bucket": short, "long_bucket": long,
+        "short": S.exact(df, no, short), "long": S.exact(df, no, long),
+        "trained_up_to": TRAINED_UP_TO, "beyond_buckets": tuple(BEYOND), "attention": att,
+        "att_long": S.exact(df, att, long), "att_beyond": tuple(S.exact(beyond, att, b) for b in BEYOND)})
 
 
 TIMING_LENGTHS = (8, 32, 128, 512)
 
 
 def two_problems(projector: bool) -> Live:
-    from lib import seq2seq_lab as lab
     from lib.charts import sequence as sc
+    from lib.lessons import seq2seq_bottleneck as S
 
-    df = lab.time_sequential_vs_parallel(list(TIMING_LENGTHS))
+    df = S.time_sequential_vs_parallel(list(TIMING_LENGTHS))
     chart = sc.timing(df).properties(title="Time to process one sequence (timed live)")
-    last = df[df["length"] == TIMING_LENGTHS[-1]].set_index("layer")
-    rnn_row = last[last.index.str.startswith("RNN")].iloc[0]
-    att_row = last[~last.index.str.startswith("RNN")].iloc[0]
+    t = S.timing_summary(df)
+    att_steps = int(df[(df["length"] == t.length) & (df["layer"] == S.ATT_COL)]["sequential steps"].iloc[0])
     spec = _finish(chart, projector, _height(projector))
     spec["encoding"]["y"]["title"] = "ms (log scale)"
     if projector:  # the page's legend sits inside the plot, over the RNN's line at this height
         spec["encoding"]["color"]["legend"] = {"orient": "right"}  # the page's longer title does not fit a short chart
     return Live("chart", spec=spec, data=df, numbers={
-        "length": TIMING_LENGTHS[-1], "rnn_ms": float(rnn_row["ms"]), "att_ms": float(att_row["ms"]),
-        "att_steps": int(att_row["sequential steps"])})
+        "length": t.length, "rnn_ms": t.rnn_ms, "att_ms": t.att_ms, "att_steps": att_steps})
 
 
 def _translate(sentence: str):
-    from lib import seq2seq_lab as lab
     from lib.data import translation as tr
+    from lib.lessons import attention_alignment as A
 
-    return lab.translate(_model("seq2seq_attn"), tuple(tr.tokenize(sentence)))
+    return A.translate_of(tuple(tr.tokenize(sentence)))
 
 
 def attention(projector: bool) -> Live:
+    """The attention page's map of lecture.ATTENTION_SENTENCE (its own spec), and how many output words look most at
+    the word they translate."""
     import numpy as np
 
-    from lib.charts import sequence as sc
     from lib.data import translation as tr
+    from lib.lessons import attention_alignment as A
 
-    t = _translate(L.ATTENTION_SENTENCE)
-    pair = tr.parse(list(t.src))
+    words = tuple(tr.tokenize(L.ATTENTION_SENTENCE))
+    t = A.translate_of(words)
+    pair = tr.parse(list(words))
     correct = t.out == list(pair.tgt)
-    rows = t.out + (["\u27e8end\u27e9"] if t.finished else [])
-    true_align = list(pair.align) + ([-1] if t.finished else []) if correct else None
-    spec = sc.attention_map(t.attention, t.src, rows, true_align=true_align,
-                            crossing=tr.crossing_rows(pair) if correct else None, annotate=True,
-                            cell=34 if projector else 40, projector=projector)
-    if projector:  # the cells are wide on a slide: the weights in them get the chart's 18+ px type
-        for layer in spec["layer"]:
+    rows = A.output_rows(t)
+    true_align = tuple(pair.align) + ((-1,) if t.finished else ()) if correct else None
+    spec = copy.deepcopy(A.attention_spec_of(words, true_align, projector))  # the page's spec: do not change it
+    if projector:  # the page's cells (44 px) make the map too tall for a slide: 34 px, the weights in 18 px type
+        cell = 34
+        spec["width"], spec["height"] = cell * len(t.src), cell * len(rows)
+        for layer in spec.get("layer", []):
             if layer.get("mark", {}).get("type") == "text":
                 layer["mark"]["fontSize"] = 18
     n = min(len(pair.align), len(t.out))
@@ -254,82 +247,91 @@ def attention(projector: bool) -> Live:
 
 
 def training_data(projector: bool) -> Live:
+    """The attention model on a sentence with a word it never saw, and the attention page's measurement of the
+    same thing on 100 sentences (no data, no translation)."""
     from lib.data import translation as tr
+    from lib.lessons import attention_alignment as A
 
     t = _translate(L.UNSEEN_SENTENCE)
-    english = " ".join(f"~~{w}~~ \u27e8unknown\u27e9" if u else w for w, u in zip(t.src, t.unknown))
+    u = A.unseen_words_of()
+    english = " ".join(f"~~{w}~~ \u27e8unknown\u27e9" if unk else w for w, unk in zip(t.src, t.unknown))
     text = f"**English:** {english}\n\n**Model's Spanish:** {' '.join(t.out) or '(nothing)'}"
-    return Live("answer", text=text, numbers={"unknown": tr.unknown_words(list(t.src)), "output": " ".join(t.out)})
+    return Live("answer", text=text, numbers={"unknown": tr.unknown_words(list(t.src)), "output": " ".join(t.out),
+                                              "measured": A.unseen_notice(u), "right": u.right, "n": u.n})
 
 
 def datasets(projector: bool) -> Live:
     from lib import charts
-    from lib.data import c4
+    from lib.lessons import data_sources as D
 
-    result = c4.run_pipeline(c4.load_sample_pages())
-    funnel = pd.DataFrame(result.funnel_table())
-    raw, last = funnel.iloc[0], funnel.iloc[-1]
+    rep = D.rules_report(tuple(D.RULE_KEYS))
+    funnel = rep.funnel
+    raw = funnel.iloc[0]
     # one bar per stage (the page's funnel has three, too many rows for one projector screen)
     chart = charts.bars(list(funnel["label"]), list(100.0 * funnel["words"] / max(int(raw["words"]), 1)),
                         value_title="% of the words still there", fmt=".0f", domain=(0, 100)).properties(
         title="C4's rules, one after another, on our sample pages")
     spec = _finish(chart, projector, _height(projector, 360))
     spec["encoding"]["x"]["axis"] = {"values": list(range(0, 101, 20))}
+    st = rep.stats
     return Live("chart", spec=spec, data=funnel, numbers={
-        "raw_pages": int(raw["pages"]), "pages": int(last["pages"]), "raw_words": int(raw["words"]),
-        "words": int(last["words"])})
+        "raw_pages": st.pages[0], "pages": st.pages[1], "raw_words": st.words[0], "words": st.words[1]})
 
 
 def multilingual(projector: bool) -> Live:
-    from lib import tokenizer_cost as tc
     from lib.charts import data as dcharts
+    from lib.lessons import data_sources as D
 
-    costs = pd.DataFrame([vars(c) for c in tc.token_costs(tc.load_passages(),
-                                                          tc.as_encoder(tc.load_project_tokenizer()))])
-    top = costs.loc[costs["ratio_to_english"].idxmax()]
+    costs = D.project_costs()
+    stats = D.token_stats(costs)
     shown = costs.sort_values("ratio_to_english")
     if projector and len(shown) > 10:  # ten bars, cheapest to dearest, fit one screen at 20 px type
         picks = sorted({round(i * (len(shown) - 1) / 9) for i in range(10)})
         shown = shown.iloc[picks]
     chart = dcharts.token_ratios(shown).properties(title="Our tiny GPT's tokenizer: tokens relative to English")
     return Live("chart", spec=_finish(chart, projector, _height(projector, 310), legend_right=True), data=costs,
-                numbers={"language": top["language"], "ratio": float(top["ratio_to_english"])})
+                numbers={"language": stats.biggest, "ratio": stats.biggest_ratio})
 
 
-TRANSFORMER_LAYER, TRANSFORMER_HEAD = 0, 0
+TRANSFORMER_LAYER = 0
 
 
 def transformer(projector: bool) -> Live:
+    """The Transformer page's map of one head: in TRANSFORMER_LAYER, the head whose last token looks hardest at one
+    earlier token (the page's `strongest`, which its notice names too)."""
     import numpy as np
 
-    from lib import attention_lab, lm_lab
     from lib.charts import lm as lmcharts
+    from lib.lessons import transformer as T
+    from lib.models.lm import show_token
 
-    am = attention_lab.attention_maps(_lm("gpt_base"), L.TRANSFORMER_PROMPT, 24)
-    w = am.weights[TRANSFORMER_LAYER, TRANSFORMER_HEAD].copy()
-    T = w.shape[0]
-    last = w[-1].copy()
-    w[np.triu_indices(T, 1)] = np.nan
-    tokens = [lm_lab.show_token(t) for t in am.tokens]
+    am = T.maps("embedded", "gpt_base", L.TRANSFORMER_PROMPT)
+    head, key, weight = T.strongest(am, TRANSFORMER_LAYER)
+    w = am.weights[TRANSFORMER_LAYER, head].copy()
+    n = w.shape[0]
+    w[np.triu_indices(n, 1)] = np.nan
+    tokens = [show_token(t) for t in am.tokens]
     chart = lmcharts.attention_heatmap(w, tokens, cell=24, legend=True,
-                                       title=f"Tiny GPT, layer {TRANSFORMER_LAYER}, head {TRANSFORMER_HEAD}",
-                                       projector=projector)
-    key = int(np.argmax(last))
-    data = pd.DataFrame(am.weights[TRANSFORMER_LAYER, TRANSFORMER_HEAD], index=tokens, columns=tokens).reset_index(
+                                       title=f"Tiny GPT, layer {TRANSFORMER_LAYER}, head {head}", projector=projector)
+    data = pd.DataFrame(am.weights[TRANSFORMER_LAYER, head], index=tokens, columns=tokens).reset_index(
         names="query token")
     return Live("chart", spec=_finish(chart, projector, _height(projector, 320)), data=data, numbers={
-        "query": tokens[-1], "key": tokens[key], "weight": float(last[key]), "layer": TRANSFORMER_LAYER,
-        "head": TRANSFORMER_HEAD}, settings={"tf_layer": TRANSFORMER_LAYER, "tf_head": TRANSFORMER_HEAD})
+        "query": tokens[-1], "key": tokens[key], "weight": weight, "layer": TRANSFORMER_LAYER, "head": head},
+        settings={"tf_layer": TRANSFORMER_LAYER, "tf_head": head, "tf_layer_view": TRANSFORMER_LAYER})
 
 
 def _tiny_gpt_parameters() -> int:
-    from lib import sizing
+    """The shipped tiny GPT's parameters, by the Model size page's formula from its shape (config.json)."""
+    import json
+
+    from lib import paths
+    from lib.lessons import model_size as MS
 
     cfg = json.loads((paths.MODELS / "gpt_base" / "config.json").read_text())
-    shape = sizing.GPTShape(n_layer=cfg["n_layer"], d_model=cfg["n_embd"], n_head=cfg["n_head"],
-                            vocab_size=cfg["vocab_size"], context=cfg["n_positions"],
-                            tied_output=bool(cfg.get("tie_word_embeddings", True)))
-    return sizing.count_parameters(shape)
+    shape = MS.GPTShape(n_layer=cfg["n_layer"], d_model=cfg["n_embd"], n_head=cfg["n_head"],
+                        vocab_size=cfg["vocab_size"], context=cfg["n_positions"],
+                        tied_output=bool(cfg.get("tie_word_embeddings", True)))
+    return MS.count_parameters(shape)
 
 
 SIZE_MODELS = ("GPT", "GPT-2", "GPT-3", "Llama 3.1")
@@ -339,10 +341,11 @@ _SI_WITH_K = ("datum.value >= 1e12 ? format(datum.value / 1e12, '~g') + ' T' : d
 
 
 def model_size(projector: bool) -> Live:
-    from lib import charts, sizing
+    from lib import charts
+    from lib.lessons import model_size as MS
 
     ours = _tiny_gpt_parameters()
-    df = _timeline().set_index("model")
+    df = MS.timeline().set_index("model")
     gpt3 = float(df.loc["GPT-3", "parameters"])
     rows = pd.DataFrame({"model": ["our tiny GPT", *SIZE_MODELS],
                          "parameters": [float(ours), *(float(df.loc[m, "parameters"]) for m in SIZE_MODELS)]})
@@ -353,22 +356,24 @@ def model_size(projector: bool) -> Live:
     spec["encoding"]["x"]["scale"] = {"type": "log", "domain": [1e5, 1e12]}
     spec["encoding"]["x"]["axis"] = {"labelExpr": _SI_WITH_K, "values": [10.0 ** k for k in range(5, 13)]}
     spec["encoding"]["x2"] = {"datum": 1e5}
-    flops = sizing.training_flops(gpt3, sizing.chinchilla_tokens(gpt3))
+    flops = MS.training_flops(gpt3, MS.chinchilla_tokens(gpt3))
     return Live("chart", spec=spec, data=rows,
-                numbers={"ours": ours, "ours_text": sizing.human(ours), "ratio": gpt3 / ours, "flops": flops})
+                numbers={"ours": ours, "ours_text": MS.human(ours), "ratio": gpt3 / ours, "flops": flops})
 
 
 def post_training(projector: bool) -> Live:
-    from lib import lm_lab
+    """The Post-training page's comparison (its `compare`: the three checkpoints asked about the first held-out
+    invented country, the page's default choice)."""
+    from lib.lessons import post_training as P
+    from lib.models.lm import CHECKPOINTS, load_report
 
-    report = lm_lab.load_report()
-    name = report["probe_sets"]["invented_eval"][0]
-    table = lm_lab.compare_answers({k: _lm(k) for k in lm_lab.CHECKPOINTS}, name)
-    shown = table[["checkpoint", "answer", lm_lab.IDK_COLUMN]].copy()
-    by = table.set_index("checkpoint")[lm_lab.IDK_COLUMN]
+    name = load_report()["probe_sets"]["invented_eval"][0]
+    table = P.compare(name)
+    shown = table[["checkpoint", "answer", P.IDK_COLUMN]].copy()
+    by = table.set_index("checkpoint")[P.IDK_COLUMN]
     return Live("answer", data=shown, text=f"**Asked about {name}**, a country that does not exist:",
-                numbers={"name": name, "base_idk": float(by[lm_lab.CHECKPOINTS["gpt_base"]]),
-                         "dpo_idk": float(by[lm_lab.CHECKPOINTS["gpt_dpo"]])},
+                numbers={"name": name, "base_idk": float(by[CHECKPOINTS["gpt_base"]]),
+                         "dpo_idk": float(by[CHECKPOINTS["gpt_dpo"]])},
                 settings={"pt_country": f"{name} (invented, never seen)"})
 
 
@@ -376,12 +381,13 @@ SAMPLING_TEMPERATURES = (0.0, 0.3, 0.7, 1.0, 1.5, 2.0)
 
 
 def sampling(projector: bool, temperature: float = 1.0) -> Live:
-    from lib import lm_lab
+    """The sampling page's next-token distribution (its `next_token` and `distribution`, top-k off, top-p 1)."""
     from lib.charts import lm as lmcharts
+    from lib.lessons import sampling_hallucination as SH
 
-    nt = lm_lab.next_token(_lm("gpt_base"), L.SAMPLING_PROMPT)
-    frame = lm_lab.distribution_frame(nt, temperature, 0, 1.0, top=6 if projector else 12)
-    kept = lm_lab.kept_count(nt, temperature, 0, 1.0)
+    nt = SH.next_token("embedded", "gpt_base", L.SAMPLING_PROMPT)
+    frame = SH.distribution_frame(nt, temperature, 0, 1.0, top=6 if projector else 12)
+    kept = SH.kept_count(nt, temperature, 0, 1.0)
     spec = lmcharts.next_token_spec(frame, f"Next token after \u201c{L.SAMPLING_PROMPT}\u201d, T = {temperature:g}",
                                     projector)
     spec = copy.deepcopy(spec)  # next_token_spec shares its template's nested dicts with the sampling page
@@ -395,34 +401,61 @@ def sampling(projector: bool, temperature: float = 1.0) -> Live:
 
 
 def hallucination(projector: bool) -> Live:
-    from lib import lm_lab
-    from lib.charts import lm as lmcharts
+    """The sampling page's chart of the build report's hallucination rates, and its measured greedy rates."""
+    from lib.lessons import sampling_hallucination as SH
+    from lib.models.lm import load_report
 
-    report = lm_lab.load_report()
-    df = lm_lab.hallucination_frame(report)
-    chart = lmcharts.rate_by_temperature(df, projector=projector)
-    at0 = df[df["temperature"] == 0.0].set_index("checkpoint")["hallucination_rate"]
-    return Live("chart", spec=_finish(chart, projector, _height(projector), legend_right=True), data=df, numbers={
-        "base": float(at0[lm_lab.CHECKPOINTS["gpt_base"]]), "dpo": float(at0[lm_lab.CHECKPOINTS["gpt_dpo"]])})
+    report = load_report()
+    df = SH.hallucination_frame(report)
+    m = SH.measured(report)
+    spec = copy.deepcopy(SH.rate_spec(projector))
+    spec["height"] = _height(projector)
+    if projector:
+        _legends_right(spec)
+    return Live("chart", spec=spec, data=df, numbers={"base": m.base_rate, "dpo": m.dpo_rate})
 
 
 def references(projector: bool) -> Live:
     return Live("list", metrics=tuple((text, url or "") for text, url in L.REFERENCES))
 
 
-def transfer(projector: bool) -> Live:
-    """STATIC FALLBACK until the transfer-learning lesson lands: the numbers of its build report, if present."""
-    path = paths.MODELS / "report_transfer.json"
+TRANSFER_N, TRANSFER_SEED, TRANSFER_TRICKS = 32, 0, "as fixed on validation"  # the transfer page's defaults
+
+
+def transfer(projector: bool, live: bool = False) -> Live:
+    """The transfer-learning page's precomputed curve (pre-trained + fine-tuned, from scratch, frozen probe against
+    the number of labels) on held-out countries, and its notice; with `live`, the page's own run at N = 32 (the
+    three models trained now, a few seconds; shared with the page's server-wide cache of runs) as open circles."""
+    from lib.charts import transfer as tcharts
+    from lib.lessons import transfer_learning as tl
+
     try:
-        rep = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return Live("answer", text="*(Static fallback: the transfer-learning report is not built yet.)*")
-    flat = {k: v for k, v in rep.items() if isinstance(v, (int, float))}
-    return Live("answer", text="*(Static fallback: numbers from the transfer-learning build report.)*",
-                numbers={"numbers": flat})
+        report = tl.load_report()
+    except tl.ReportMissing as exc:
+        return Live("answer", text=f"*The transfer-learning curve is not built yet ({exc}): run "
+                                   f"`python -m lib.train transfer`.*")
+    test_set = next(iter(tl.TEST_SETS.values()))
+    curve_said = tl.curve_notices(report)  # the few-labels sentence, the label-multiple target, the most labels, ...
+    said = [curve_said[0], curve_said[2]]
+    runs = None
+    settings = {}
+    if live:
+        from lib.models import registry
+
+        run, _cached = tl.live_run_shared(registry.load("char_lstm"), report, TRANSFER_N, TRANSFER_SEED,
+                                          TRANSFER_TRICKS)
+        runs = tl.runs_frame([run])
+        said = [said[0], tl.live_notices(run, report)[0]]
+        settings = {"tl_n": TRANSFER_N, "tl_seed": TRANSFER_SEED}
+    curve = tl.curve_frame(report)
+    chart = tcharts.accuracy_curve(curve, runs, test_set=test_set, projector=projector)
+    spec = _finish(chart, projector, _height(projector, 270), legend_right=True)
+    data = curve if runs is None else pd.concat([curve, runs], ignore_index=True)
+    return Live("chart", spec=spec, data=data, numbers={"said": tuple(said), "live": bool(live)},
+                settings=settings)
 
 
 def live(slide_id: str, projector: bool, control=None) -> Live:
-    """The live element of a slide (`control`: the value of the slide's slider, if it has one)."""
+    """The live element of a slide (`control`: the value of the slide's slider or button, if it has one)."""
     fn = globals()[slide_id]
     return fn(projector) if control is None else fn(projector, control)

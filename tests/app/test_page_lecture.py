@@ -93,3 +93,16 @@ def test_the_rnn_step_the_lecturer_picks_changes_the_number():
     at.slider(key="lecture_rnn_step").set_value(1).run()
     assert not at.exception, at.exception
     assert any("(step 1 of" in m.value for m in at.markdown)
+
+
+def test_the_transfer_slide_trains_live_when_the_lecturer_presses_train():
+    n = next(i for i, s in enumerate(DECK, 1) if s.id == "transfer")
+    at = open_page(PAGE, query={"slide": str(n)}, projector=True)
+    assert not at.exception, at.exception
+    assert any("With **32 labels**" in m.value for m in at.markdown), "the transfer page's curve notice"
+    at.button(key="lecture_transfer_train").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("Your run (N = 32, seed 0)" in m.value for m in at.markdown)
+    assert at.button(key="lecture_transfer_train").disabled
+    assert counter(at) == f"{n} / {M}"

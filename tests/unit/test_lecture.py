@@ -12,18 +12,18 @@ REGISTERED = [site.HOME.url_path, *(p.url_path for p in site.PAGES)]
 
 # the outline's order (../shared/reference/lecture-outline.md), transfer learning after attention when its page lands
 OUTLINE = ["agenda", "ml_to_fm", "innovations", "timeline", "quote", "rnn", "seq2seq", "two_problems", "attention",
-           "training_data", "datasets", "multilingual", "transformer", "model_size", "post_training", "sampling",
-           "hallucination", "references"]
+           "transfer", "training_data", "datasets", "multilingual", "transformer", "model_size", "post_training",
+           "sampling", "hallucination", "references"]
 
 
 def test_slides_follow_the_outline():
-    assert [s.id for s in L.slides(REGISTERED)] == [i for i in OUTLINE]
+    assert "transfer-learning" in REGISTERED  # the transfer page is on main: its slide is in the deck
+    assert [s.id for s in L.slides(REGISTERED)] == OUTLINE
 
 
-def test_transfer_slide_comes_after_attention_once_its_page_is_registered():
-    ids = [s.id for s in L.slides([*REGISTERED, "transfer-learning"])]
-    assert ids.index("transfer") == ids.index("attention") + 1
-    assert len(ids) == len(OUTLINE) + 1
+def test_without_the_transfer_page_its_slide_is_left_out():
+    ids = [s.id for s in L.slides([r for r in REGISTERED if r != "transfer-learning"])]
+    assert ids == [i for i in OUTLINE if i != "transfer"]
 
 
 @pytest.mark.parametrize("slide", L.SLIDES, ids=[s.id for s in L.SLIDES])
@@ -114,6 +114,16 @@ def test_seq2seq_both_ways():
     v = {"short_bucket": "3-7", "long_bucket": "28-35", "short": 99.0, "long": 0.0}
     assert "costs 99 points" in L.notices("seq2seq", v)[0]
     assert "no clear drop" in L.notices("seq2seq", {**v, "long": 95.0})[0]
+    assert len(L.notices("seq2seq", v)) == 1  # no beyond-the-training-lengths numbers: no sentence about them
+
+
+def test_seq2seq_beyond_the_training_lengths_both_ways():
+    v = {"short_bucket": "3-7", "long_bucket": "28-35", "short": 99.0, "long": 0.0, "trained_up_to": 35,
+         "beyond_buckets": ("36-45", "46-60"), "att_long": 100.0, "att_beyond": (66.0, 0.0)}
+    falls = L.notices("seq2seq", v)[1]
+    assert "**100%** up to 35 words" in falls and "**66%** at 36-45" in falls and "**0%** at 46-60" in falls
+    holds = L.notices("seq2seq", {**v, "att_beyond": (98.0, 95.0)})[1]
+    assert "still 98% at 36-45 and 95% at 46-60" in holds and "never saw" in holds
 
 
 def test_two_problems_both_ways():
@@ -132,6 +142,59 @@ def test_attention_both_ways():
 def test_training_data_both_ways():
     assert "*zebra*" in L.notices("training_data", {"unknown": ["zebra"], "output": "el perro"})[0]
     assert L.notices("training_data", {"unknown": [], "output": "el perro"})[0].startswith("Every word was seen")
+    assert len(L.notices("training_data", {"unknown": [], "output": "el perro"})) == 1
+
+
+def test_training_data_says_the_attention_pages_measurement():
+    out = L.notices("training_data", {"unknown": ["zebra"], "output": "la mujer", "measured": "No data, 0 of 100."})
+    assert out[1] == "No data, 0 of 100."
+
+
+def test_transfer_says_the_transfer_pages_sentences():
+    assert L.notices("transfer", {"said": ("a.", "b."), "live": False}) == ["a.", "b."]
+    assert L.notices("transfer", {"live": False}) == []
+
+
+# ------------------------------------------------------------------------------------ the live elements (adapter)
+def test_the_adapter_keeps_no_models_of_its_own():
+    """Models come from lib.models.registry's per-process cache (what ui.cached_model returns), never a second
+    cache in the adapter."""
+    from lib.lessons import lecture_live as LL
+    from lib.models import registry
+
+    assert not [k for k, v in vars(LL).items() if hasattr(v, "cache_info")]
+    LL.live("rnn", False)
+    assert registry.load.cache_info().currsize >= 1
+    assert registry.load("char_lstm") is registry.load("char_lstm")
+
+
+def test_the_training_data_slide_shows_the_attention_pages_number():
+    from lib.lessons import attention_alignment as A
+    from lib.lessons import lecture_live as LL
+
+    v = LL.live("training_data", True).numbers
+    u = A.unseen_words_of()
+    assert v["measured"] == A.unseen_notice(u) and (v["right"], v["n"]) == (u.right, u.n)
+    assert v["unknown"] == ["zebra"]
+
+
+def test_the_seq2seq_slide_has_the_reports_lengths_beyond_training():
+    from lib.lessons import lecture_live as LL
+    from lib.models.seq2seq_eval import BEYOND
+
+    live = LL.live("seq2seq", True)
+    assert set(BEYOND) <= set(live.data["bucket"])
+    assert len(live.numbers["att_beyond"]) == 2
+
+
+def test_the_transfer_slide_draws_the_pages_curve_and_its_notice():
+    from lib.lessons import lecture_live as LL
+    from lib.lessons import transfer_learning as tl
+
+    live = LL.live("transfer", True)
+    report = tl.load_report()
+    assert live.kind == "chart" and live.numbers["said"] == tuple(tl.curve_notices(report)[i] for i in (0, 2))
+    assert set(live.data["method"]) == set(tl.METHOD_NAMES.values())
 
 
 def test_datasets():

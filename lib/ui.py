@@ -144,7 +144,7 @@ def bind_url(defaults: dict[str, Any], *, options: dict[str, Sequence] | None = 
         if raw is not None:
             try:
                 value = _parse(str(raw), default, options.get(key), bounds.get(key))
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):  # OverflowError: int(float("inf")), ?n=1e999
                 value = default
         st.session_state[key] = value
 

@@ -66,6 +66,14 @@ def _set_legend(node, legend: dict) -> None:
             _set_legend(v, legend)
 
 
+def _x_axis(spec: dict, axis: dict) -> None:
+    """Set the x axis of a spec (single or layered: every layer that draws a quantitative x)."""
+    for node in [spec, *spec.get("layer", [])]:
+        x = node.get("encoding", {}).get("x")
+        if x and x.get("title"):
+            x["axis"] = {**(x.get("axis") or {}), **axis}
+
+
 def _legends_right(node) -> None:
     if isinstance(node, dict):
         legend = node.get("legend")
@@ -234,8 +242,8 @@ def attention(projector: bool) -> Live:
     true_align = tuple(pair.align) + ((-1,) if t.finished else ()) if correct else None
     spec = copy.deepcopy(A.attention_spec_of(words, true_align, projector))  # the page's spec: do not change it
     if projector:  # the page's cells (44 px) make the map too tall for a slide: 34 px, the weights in 18 px type
-        cell = 34
-        spec["width"], spec["height"] = cell * len(t.src), cell * len(rows)
+        cell = 34  # the height is the chart's total: the rows get `cell` px, the English labels above ~100 px
+        spec["width"], spec["height"] = cell * len(t.src), cell * len(rows) + 100
         for layer in spec.get("layer", []):
             if layer.get("mark", {}).get("type") == "text":
                 layer["mark"]["fontSize"] = 18
@@ -289,8 +297,11 @@ def multilingual(projector: bool) -> Live:
         picks = sorted({round(i * (len(shown) - 1) / 9) for i in range(10)})
         shown = shown.iloc[picks]
     chart = dcharts.token_ratios(shown).properties(title="Our tiny GPT's tokenizer: tokens relative to English")
-    return Live("chart", spec=_finish(chart, projector, _height(projector, 310), legend_right=True), data=costs,
-                numbers={"language": stats.biggest, "ratio": stats.biggest_ratio})
+    spec = _finish(chart, projector, _height(projector, 310), legend_right=True)
+    if projector:  # a tick every 0.2 crowds the axis at 20 px type: every half
+        top = float(shown["ratio_to_english"].max())
+        _x_axis(spec, {"values": [k / 2 for k in range(int(top * 2) + 2)], "format": ".1f"})
+    return Live("chart", spec=spec, data=costs, numbers={"language": stats.biggest, "ratio": stats.biggest_ratio})
 
 
 TRANSFORMER_LAYER = 0
@@ -409,9 +420,11 @@ def hallucination(projector: bool) -> Live:
     df = SH.hallucination_frame(report)
     m = SH.measured(report)
     spec = copy.deepcopy(SH.rate_spec(projector))
-    spec["height"] = _height(projector)
-    if projector:
+    spec["height"] = _height(projector, 340)
+    if projector:  # the page's y title is longer than a slide's plot is tall (it ran over the title): shorter
         _legends_right(spec)
+        spec["encoding"]["y"]["title"] = "answered"
+        _x_axis(spec, {"values": sorted(set(df["temperature"])), "format": ".1f"})
     return Live("chart", spec=spec, data=df, numbers={"base": m.base_rate, "dpo": m.dpo_rate})
 
 

@@ -58,7 +58,10 @@ def test_first_and_last_slides_stop_at_the_ends():
     assert counter(at) == f"{M} / {M}"
 
 
-@pytest.mark.parametrize("raw, expected", [("abc", 1), ("0", 1), ("-4", 1), ("999", M), ("2.7", 2), ("", 1)])
+@pytest.mark.parametrize("raw, expected", [("abc", 1), ("0", 1), ("-4", 1), ("999", M), ("2.7", 2), ("", 1),
+                                           # hostile: the slide number is the page's only free input
+                                           ("1e308", M), ("\U0001f600", 1), ("<script>alert(1)</script>", 1),
+                                           ("3\x00", 1), ("9" * 5000, M), ("inf", M), ("\u0663", 3)])
 def test_a_bad_slide_number_clamps_without_an_error(raw, expected):
     at = open_page(PAGE, query={"slide": raw})
     assert not at.exception, at.exception

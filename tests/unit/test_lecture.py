@@ -124,6 +124,8 @@ def test_seq2seq_beyond_the_training_lengths_both_ways():
     assert "**100%** up to 35 words" in falls and "**66%** at 36-45" in falls and "**0%** at 46-60" in falls
     holds = L.notices("seq2seq", {**v, "att_beyond": (98.0, 95.0)})[1]
     assert "still 98% at 36-45 and 95% at 46-60" in holds and "never saw" in holds
+    named = L.notices("seq2seq", {**v, "model": "no attention, 128 units"})[0]
+    assert named.startswith("Without attention (128 units): **99%**")
 
 
 def test_two_problems_both_ways():

@@ -9,7 +9,7 @@ from pathlib import Path
 # treats the app as an old-style multipage app. AppTest stops re-running app.py after the first run (the shared
 # sidebar vanishes), and a fresh server answers its first deep link with "Page not found".
 
-SECTIONS = ["From RNNs to attention", "Data and training", "Using models", "Going further"]
+SECTIONS = ["The lecture", "From RNNs to attention", "Data and training", "Using models", "Going further"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "",
 
 # One line per page, in lecture order. Register a page here only once it works: no placeholders.
 PAGES: list[PageInfo] = [
+    PageInfo("app_pages/lecture.py", "Lecture slides", ":material/slideshow:", "The lecture",
+             "The chapter as a talk: one idea per projector screen, driven by a clicker."),
     PageInfo("app_pages/rnn_unrolling.py", "RNN unrolling", ":material/replay:", "From RNNs to attention",
              "A recurrent network reads one character per step; its hidden state and its fading gradients."),
     PageInfo("app_pages/seq2seq_bottleneck.py", "The seq2seq bottleneck", ":material/compress:", "From RNNs to attention",

@@ -144,7 +144,7 @@ def bind_url(defaults: dict[str, Any], *, options: dict[str, Sequence] | None = 
         if raw is not None:
             try:
                 value = _parse(str(raw), default, options.get(key), bounds.get(key))
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):  # OverflowError: int(float("inf")), ?n=1e999
                 value = default
         st.session_state[key] = value
 
@@ -341,3 +341,22 @@ def table(df, formats: dict[str, str] | None = None) -> None:
         st.dataframe(df, hide_index=True, width="stretch", column_config={
             col: st.column_config.NumberColumn(format=f.replace("{:", "%").replace("}", ""))
             for col, f in (formats or {}).items()})
+
+
+# ---------------------------------------------------------------------------------------- charts as files
+def download_chart(spec, data=None, name: str = "chart", *, key: str | None = None) -> None:
+    """Three download buttons for a chart: SVG and PNG (rendered offline by vl-convert, only when clicked) and its
+    data as CSV (`data`, a DataFrame; without one, the rows inline in the spec). `spec` is a finished Vega-Lite dict
+    or an Altair chart. Downloading does not rerun the page."""
+    from lib.charts import export
+
+    key = key or f"dl_{name}"
+    finished = spec if isinstance(spec, dict) else charts.finished_spec(spec, projector())
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name).strip("-") or "chart"
+    st.download_button("SVG", lambda: export.to_svg(finished), file_name=f"{safe}.svg", mime="image/svg+xml",
+                       key=f"{key}_svg", on_click="ignore", icon=":material/download:")
+    st.download_button("PNG", lambda: export.to_png(finished), file_name=f"{safe}.png", mime="image/png",
+                       key=f"{key}_png", on_click="ignore", icon=":material/download:")
+    st.download_button("CSV", lambda: export.to_csv(data if data is not None else export.inline_data(finished)),
+                       file_name=f"{safe}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
+                       icon=":material/download:")

@@ -4,6 +4,10 @@ from lib import site
 from tests.apptest import open_page
 
 PAGES = [site.HOME, *site.PAGES]
+# the lecture is a slide deck, not a reading page: its questions are the speaker notes' "Ask the room" (checked in
+# tests/unit/test_lecture.py), and every slide links to the page whose quiz covers it. It is still surveyed: a quiz
+# added to it must have one right answer per question.
+DECKS = {"app_pages/lecture.py"}
 
 
 def _quiz_keys(at):
@@ -36,7 +40,8 @@ SURVEY = _survey()
 
 
 def test_every_page_has_a_quiz_of_at_least_two_questions():
-    short = {page: len(qs) for page, qs in SURVEY.items() if len(qs) < 2}
+    decks = {info.title for info in PAGES if info.path in DECKS}
+    short = {page: len(qs) for page, qs in SURVEY.items() if len(qs) < 2 and page not in decks}
     assert not short, f"pages with fewer than 2 quiz questions: {short}"
 
 

@@ -44,6 +44,9 @@ class CharVocab:
     def encode(self, text: str) -> list[int]:
         return [self.stoi.get(c, 0) for c in text]
 
+    def decode(self, ids) -> str:
+        return "".join(self.itos[i] for i in ids)
+
 
 class CharRNN(nn.Module):
     def __init__(self, config: CharRNNConfig):

@@ -198,12 +198,18 @@ def quiz(key: str, questions: Sequence[dict]) -> None:
     explanation are one click away under "Show the answer"."""
     if not questions:
         return
+    for i, q in enumerate(questions):
+        if not 0 <= q["answer"] < len(q["options"]):
+            raise ValueError(f"quiz {key!r} question {i}: answer index {q['answer']} is not an option")
     st.subheader("Check yourself")
+    # a fragment (issue 12): an answer reruns only the quiz, not the page's demo above it
+    st.fragment(_quiz_body)(key, tuple(questions))
+
+
+def _quiz_body(key: str, questions: Sequence[dict]) -> None:
     right = 0
     for i, q in enumerate(questions):
         options = list(q["options"])
-        if not 0 <= q["answer"] < len(options):
-            raise ValueError(f"quiz {key!r} question {i}: answer index {q['answer']} is not an option")
         choice = st.radio(f"{i + 1}. {q['q']}", options, index=None, key=f"quiz_{key}_{i}")
         if choice is None:
             continue

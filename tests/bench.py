@@ -369,8 +369,15 @@ def main() -> None:
     ap.add_argument("--soak", type=int, default=0, metavar="RUNS", help="memory soak of RUNS page runs")
     ap.add_argument("--replicas", type=int, default=0, metavar="K",
                     help="the class on the sampling page against K replicas behind nginx, and against one")
+    ap.add_argument("--quiz", action="store_true",
+                    help="a quiz answer (a fragment run) against a whole-page rerun, server CPU per run, per page")
     ap.add_argument("--profile", action="store_true", help="py-spy the live server while each page reruns")
     args = ap.parse_args()
+    if args.quiz:
+        report = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
+                              "platform": platform.platform()}, "quiz": quiz_bench(pages=args.pages)}
+        report["quiz"]["when"] = time.strftime("%Y-%m-%d %H:%M")
+        return _save(report, "quiz")
     if args.klass or args.soak or args.replicas or args.profile:
         return class_main(args)
     runs, repeats = (2, 1) if args.quick else (5, 3)
@@ -417,6 +424,44 @@ def _save(report: dict, key: str) -> None:
     now[key] = report[key]
     now["machine"] = report["machine"]
     OUT.write_text(json.dumps(now, indent=2, default=str))
+
+
+def quiz_bench(runs: int = 10, pages: list[str] | None = None) -> dict:
+    """A quiz answer against a whole-page rerun, per page, over Streamlit's protocol on a live server: server CPU
+    per run and latency. Before issue 12 a quiz answer was a whole-page rerun; now ui.quiz is a fragment."""
+    import asyncio
+
+    from tests.protocol import Session, server_stats
+
+    out = {}
+    with streamlit_server() as (base, proc):
+        for info in [site.HOME, *site.PAGES]:
+            path = "" if info is site.HOME else info.url_path
+            if pages and path not in pages and not (info is site.HOME and "home" in pages):
+                continue
+
+            async def go():
+                async with Session(base, path, "") as s:
+                    await s.run()
+                    await s.run()  # warm: cold imports and model loads are not a quiz answer's cost
+                    radio = next(p for k, p, _ in s.ordered() if k == "radio" and p.label.startswith("1. "))
+                    frag = s.fragment_of(radio.id)
+                    res = {}
+                    for name, fn in (("answer", lambda i: s.set(radio, i % 2)), ("page_rerun", lambda i: s.run())):
+                        lat = []
+                        c0 = server_stats(proc.pid)[0]
+                        for i in range(runs):
+                            lat.append((await fn(i)).seconds)
+                        res[name] = {"cpu_s_per_run": (server_stats(proc.pid)[0] - c0) / runs,
+                                     "p50_s": statistics.median(lat)}
+                    res["answer_is_fragment_run"] = bool(frag)
+                    return res
+
+            out[info.title] = r = asyncio.run(go())
+            print(f"quiz {info.title:34} answer cpu {r['answer']['cpu_s_per_run']:.3f} s p50 {r['answer']['p50_s']:.3f}"
+                  f" s | whole-page rerun cpu {r['page_rerun']['cpu_s_per_run']:.3f} s p50 "
+                  f"{r['page_rerun']['p50_s']:.3f} s | fragment run: {r['answer_is_fragment_run']}", flush=True)
+    return out
 
 
 def class_main(args) -> None:

@@ -299,7 +299,7 @@ def continue_text(model, prompt: str, n_chars: int = CONTINUE_CHARS, temperature
             out.append(i)
             step_logits, _, state = model.forward_embedded(model.emb(torch.tensor([[i]])), state)
             nxt = step_logits[0, -1]
-    return model.vocab.decode(out)
+    return "".join(model.vocab.itos[i] for i in out)
 
 
 # ------------------------------------------------------------------------------------------------ what to notice

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Sequence
 
@@ -179,9 +180,30 @@ def prose(markdown: str) -> None:
 def chart(c, *, key: str | None = None) -> None:
     """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on), or a Vega-Lite dict
     already made by charts.finished_spec (which pages cache, so an unchanged chart costs nothing to redraw)."""
-    spec = c if isinstance(c, dict) else charts.finished_spec(c, projector())
+    spec = c if isinstance(c, dict) else _finished_spec(c, projector())
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
+
+
+_SPECS: dict[tuple[int, bool], tuple[weakref.ref, dict]] = {}
+
+
+def _finished_spec(c, proj: bool) -> dict:
+    """charts.finished_spec, kept for as long as the chart object lives: a chart that ui.memo returns is the same
+    object on every run, so styling and validating it (10-30 ms) happens once per server, not on every rerun
+    (issue 12). Keyed by the object's id, checked through a weak reference (an id can be reused after the object
+    dies; the entry goes when the chart does). A chart built anew on every run gets no hit and costs what it did."""
+    key = (id(c), proj)
+    hit = _SPECS.get(key)
+    if hit is not None and hit[0]() is c:
+        return hit[1]
+    spec = charts.finished_spec(c, proj)
+    try:
+        ref = weakref.ref(c, lambda _r, key=key: _SPECS.pop(key, None))
+    except TypeError:  # not weak-referenceable: no caching
+        return spec
+    _SPECS[key] = (ref, spec)
+    return spec
 
 
 def what_to_notice(points: Iterable[str]) -> None:

@@ -20,6 +20,7 @@ drawn (widgets then use `key=` and no `value=`); app.py writes their values back
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import weakref
@@ -257,12 +258,20 @@ def show_code(*objects: Callable | type, label: str = "Show the code that just r
     """An expander with the source of the lib functions or classes that produced what the page shows."""
     with st.expander(label):
         for obj in objects:
-            try:
-                src = inspect.getsource(obj)
-            except (OSError, TypeError):
+            src = _source(obj)
+            if src is None:
                 continue
             st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
             st.code(src, language="python")
+
+
+@functools.lru_cache(maxsize=512)
+def _source(obj) -> str | None:
+    """inspect.getsource, once per object per server (it re-reads and re-parses the file: 5-10 ms a page run)."""
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------- input and model errors

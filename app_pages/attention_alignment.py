@@ -138,8 +138,9 @@ with right:
     st.markdown(f"**Step {step} of {n_steps}.** Written so far: *{written}*. Next: **{out_rows[k]}** "
                 f"(probability {s.prob:.2f}).")
     true_idx = pair.align[k] if correct and k < len(pair.align) else None
-    ui.chart(sc.weights_bars(s.weights, t.src, true_index=true_idx).properties(
-        title=f"Attention at step {step} (sum {s.weights.sum():.2f})", height=240 if ui.projector() else 180))
+    ui.chart(ui.memo(lesson.weights_spec, tuple(float(w) for w in s.weights), tuple(t.src), true_idx,
+                     f"Attention at step {step} (sum {s.weights.sum():.2f})", 240 if ui.projector() else 180,
+                     ui.projector()))
     st.markdown(lesson.step_text(t, k))
     st.caption("Runners-up: " + ", ".join(f"{w} {p:.2f}" for w, p in s.top[1:]))
 

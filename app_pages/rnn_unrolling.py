@@ -2,7 +2,7 @@
 state and predictions, and measure how the last state's gradient fades with distance (vanishing gradients)."""
 import streamlit as st
 
-from lib import charts, ui
+from lib import ui
 from lib.charts import sequence as sc
 from lib.lessons import rnn_unrolling as lesson
 from lib.lessons.rnn_unrolling import CELLS, MODEL_OF, show_char
@@ -94,9 +94,8 @@ def step_view() -> None:
                            width="stretch", theme=None)
     with right:
         st.markdown(f"**Step {step}:** reads *{labels[k]}*. Text so far: `{''.join(u.chars[:step])}`")
-        ui.chart(charts.bars([show_char(c) for c in u.top_chars[k]], u.top_probs[k],
-                             value_title="probability", domain=(0, 1),
-                             height_per_bar=40 if ui.projector() else 34).properties(title="Next-character guesses"))
+        ui.chart(ui.memo(lesson.next_char_spec, tuple(show_char(c) for c in u.top_chars[k]),
+                         tuple(float(p) for p in u.top_probs[k]), 40 if ui.projector() else 34, ui.projector()))
         st.markdown(f"- {lesson.step_note(cell, u, k)}")
     if not full_run:
         ui.write_url()  # a fragment rerun skips app.py, which writes the URL after a full run
@@ -111,15 +110,12 @@ ui.prose("Training an RNN sends the error back through every step of the chain (
          "character, computed right now with autograd on your text, relative to the last character's. "
          "First for the three cells **before any training** (random weights, three seeds averaged): that shows "
          "the cells' own mechanics. Then for the **trained** models: that shows what training made of them.")
-with st.spinner("Computing gradients with autograd..."):
-    grads = ui.memo(lesson.trained_gradients_of, text)
-with st.spinner("Computing gradients of untrained cells..."):
-    fresh = ui.memo(lesson.untrained_gradients_of, text)
-g = lesson.summarize(grads, fresh, text)
+with st.spinner("Computing gradients with autograd, of the trained and of untrained cells..."):
+    gv = ui.memo(lesson.gradient_view_of, text)  # tables, summary and finished charts, once per text
+grads, fresh, g = gv.trained, gv.untrained, gv.summary
 g_left, g_right = ui.columns(2)
 with g_left:
-    ui.chart(sc.gradient_curves(fresh, points=len(text) <= 40).properties(
-        height=300, title="Untrained cells (random weights)"))
+    ui.chart(gv.specs[ui.projector()][0])
     if g.rate:
         st.markdown("**Factor per step back** (untrained)")
     else:
@@ -129,8 +125,7 @@ with g_left:
                    help="The factor one step back multiplies the gradient by (slope of a straight line fitted to "
                         "the log of the curve).")
 with g_right:
-    ui.chart(sc.gradient_curves(grads, g.ends, points=len(text) <= 40).properties(
-        height=300, title="Trained models" + (" (dashed: sentence end)" if g.ends else "")))
+    ui.chart(gv.specs[ui.projector()][1])
     st.markdown(f"**{g.back} steps back** (trained)")
     for col, (name, value) in zip(st.columns(len(g.trained_at)), g.trained_at.items()):
         col.metric(name, f"{value:.1e}", help="Trained model: gradient norm relative to the last character's.")

@@ -37,7 +37,7 @@ with ui.model_guard():
     names = ui.memo(lesson.labels_of)
     rep = ui.memo(lesson.report_table_of)
     beyond = ui.memo(lesson.beyond_of)
-beyond_exact = {m: {b: lesson.exact(beyond, m, b) for b in BEYOND} for m in names.values()}
+beyond_exact = lesson.exact_by(beyond, names.values(), BEYOND)
 
 # ------------------------------------------------------------------------------------------ 1. one vector
 st.subheader("1. One vector is the only bridge")
@@ -151,7 +151,7 @@ with right:
 # ------------------------------------------------------------------------------------------ what to notice
 ui.what_to_notice(lesson.notices(lesson.Numbers(
     model=names[model_name], n_words=len(words), hidden=t.bridge.shape[0], names=names,
-    exact={m: {b: lesson.exact(shown, m, b) for b in tr.BUCKETS} for m in names.values()},
+    exact=lesson.exact_by(shown, names.values(), tr.BUCKETS),
     bucket_sizes=shown[shown["model"] == names["seq2seq_attn"]].set_index("bucket")["n"].to_dict(),
     source=source, timing=lesson.timing_summary(times), beyond=beyond_exact,
     rights=None if table is None else {r["model"]: (int(r["words right"]), int(r["of"])) for _, r in table.iterrows()},

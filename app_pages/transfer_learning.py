@@ -82,11 +82,11 @@ if run:
         st.caption("This exact run (same N, seed and recipe) was already made on this server: its result is shown.")
 
 runs = st.session_state.get(LIVE, [])
-curve = ui.memo(tl.curve_frame, report)
+curve = ui.memo(tl.curve_frame_of)
 mine = tl.runs_frame(runs)
 for col, test_set in zip(ui.columns(2), tl.TEST_SETS.values()):
     with col:
-        ui.chart(tcharts.accuracy_curve(curve, mine, test_set=test_set, projector=ui.projector()))
+        ui.chart(ui.memo(tl.accuracy_spec, mine, test_set, ui.projector()))
 st.caption("Lines: the precomputed curve (`python -m lib.train transfer`, mean of seeds 0, 1, 2). Open circles: your "
            "runs. Dashed: chance (50%).")
 latest = runs[-1] if runs else None
@@ -100,7 +100,7 @@ if latest is not None:
 else:
     st.info("Press the button: at N = 32 the three models train in a few seconds on one CPU thread.")
 with st.expander("The precomputed curve: every N, both test sets, and how the recipes were fixed"):
-    tab = ui.memo(tl.curve_table, report)
+    tab = ui.memo(tl.curve_table_of)
     st.dataframe(tab, hide_index=True, width="stretch", height=ui.table_height(len(tab)),
                  column_config={c: st.column_config.NumberColumn(format="percent") for c in tab.columns
                                 if c != "N labels"})

@@ -20,8 +20,10 @@ drawn (widgets then use `key=` and no `value=`); app.py writes their values back
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import math
+import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Sequence
 
@@ -179,9 +181,30 @@ def prose(markdown: str) -> None:
 def chart(c, *, key: str | None = None) -> None:
     """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on), or a Vega-Lite dict
     already made by charts.finished_spec (which pages cache, so an unchanged chart costs nothing to redraw)."""
-    spec = c if isinstance(c, dict) else charts.finished_spec(c, projector())
+    spec = c if isinstance(c, dict) else _finished_spec(c, projector())
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
+
+
+_SPECS: dict[tuple[int, bool], tuple[weakref.ref, dict]] = {}
+
+
+def _finished_spec(c, proj: bool) -> dict:
+    """charts.finished_spec, kept for as long as the chart object lives: a chart that ui.memo returns is the same
+    object on every run, so styling and validating it (10-30 ms) happens once per server, not on every rerun
+    (issue 12). Keyed by the object's id, checked through a weak reference (an id can be reused after the object
+    dies; the entry goes when the chart does). A chart built anew on every run gets no hit and costs what it did."""
+    key = (id(c), proj)
+    hit = _SPECS.get(key)
+    if hit is not None and hit[0]() is c:
+        return hit[1]
+    spec = charts.finished_spec(c, proj)
+    try:
+        ref = weakref.ref(c, lambda _r, key=key: _SPECS.pop(key, None))
+    except TypeError:  # not weak-referenceable: no caching
+        return spec
+    _SPECS[key] = (ref, spec)
+    return spec
 
 
 def what_to_notice(points: Iterable[str]) -> None:
@@ -198,12 +221,18 @@ def quiz(key: str, questions: Sequence[dict]) -> None:
     explanation are one click away under "Show the answer"."""
     if not questions:
         return
+    for i, q in enumerate(questions):
+        if not 0 <= q["answer"] < len(q["options"]):
+            raise ValueError(f"quiz {key!r} question {i}: answer index {q['answer']} is not an option")
     st.subheader("Check yourself")
+    # a fragment (issue 12): an answer reruns only the quiz, not the page's demo above it
+    st.fragment(_quiz_body)(key, tuple(questions))
+
+
+def _quiz_body(key: str, questions: Sequence[dict]) -> None:
     right = 0
     for i, q in enumerate(questions):
         options = list(q["options"])
-        if not 0 <= q["answer"] < len(options):
-            raise ValueError(f"quiz {key!r} question {i}: answer index {q['answer']} is not an option")
         choice = st.radio(f"{i + 1}. {q['q']}", options, index=None, key=f"quiz_{key}_{i}")
         if choice is None:
             continue
@@ -229,12 +258,20 @@ def show_code(*objects: Callable | type, label: str = "Show the code that just r
     """An expander with the source of the lib functions or classes that produced what the page shows."""
     with st.expander(label):
         for obj in objects:
-            try:
-                src = inspect.getsource(obj)
-            except (OSError, TypeError):
+            src = _source(obj)
+            if src is None:
                 continue
             st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
             st.code(src, language="python")
+
+
+@functools.lru_cache(maxsize=512)
+def _source(obj) -> str | None:
+    """inspect.getsource, once per object per server (it re-reads and re-parses the file: 5-10 ms a page run)."""
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------- input and model errors

@@ -122,12 +122,42 @@ def _new_value(w):
     return None
 
 
+def _extremes(w) -> list:
+    """A widget's extreme values: min and max of a slider or number box, first and last option of a choice, both
+    states of a checkbox (issue 12: reruns timed with every widget at its extremes). Empty when AppTest cannot set it."""
+    kind = type(w).__name__
+    if kind == "Selectbox":
+        n = len(w.options)
+        return [("index", 0), ("index", n - 1)] if n > 1 else []
+    if kind == "Radio":
+        if len(w.options) < 2 or w.value is None or str(w.format_func(w.value)) != str(w.value):
+            return []
+        return [w.options[0], w.options[-1]]
+    if kind == "SelectSlider":
+        opts = list(w.options)
+        return [opts[0], opts[-1]] if len(opts) > 1 else []
+    if kind == "Slider":
+        if isinstance(w.value, (tuple, list)):
+            return [(w.min, w.min), (w.min, w.max)]
+        return [w.min, w.max]
+    if kind in ("Checkbox", "Toggle"):
+        return [not w.value, w.value]
+    if kind == "NumberInput":
+        return [v for v in (w.min, w.max) if v is not None]
+    if kind == "Multiselect":
+        opts = list(w.options)
+        return [opts[:1], opts] if opts else []
+    return []
+
+
 WIDGET_KINDS = ("selectbox", "radio", "select_slider", "slider", "checkbox", "toggle", "number_input",
                 "multiselect", "text_input", "text_area")
 
 
-def tour(repeats: int) -> dict:
-    """Change every main widget of every page `repeats` times through AppTest; time each rerun."""
+def tour(repeats: int, only: list[str] | None = None) -> dict:
+    """Change every main widget of every page `repeats` times through AppTest; time each rerun. Before that, set
+    every widget to its extremes (min and max, first and last option) `repeats` times, timed apart. `only`: url
+    paths ("home" for the home page) to tour just those pages."""
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:  # the empty page: what any rerun costs in AppTest
         empty = Path(tmp) / "empty.py"
@@ -143,8 +173,43 @@ def tour(repeats: int) -> dict:
     results["(empty page)"] = {"median_ms": statistics.median(base) * 1000, "p95_ms": pct(base, 95) * 1000,
                                "n": len(base)}
     for info in [site.HOME, *site.PAGES]:
+        if only and info.url_path not in only and not (info is site.HOME and "home" in only):
+            continue
         at = open_page(info.path)
         times, heavy, changed, skipped = [], {}, [], []
+        ext_times, ext_slowest = [], {}
+        for _ in range(repeats):  # every widget at its min and max (first and last option), one after another
+            for kind in WIDGET_KINDS:
+                for w in list(getattr(at, kind)):
+                    key = getattr(w, "key", None)
+                    if key is None or str(key).startswith(SKIP_KEYS_PREFIX) or key in SIDEBAR_KEYS:
+                        continue
+                    if getattr(w, "disabled", False):
+                        continue
+                    try:
+                        start = getattr(at, kind)(key=key)
+                    except KeyError:
+                        continue
+                    for value in _extremes(start):
+                        try:
+                            widget = getattr(at, kind)(key=key)
+                        except KeyError:
+                            break
+                        t0 = time.perf_counter()
+                        try:
+                            if isinstance(value, tuple) and len(value) == 2 and value[0] == "index":
+                                widget.select_index(value[1]).run()
+                            else:
+                                widget.set_value(value).run()
+                        except ValueError as exc:
+                            skipped.append(f"{key} extreme: {exc}")
+                            at = open_page(info.path)
+                            break
+                        dt = time.perf_counter() - t0
+                        ext_times.append(dt)
+                        ext_slowest[key] = max(ext_slowest.get(key, 0.0), dt * 1000)
+                        if at.exception:
+                            raise RuntimeError(f"{info.path}: exception with {key}={value!r}: {at.exception}")
         for _ in range(repeats):
             for kind in WIDGET_KINDS:
                 for w in list(getattr(at, kind)):
@@ -187,7 +252,14 @@ def tour(repeats: int) -> dict:
         results[info.title] = {"median_ms": statistics.median(times) * 1000 if times else None,
                                "p95_ms": pct(times, 95) * 1000 if times else None, "n": len(times),
                                "widgets": sorted(set(changed)), "heavy_buttons_s": heavy,
-                               "not_driven": skipped}
+                               "not_driven": skipped,
+                               "extremes_median_ms": statistics.median(ext_times) * 1000 if ext_times else None,
+                               "extremes_p95_ms": pct(ext_times, 95) * 1000 if ext_times else None,
+                               "extremes_n": len(ext_times),
+                               "extremes_slowest_ms": dict(sorted(ext_slowest.items(), key=lambda kv: -kv[1])[:3])}
+        print(f"tour {info.title}: median {results[info.title]['median_ms'] or 0:.0f} ms; extremes median "
+              f"{results[info.title]['extremes_median_ms'] or 0:.0f} ms, p95 {results[info.title]['extremes_p95_ms'] or 0:.0f}"
+              f" ms (n={len(ext_times)}), slowest {results[info.title]['extremes_slowest_ms']}", flush=True)
     return results
 
 
@@ -290,14 +362,22 @@ def main() -> None:
     ap.add_argument("--class", dest="klass", action="store_true",
                     help="the class: N protocol sessions open each page at once, then rerun (tests/classbench.py)")
     ap.add_argument("--sessions", type=int, default=30, help="sessions of the class (default 30)")
-    ap.add_argument("--pages", nargs="*", default=None, help="url paths for --class (default: every page; 'home')")
+    ap.add_argument("--pages", nargs="*", default=None,
+                    help="url paths for --class and the AppTest tour (default: every page; 'home')")
     ap.add_argument("--gc", choices=["after", "before", "both"], default="after",
                     help="the server's GC policy for --class: this repo's (after), Streamlit's default (before)")
     ap.add_argument("--soak", type=int, default=0, metavar="RUNS", help="memory soak of RUNS page runs")
     ap.add_argument("--replicas", type=int, default=0, metavar="K",
                     help="the class on the sampling page against K replicas behind nginx, and against one")
+    ap.add_argument("--quiz", action="store_true",
+                    help="a quiz answer (a fragment run) against a whole-page rerun, server CPU per run, per page")
     ap.add_argument("--profile", action="store_true", help="py-spy the live server while each page reruns")
     args = ap.parse_args()
+    if args.quiz:
+        report = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
+                              "platform": platform.platform()}, "quiz": quiz_bench(pages=args.pages)}
+        report["quiz"]["when"] = time.strftime("%Y-%m-%d %H:%M")
+        return _save(report, "quiz")
     if args.klass or args.soak or args.replicas or args.profile:
         return class_main(args)
     runs, repeats = (2, 1) if args.quick else (5, 3)
@@ -320,7 +400,7 @@ def main() -> None:
                                  "ratio": statistics.median(app_t) / statistics.median(hello_t),
                                  "app_runs": app_t, "hello_runs": hello_t}
         if "tour" not in args.skip:
-            report["tour"] = tour(repeats)
+            report["tour"] = tour(repeats, args.pages)
         if browser and not ({"browser", "memory"} <= set(args.skip)):
             with streamlit_server() as (base, proc):
                 if "browser" not in args.skip:
@@ -330,7 +410,9 @@ def main() -> None:
         if browser:
             browser.close()
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, indent=2, default=str))
+    kept = json.loads(OUT.read_text()) if OUT.exists() else {}  # the class sections and those skipped stay
+    kept.update(report)
+    OUT.write_text(json.dumps(kept, indent=2, default=str))
     print_table(report)
     print(f"\nwritten to {OUT}")
 
@@ -342,6 +424,44 @@ def _save(report: dict, key: str) -> None:
     now[key] = report[key]
     now["machine"] = report["machine"]
     OUT.write_text(json.dumps(now, indent=2, default=str))
+
+
+def quiz_bench(runs: int = 10, pages: list[str] | None = None) -> dict:
+    """A quiz answer against a whole-page rerun, per page, over Streamlit's protocol on a live server: server CPU
+    per run and latency. Before issue 12 a quiz answer was a whole-page rerun; now ui.quiz is a fragment."""
+    import asyncio
+
+    from tests.protocol import Session, server_stats
+
+    out = {}
+    with streamlit_server() as (base, proc):
+        for info in [site.HOME, *site.PAGES]:
+            path = "" if info is site.HOME else info.url_path
+            if pages and path not in pages and not (info is site.HOME and "home" in pages):
+                continue
+
+            async def go():
+                async with Session(base, path, "") as s:
+                    await s.run()
+                    await s.run()  # warm: cold imports and model loads are not a quiz answer's cost
+                    radio = next(p for k, p, _ in s.ordered() if k == "radio" and p.label.startswith("1. "))
+                    frag = s.fragment_of(radio.id)
+                    res = {}
+                    for name, fn in (("answer", lambda i: s.set(radio, i % 2)), ("page_rerun", lambda i: s.run())):
+                        lat = []
+                        c0 = server_stats(proc.pid)[0]
+                        for i in range(runs):
+                            lat.append((await fn(i)).seconds)
+                        res[name] = {"cpu_s_per_run": (server_stats(proc.pid)[0] - c0) / runs,
+                                     "p50_s": statistics.median(lat)}
+                    res["answer_is_fragment_run"] = bool(frag)
+                    return res
+
+            out[info.title] = r = asyncio.run(go())
+            print(f"quiz {info.title:34} answer cpu {r['answer']['cpu_s_per_run']:.3f} s p50 {r['answer']['p50_s']:.3f}"
+                  f" s | whole-page rerun cpu {r['page_rerun']['cpu_s_per_run']:.3f} s p50 "
+                  f"{r['page_rerun']['p50_s']:.3f} s | fragment run: {r['answer_is_fragment_run']}", flush=True)
+    return out
 
 
 def class_main(args) -> None:
@@ -391,13 +511,15 @@ def print_table(r: dict) -> None:
     if t := r.get("tour"):
         empty = t["(empty page)"]["median_ms"]
         print(f"\nreruns through AppTest (empty page: median {empty:.0f} ms)")
-        print(f"{'page':34} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'x empty':>8}  heavy buttons")
+        print(f"{'page':34} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'x empty':>8} {'extremes med/p95':>17}"
+              "  heavy buttons")
         for name, v in t.items():
             if name == "(empty page)" or v["median_ms"] is None:
                 continue
             heavy = ", ".join(f"{k}: {s:.1f} s" for k, s in v["heavy_buttons_s"].items())
             print(f"{name:34} {v['n']:>4} {v['median_ms']:>10.0f} {v['p95_ms']:>8.0f} "
-                  f"{v['median_ms'] / empty:>7.1f}x  {heavy}")
+                  f"{v['median_ms'] / empty:>7.1f}x {v.get('extremes_median_ms') or 0:>8.0f} /"
+                  f"{v.get('extremes_p95_ms') or 0:>6.0f}  {heavy}")
     if b := r.get("browser"):
         print("\nin the browser: widget change to script finished")
         for name, v in b.items():

@@ -194,7 +194,9 @@ class Session:
         elif kind in ("TextInput", "TextArea"):
             ws.string_value = str(value)
         elif kind in ("Selectbox", "Radio"):
-            ws.int_value = int(value)  # the option's index
+            # Streamlit 1.67 sends these as the chosen option's label (string_value), not its index; an int here
+            # raised TypeError in the script (so a quiz answer never reached the quiz)
+            ws.string_value = widget.options[value] if isinstance(value, int) else str(value)
         else:
             raise NotImplementedError(kind)
         return await self.run([ws], fragment_id=self.fragment_of(widget.id))

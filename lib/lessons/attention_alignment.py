@@ -65,6 +65,15 @@ def article_noun(pair: tr.Pair, j: int) -> int | None:
     return None
 
 
+def weights_spec(weights: tuple[float, ...], src: tuple[str, ...], true_index: int | None, title: str, height: int,
+                 projector: bool) -> dict:
+    """One step's attention weights as bars (`sc.weights_bars`), a finished Vega-Lite spec (cached by the page)."""
+    from lib import charts
+
+    return charts.finished_spec(sc.weights_bars(np.asarray(weights), list(src), true_index=true_index).properties(
+        title=title, height=height), projector)
+
+
 def translate_of(words: tuple[str, ...]) -> Translation:
     """`seq2seq_eval.translate` with the attention model."""
     return seq2seq_eval.translate(registry.load(MODEL), words)

@@ -174,6 +174,41 @@ def state_spec_of(cell: str, text: str, projector: bool) -> dict:
     return sc.to_spec(charts.style(c, projector))
 
 
+def next_char_spec(labels: tuple[str, ...], probs: tuple[float, ...], height_per_bar: int, projector: bool) -> dict:
+    """The step's next-character guesses as a finished Vega-Lite spec (cached by the page: one per step)."""
+    return charts.finished_spec(charts.bars(list(labels), np.asarray(probs), value_title="probability", domain=(0, 1),
+                                            height_per_bar=height_per_bar).properties(title="Next-character guesses"),
+                                projector)
+
+
+def gradient_spec(table: pd.DataFrame, ends: tuple[int, ...], points: bool, title: str, projector: bool) -> dict:
+    """A gradient-against-steps-back chart (`sc.gradient_curves`) as a finished spec, 300 px high."""
+    return charts.finished_spec(sc.gradient_curves(table, ends, points=points).properties(height=300, title=title),
+                                projector)
+
+
+@dataclass(frozen=True)
+class GradientView:
+    """Everything the gradient section draws for one text: both tables, their summary, and the two charts as
+    finished specs for the laptop and the projector (`specs[projector] == (untrained, trained)`), so that a rerun
+    costs one cache look-up keyed by the text (no data frame hashed on every run)."""
+    trained: pd.DataFrame
+    untrained: pd.DataFrame
+    summary: "GradientSummary"
+    specs: dict
+
+
+def gradient_view_of(text: str) -> GradientView:
+    trained, untrained = trained_gradients_of(text), untrained_gradients_of(text)
+    g = summarize(trained, untrained, text)
+    points = len(text) <= 40
+    specs = {p: (gradient_spec(untrained, (), points, "Untrained cells (random weights)", p),
+                 gradient_spec(trained, tuple(g.ends), points,
+                               "Trained models" + (" (dashed: sentence end)" if g.ends else ""), p))
+             for p in (False, True)}
+    return GradientView(trained, untrained, g, specs)
+
+
 def trained_gradients_of(text: str) -> pd.DataFrame:
     """`gradient_table` of the three trained cells on `text`."""
     return gradient_table({c: registry.load(MODEL_OF[c]) for c in CELLS}, text)

@@ -138,6 +138,13 @@ def exact(df: pd.DataFrame, label: str, bucket: str) -> float:
     return float(row["exact match %"].iloc[0]) if len(row) else float("nan")
 
 
+def exact_by(df: pd.DataFrame, labels, buckets) -> dict[str, dict[str, float]]:
+    """`exact(df, label, bucket)` for every label and bucket, from one pass over the table (NaN where it has no
+    row): the page asks for 24 of them on every run, and 24 boolean filters of a data frame cost 10-30 ms."""
+    values = {(m, b): float(v) for m, b, v in zip(df["model"], df["bucket"], df["exact match %"])}
+    return {m: {b: values.get((m, b), float("nan")) for b in buckets} for m in labels}
+
+
 def bahdanau_table() -> pd.DataFrame:
     """Bahdanau et al. (2014), table 1: BLEU on WMT'14 English-French, with the source of every row."""
     return pd.read_csv(paths.DATA / "bahdanau2014_bleu.csv")

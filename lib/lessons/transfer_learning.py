@@ -112,6 +112,26 @@ def seed_frame(report: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def curve_frame_of() -> pd.DataFrame:
+    """`curve_frame` of the shipped report (the page caches it by no argument: hashing the report on every run cost
+    more than the look-up saves)."""
+    return curve_frame(load_report())
+
+
+def curve_table_of() -> pd.DataFrame:
+    """`curve_table` of the shipped report."""
+    return curve_table(load_report())
+
+
+def accuracy_spec(mine: pd.DataFrame, test_set: str, projector: bool) -> dict:
+    """The precomputed curve with this session's runs (`mine`) on one test set, as a finished Vega-Lite spec."""
+    from lib import charts
+    from lib.charts import transfer as tcharts
+
+    return charts.finished_spec(tcharts.accuracy_curve(curve_frame_of(), mine, test_set=test_set,
+                                                       projector=projector), projector)
+
+
 def curve_table(report: dict) -> pd.DataFrame:
     """The curve as a table: one row per N, a column per method and test set."""
     means = report["means"]
@@ -299,7 +319,7 @@ def continue_text(model, prompt: str, n_chars: int = CONTINUE_CHARS, temperature
             out.append(i)
             step_logits, _, state = model.forward_embedded(model.emb(torch.tensor([[i]])), state)
             nxt = step_logits[0, -1]
-    return model.vocab.decode(out)
+    return "".join(model.vocab.itos[i] for i in out)
 
 
 # ------------------------------------------------------------------------------------------------ what to notice

@@ -98,3 +98,16 @@ def test_mistakes_and_exact():
 def test_beyond_line_names_every_model():
     line = lesson.beyond_line({A: {"36-45": 64.0, "46-60": 0.0}, S: {"36-45": 0.0, "46-60": 0.0}})
     assert "attention, 64 units **64%** and **0%**" in line and "no attention, 64 units **0%**" in line
+
+
+def test_exact_by_matches_exact_and_gives_nan_for_missing_rows():
+    import math
+
+    import pandas as pd
+
+    from lib.lessons import seq2seq_bottleneck as lesson
+
+    df = pd.DataFrame({"model": ["A", "A", "B"], "bucket": ["1-5", "6-10", "1-5"], "exact match %": [90.0, 40.0, 70.0]})
+    got = lesson.exact_by(df, ["A", "B"], ["1-5", "6-10"])
+    assert got["A"] == {"1-5": 90.0, "6-10": 40.0} and got["B"]["1-5"] == lesson.exact(df, "B", "1-5") == 70.0
+    assert math.isnan(got["B"]["6-10"]) and math.isnan(lesson.exact(df, "B", "6-10"))

@@ -95,3 +95,12 @@ def test_stage2_copies_and_measures(small_lm):
     assert all(torch.equal(before[k], v) for k, v in small_lm.state_dict().items())
     fresh, curve2 = tt.finetune_lm(None, small_lm.config, small_lm.vocab, train, held, run, seed=0)
     assert fresh is not small_lm and len(curve2) == 3
+
+
+def test_continue_text_writes_known_characters(small_lm):
+    # CharVocab has no decode(): continuing a prompt on the page raised AttributeError (found by the bench tour)
+    from lib.lessons import transfer_learning as tl
+
+    out = tl.continue_text(small_lm, "The ", n_chars=12)
+    assert len(out) == 12 and set(out) <= set(small_lm.vocab.itos[1:])
+    assert out == tl.continue_text(small_lm, "The ", n_chars=12)  # seeded

@@ -98,8 +98,7 @@ def step_view() -> None:
                              value_title="probability", domain=(0, 1),
                              height_per_bar=40 if ui.projector() else 34).properties(title="Next-character guesses"))
         st.markdown(f"- {lesson.step_note(cell, u, k)}")
-    if not full_run:
-        ui.write_url()  # a fragment rerun skips app.py, which writes the URL after a full run
+    ui.write_url(fragment=True)  # a fragment rerun skips app.py, which writes the URL after a full run
 
 
 step_view()

@@ -110,6 +110,11 @@ def _model_source_picker() -> None:
 
 
 def _parse(raw: str, default: Any, options: Sequence | None, bounds: tuple | None) -> Any:
+    if isinstance(default, (list, tuple)):  # a multiselect: comma-separated options, each checked
+        value = [] if raw == "" else raw[:MAX_URL_TEXT].split(",")
+        if options is not None and any(v not in options for v in value):
+            raise ValueError("not an option")
+        return type(default)(dict.fromkeys(value))
     if isinstance(default, bool):
         value: Any = raw.lower() in _TRUE
     elif isinstance(default, int):
@@ -149,8 +154,22 @@ def bind_url(defaults: dict[str, Any], *, options: dict[str, Sequence] | None = 
         st.session_state[key] = value
 
 
-def write_url() -> None:
-    """Called by app.py after the page ran: the URL shows the bound widgets' values that differ from defaults."""
+def _url_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))[:MAX_URL_TEXT]
+    return str(value)[:MAX_URL_TEXT]
+
+
+def write_url(*, fragment: bool = False) -> None:
+    """Called by app.py after the page ran: the URL shows the bound widgets' values that differ from defaults.
+
+    A widget inside an `st.fragment` calls `ui.write_url(fragment=True)` at the end of the fragment: a fragment
+    rerun skips app.py. In a full run that call does nothing (app.py writes the URL once the whole page has bound
+    its keys; writing earlier would drop the keys bound further down the page before they are read)."""
+    if fragment and not _in_fragment_rerun():
+        return
     registered: dict[str, Any] = st.session_state.get(_URL_KEYS, {})
     wanted: dict[str, str] = {}
     if projector():
@@ -158,10 +177,17 @@ def write_url() -> None:
     for key, default in registered.items():
         value = st.session_state.get(key, default)
         if value != default:
-            wanted[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)[:MAX_URL_TEXT]
+            wanted[key] = _url_value(value)
     current = st.query_params.to_dict()
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _in_fragment_rerun() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 # ------------------------------------------------------------------------------------------------- page template

@@ -55,7 +55,43 @@ div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"]
 .block-container {padding: 3rem 1.5rem 2rem 1.5rem; max-width: 100%;}
 [data-testid="stSidebarNavLink"] span, [data-testid="stNavSectionHeader"] {white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; line-height: 1.2;}
+[data-testid="stSidebarNavLink"], [data-testid="stSidebarNavLink"] * {height: auto !important;
+  max-height: none !important;}
 </style>
+"""
+
+# Both modes: a collapsed sidebar is only slid off-screen by Streamlit, so Tab would walk its controls with the focus
+# out of sight; hidden, they leave the tab order until the sidebar is opened again.
+_SIDEBAR_CSS = """
+<style>
+section[data-testid="stSidebar"][aria-expanded="false"] {visibility: hidden;}
+[data-testid="stSidebarNavLink"] span {white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important;}
+</style>
+"""
+
+# Streamlit pushes a history entry when the query string changes. After a page change it has already pushed the new
+# page's path, so the query string this app writes right after (?projector=1, demo settings) would need a second
+# Back. Same path: replace the entry instead (the lecture's ?slide=N still pushes, so Back goes one slide back).
+_HISTORY_JS = """
+<script>
+(function () {
+  if (window.__ufmHistory) return;
+  window.__ufmHistory = true;
+  const push = window.history.pushState.bind(window.history);
+  window.history.pushState = function (state, title, url) {
+    try {
+      const next = new URL(url, window.location.href);
+      const here = new URL(window.location.href);
+      if (next.pathname === here.pathname &&
+          next.searchParams.get("slide") === here.searchParams.get("slide")) {
+        return window.history.replaceState(state, title, url);
+      }
+    } catch (e) {}
+    return push(state, title, url);
+  };
+})();
+</script>
 """
 
 
@@ -66,7 +102,10 @@ def start_run() -> None:
     if PROJECTOR_KEY not in st.session_state:
         st.session_state[PROJECTOR_KEY] = str(st.query_params.get(PROJECTOR_KEY, "")).lower() in _TRUE
     st.session_state[_URL_KEYS] = {}
-    st.html(_BASE_CSS)
+    st.html(_BASE_CSS + _SIDEBAR_CSS)
+    if not st.session_state.get("_history_js"):  # once per session: the patch lives in the browser tab
+        st.session_state["_history_js"] = True
+        st.html(_HISTORY_JS, unsafe_allow_javascript=True)
     if st.session_state[PROJECTOR_KEY]:
         st.html(_PROJECTOR_CSS)
 
@@ -206,8 +245,25 @@ def chart(c, *, key: str | None = None) -> None:
     """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on), or a Vega-Lite dict
     already made by charts.finished_spec (which pages cache, so an unchanged chart costs nothing to redraw)."""
     spec = c if isinstance(c, dict) else charts.finished_spec(c, projector())
+    if projector():
+        spec = min_heights(spec)
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
+
+
+PROJECTOR_MIN_HEIGHT = 240  # px: a shorter chart is unreadable from the back of a lecture room
+
+
+def min_heights(spec: dict, least: int = PROJECTOR_MIN_HEIGHT) -> dict:
+    """The spec with every fixed pixel height below `least` raised to it (the top level and concatenated views; a
+    height given per step grows with its rows and is left alone). Returns a copy: cached specs stay unchanged."""
+    out = dict(spec)
+    if isinstance(out.get("height"), (int, float)) and out["height"] < least:
+        out["height"] = least
+    for part in ("hconcat", "vconcat", "concat"):
+        if isinstance(out.get(part), list):
+            out[part] = [min_heights(v, least) if isinstance(v, dict) else v for v in out[part]]
+    return out
 
 
 def what_to_notice(points: Iterable[str]) -> None:

@@ -245,6 +245,7 @@ def chart(c, *, key: str | None = None) -> None:
     """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on), or a Vega-Lite dict
     already made by charts.finished_spec (which pages cache, so an unchanged chart costs nothing to redraw)."""
     spec = c if isinstance(c, dict) else charts.finished_spec(c, projector())
+    spec = wrapped_titles(spec)
     if projector():
         spec = min_heights(spec)
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
@@ -263,6 +264,24 @@ def min_heights(spec: dict, least: int = PROJECTOR_MIN_HEIGHT) -> dict:
     for part in ("hconcat", "vconcat", "concat"):
         if isinstance(out.get(part), list):
             out[part] = [min_heights(v, least) if isinstance(v, dict) else v for v in out[part]]
+    return out
+
+
+TITLE_LINE = 36  # characters: a title line that fits a 390 px phone (and half a projector screen) in bold
+
+
+def wrapped_titles(spec: dict, line: int = TITLE_LINE) -> dict:
+    """The spec with a long title split into lines (Vega-Lite draws a list of strings as lines), so that a title is
+    never cut with an ellipsis on a phone. Returns a copy when it changes anything."""
+    import textwrap
+
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if not isinstance(text, str) or len(text) <= line:
+        return spec
+    lines = textwrap.wrap(text, line)
+    out = dict(spec)
+    out["title"] = {**title, "text": lines} if isinstance(title, dict) else lines
     return out
 
 

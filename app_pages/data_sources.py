@@ -47,7 +47,11 @@ ui.prose(f"Below are {len(ui.memo(L.sample_pages))} pages written to look like w
          "menus, recipes, shop pages with cookie banners, code, templates full of *lorem ipsum*, spam, pages in other "
          "languages, copies of the same story, forum threads. Every rule of Raffel et al. (2020) runs on them. "
          f"{L.ORDER_NOTE} Switch rules off to see what each one contributes.")
-ui.bind_url(RULE_WIDGETS)
+page_ids = [p["id"] for p in ui.memo(L.sample_pages)]
+harm_ids = [p.page_id for p in ui.memo(L.let_through).result.pages]
+ui.bind_url({**RULE_WIDGETS, "c4_focus": L.RULE_KEYS[0], "c4_page": page_ids[0], "c4_text": DEFAULT_PASTE,
+             "c4_harm_page": harm_ids[0]},
+            options={"c4_focus": list(L.RULE_KEYS), "c4_page": page_ids, "c4_harm_page": harm_ids})
 n_cols = 3 if ui.projector() else 4
 cols = st.columns(n_cols)
 for i, rule in enumerate(L.RULES):
@@ -104,7 +108,7 @@ st.markdown(L.lines_html(page), unsafe_allow_html=True)
 st.subheader("3. Your own text through the same rules")
 ui.prose("Paste a web page's text (one line per paragraph works best). The rules you switched on above run on it as "
          "one page; deduplication then only finds repeats inside your text.")
-text = ui.clean_text(st.text_area("Text", value=DEFAULT_PASTE, key="c4_text", height=180), MAX_PASTE, "pasted text")
+text = ui.clean_text(st.text_area("Text", key="c4_text", height=180), MAX_PASTE, "pasted text")
 if not text.strip():
     st.info("The box is empty: paste some text to run the rules on it.")
 else:
@@ -190,8 +194,8 @@ if source and source != "embedded":
         ui.chart(ui.memo(L.ratio_chart, hub, f"{source}: tokens relative to English", ui.projector()))
 if ours is not None:
     langs = list(ours["language"])
-    choice = st.selectbox("See how one passage is cut", langs, key="c4_tok_lang",
-                          index=langs.index("Hindi") if "Hindi" in langs else 0)
+    ui.bind_url({"c4_tok_lang": "Hindi" if "Hindi" in langs else langs[0]}, options={"c4_tok_lang": langs})
+    choice = st.selectbox("See how one passage is cut", langs, key="c4_tok_lang")
     row = ours.set_index("language").loc[choice]
     pieces, partial = ui.memo(L.passage_pieces, choice)
     st.caption(f"{choice}: {row['characters']} characters, {row['utf8_bytes']} bytes in UTF-8, "

@@ -46,12 +46,13 @@ st.subheader("A timeline of key models")
 df = ui.memo(L.timeline)
 families = ui.memo(L.families)
 names = ui.memo(L.sized_models)
-ui.bind_url({"home_a": "GPT", "home_b": "GPT-3"}, options={"home_a": names, "home_b": names})
+ui.bind_url({"home_a": "GPT", "home_b": "GPT-3", "home_families": list(families)},
+            options={"home_a": names, "home_b": names, "home_families": families})
 ui.chart(ui.memo(L.milestones_chart, ui.projector()))
 ui.prose("The recurrent networks came first: the LSTM (1997) kept a memory across long sequences, seq2seq (2014) "
          "put two of them together to translate, and attention (2014) let the decoder look back at every input "
          "word. The Transformer (2017) kept only attention. The chart below follows the models' size from there.")
-chosen = st.multiselect("Architecture families shown", families, default=families, key="home_families")
+chosen = st.multiselect("Architecture families shown", families, key="home_families")
 if not chosen:
     st.warning("Pick at least one architecture family to draw the timeline.")
 else:

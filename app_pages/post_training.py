@@ -64,8 +64,9 @@ st.header("2. The same question to all three checkpoints")
 st.markdown("Each checkpoint is asked the way it was measured in the build report: the **base** model was only "
             "pre-trained and never saw a question, so it gets the completion prompt \u201cThe capital of X is\u201d; "
             "**SFT** and **DPO** get the question format they were finetuned on.")
-options = L.country_options(rep)
-name = st.selectbox("Ask about", options, index=len(options) - 8, key="pt_country").split(" (")[0]
+labels = {o.split(" (")[0]: o for o in L.country_options(rep)}  # the URL keeps the name, the list shows the label
+ui.bind_url({"pt_country": list(labels)[len(labels) - 8]}, options={"pt_country": list(labels)})
+name = st.selectbox("Ask about", list(labels), format_func=labels.get, key="pt_country")
 with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
     table = ui.memo(L.compare, name)
 st.markdown(f"Prompts: base `{table.iloc[0]['prompt']}`; SFT and DPO `{table.iloc[1]['prompt']}`")

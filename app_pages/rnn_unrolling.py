@@ -97,8 +97,7 @@ def step_view() -> None:
         ui.chart(ui.memo(lesson.next_char_spec, tuple(show_char(c) for c in u.top_chars[k]),
                          tuple(float(p) for p in u.top_probs[k]), 40 if ui.projector() else 34, ui.projector()))
         st.markdown(f"- {lesson.step_note(cell, u, k)}")
-    if not full_run:
-        ui.write_url()  # a fragment rerun skips app.py, which writes the URL after a full run
+    ui.write_url(fragment=True)  # a fragment rerun skips app.py, which writes the URL after a full run
 
 
 step_view()

@@ -12,6 +12,7 @@ PAGE = "samp"
 DEFAULTS = {"samp_prompt": "The capital of Paraguay is", "samp_checkpoint": "gpt_base", "samp_temperature": 1.0,
             "samp_top_k": 0, "samp_top_p": 1.0, "samp_seed": 0, "samp_n": 20}
 MAX_PROMPT = 400
+LAB_TEMPERATURES = [0.0, 0.5, 1.0, 1.5]
 
 
 def new_seed() -> None:
@@ -108,7 +109,7 @@ def sampler_sections() -> None:
     common = view.counts.iloc[0]
     bullets(L.sample_notices(len(ss.texts), seed, len(view.counts), common["answer"], int(common["count"]),
                              temperature, view.top_token, view.p_top, view.n_top, view.endings, view.common_first))
-    ui.write_url()  # a fragment rerun skips app.py, which otherwise mirrors the widgets into the URL
+    ui.write_url(fragment=True)  # a fragment rerun skips app.py, which otherwise mirrors the widgets into the URL
 
 
 sampler_sections()
@@ -116,11 +117,12 @@ sampler_sections()
 
 @st.fragment
 def lab_section(rep: dict) -> None:
-    options = L.lab_options(rep)
+    labels = {o.split(" (")[0]: o for o in L.lab_options(rep)}  # the URL keeps the name, the list the label
+    ui.bind_url({"samp_lab_country": list(labels)[len(labels) - 8], "samp_lab_t": 0.0},
+                options={"samp_lab_country": list(labels), "samp_lab_t": LAB_TEMPERATURES})
     h1, h2 = st.columns([2, 1])
-    choice = h1.selectbox("Country", options, key="samp_lab_country", index=len(options) - 8)
-    lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t", value=0.0)
-    name = choice.split(" (")[0]
+    name = h1.selectbox("Country", list(labels), format_func=labels.get, key="samp_lab_country")
+    lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t")
     with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
         answers = ui.memo(L.lab_answers, name, float(lab_t), int(st.session_state.get("samp_seed", 0)))
     st.markdown(f"Prompts: base `{answers.iloc[0]['prompt']}`; SFT and DPO `{answers.iloc[1]['prompt']}`")
@@ -134,6 +136,7 @@ def lab_section(rep: dict) -> None:
     ui.prose(f"*{L.WHOLE_COLUMN}*: the model's own probability (T = 1) of the whole answer it gave, every token "
              f"multiplied, the copied name included. *agreement*: the share of 10 samples at temperature 1 that gave "
              f"the most common answer (the self-consistency check).")
+    ui.write_url(fragment=True)  # a fragment rerun skips app.py, which otherwise mirrors the widgets into the URL
 
 
 st.header("3. Hallucination lab")

@@ -29,9 +29,9 @@ ui.prose("Three models of this project translate a small English grammar into Sp
          "encoder-decoders trained on the same 60,000 sentence pairs for a fixed number of steps; two have no "
          "attention (64 and 128 numbers in their bridge vector), one has Bahdanau's attention.")
 ui.bind_url({"s2s_mode": MODES[0], "s2s_len": 12, "s2s_seed": 6, "s2s_text": DEFAULT_TEXT,
-             "s2s_model": NO_ATTN[0], "s2s_step": 1},
-            options={"s2s_model": list(NO_ATTN), "s2s_mode": MODES},
-            bounds={"s2s_len": (3, 35), "s2s_seed": (0, 9999), "s2s_step": (1, 80)})
+             "s2s_model": NO_ATTN[0], "s2s_step": 1, "s2s_eval_n": 300, "s2s_eval_seed": 7},
+            options={"s2s_model": list(NO_ATTN), "s2s_mode": MODES, "s2s_eval_n": [120, 300, 600]},
+            bounds={"s2s_len": (3, 35), "s2s_seed": (0, 9999), "s2s_step": (1, 80), "s2s_eval_seed": (0, 9999)})
 
 with ui.model_guard():
     names = ui.memo(lesson.labels_of)
@@ -113,8 +113,8 @@ with right:
                "RNNsearch = attention; -30/-50 = trained on sentences of up to 30/50 words. Their figure 2 shows "
                "BLEU against length: RNNencdec falls as sentences grow, RNNsearch-50 holds past 50 words.")
     c1, c2 = st.columns(2)
-    n_eval = c1.select_slider("Sentences", [120, 300, 600], value=300, key="s2s_eval_n")
-    eval_seed = c2.number_input("Seed", 0, 9999, value=7, key="s2s_eval_seed")
+    n_eval = c1.select_slider("Sentences", [120, 300, 600], key="s2s_eval_n")
+    eval_seed = c2.number_input("Seed", 0, 9999, key="s2s_eval_seed")
     if st.button("Re-evaluate live on a fresh held-out sample", key="s2s_eval"):
         bar = st.progress(0.0, text="starting")
         df = lesson.re_evaluate_of(int(n_eval), int(eval_seed),

@@ -131,7 +131,9 @@ def _use_sample() -> None:
     st.session_state["tl_text"] = tl.SAMPLES[st.session_state["tl_sample"]]
 
 
-st.session_state.setdefault("tl_text", tl.SAMPLES[next(iter(tl.SAMPLES))])
+ui.bind_url({"tl_sample": next(iter(tl.SAMPLES))}, options={"tl_sample": list(tl.SAMPLES)})
+# the text's default is the chosen sample's text, so a link with only tl_sample opens on that sample's text
+ui.bind_url({"tl_text": tl.SAMPLES[st.session_state["tl_sample"]]})
 st.radio("Start from a sample (then edit it, or paste your own)", list(tl.SAMPLES), key="tl_sample",
          horizontal=True, on_change=_use_sample)
 raw = st.text_area("Your text", height=180, key="tl_text")
@@ -178,7 +180,8 @@ if s2 is not None:
     st.caption(f"{res.train_chars:,} characters to train on, {res.heldout_chars:,} held out; {res.steps} steps of "
                f"{tl.STAGE2_RUN.batch} windows of {tl.STAGE2_RUN.seq_len} characters, each model; {res.seconds:.1f} s "
                "in all.")
-    prompt_raw = st.text_input("Let both continue this prompt", value="The ", key="tl_prompt", max_chars=200)
+    ui.bind_url({"tl_prompt": "The "})
+    prompt_raw = st.text_input("Let both continue this prompt", key="tl_prompt", max_chars=200)
     prompt = tl.prompt_for_continuation(ui.clean_text(prompt_raw, 200, label="prompt"), check.text,
                                         tl.known_alphabet(lm))
     left, right = ui.columns(2)

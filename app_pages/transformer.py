@@ -10,15 +10,15 @@ from lib.lessons import transformer as L
 from lib.models.lm import CHECKPOINTS, show_token
 
 PAGE = "tf"
-DEFAULTS = {"tf_prompt": "France lies in Europe. The capital of France is", "tf_checkpoint": "gpt_base",
-            "tf_layer": 0, "tf_head": 0, "tf_layer_view": 0}
-MAX_PROMPT = 300
 STEPS = ["1. Q, K, V", "2. scores", "3. scale", "4. mask", "5. softmax"]
+DEFAULTS = {"tf_prompt": "France lies in Europe. The capital of France is", "tf_checkpoint": "gpt_base",
+            "tf_layer": 0, "tf_head": 0, "tf_layer_view": 0, "tf_step": STEPS[0]}
+MAX_PROMPT = 300
 
 ui.header("The Transformer",
           "Self-attention lets every token look back at the tokens before it and take a weighted mix of what they "
           "carry; the weights come from comparing a query with every key.")
-ui.bind_url(DEFAULTS, options={"tf_checkpoint": list(CHECKPOINTS)},
+ui.bind_url(DEFAULTS, options={"tf_checkpoint": list(CHECKPOINTS), "tf_step": STEPS},
             bounds={"tf_layer": (0, 47), "tf_head": (0, 63), "tf_layer_view": (0, 47)})
 
 source = st.session_state.get("model_source", "embedded") or "embedded"

@@ -57,7 +57,43 @@ div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"]
 .block-container {padding: 3rem 1.5rem 2rem 1.5rem; max-width: 100%;}
 [data-testid="stSidebarNavLink"] span, [data-testid="stNavSectionHeader"] {white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; line-height: 1.2;}
+[data-testid="stSidebarNavLink"], [data-testid="stSidebarNavLink"] * {height: auto !important;
+  max-height: none !important;}
 </style>
+"""
+
+# Both modes: a collapsed sidebar is only slid off-screen by Streamlit, so Tab would walk its controls with the focus
+# out of sight; hidden, they leave the tab order until the sidebar is opened again.
+_SIDEBAR_CSS = """
+<style>
+section[data-testid="stSidebar"][aria-expanded="false"] {visibility: hidden;}
+[data-testid="stSidebarNavLink"] span {white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important;}
+</style>
+"""
+
+# Streamlit pushes a history entry when the query string changes. After a page change it has already pushed the new
+# page's path, so the query string this app writes right after (?projector=1, demo settings) would need a second
+# Back. Same path: replace the entry instead (the lecture's ?slide=N still pushes, so Back goes one slide back).
+_HISTORY_JS = """
+<script>
+(function () {
+  if (window.__ufmHistory) return;
+  window.__ufmHistory = true;
+  const push = window.history.pushState.bind(window.history);
+  window.history.pushState = function (state, title, url) {
+    try {
+      const next = new URL(url, window.location.href);
+      const here = new URL(window.location.href);
+      if (next.pathname === here.pathname &&
+          next.searchParams.get("slide") === here.searchParams.get("slide")) {
+        return window.history.replaceState(state, title, url);
+      }
+    } catch (e) {}
+    return push(state, title, url);
+  };
+})();
+</script>
 """
 
 
@@ -68,7 +104,10 @@ def start_run() -> None:
     if PROJECTOR_KEY not in st.session_state:
         st.session_state[PROJECTOR_KEY] = str(st.query_params.get(PROJECTOR_KEY, "")).lower() in _TRUE
     st.session_state[_URL_KEYS] = {}
-    st.html(_BASE_CSS)
+    st.html(_BASE_CSS + _SIDEBAR_CSS)
+    if not st.session_state.get("_history_js"):  # once per session: the patch lives in the browser tab
+        st.session_state["_history_js"] = True
+        st.html(_HISTORY_JS, unsafe_allow_javascript=True)
     if st.session_state[PROJECTOR_KEY]:
         st.html(_PROJECTOR_CSS)
 
@@ -112,6 +151,11 @@ def _model_source_picker() -> None:
 
 
 def _parse(raw: str, default: Any, options: Sequence | None, bounds: tuple | None) -> Any:
+    if isinstance(default, (list, tuple)):  # a multiselect: comma-separated options, each checked
+        value = [] if raw == "" else raw[:MAX_URL_TEXT].split(",")
+        if options is not None and any(v not in options for v in value):
+            raise ValueError("not an option")
+        return type(default)(dict.fromkeys(value))
     if isinstance(default, bool):
         value: Any = raw.lower() in _TRUE
     elif isinstance(default, int):
@@ -151,8 +195,22 @@ def bind_url(defaults: dict[str, Any], *, options: dict[str, Sequence] | None = 
         st.session_state[key] = value
 
 
-def write_url() -> None:
-    """Called by app.py after the page ran: the URL shows the bound widgets' values that differ from defaults."""
+def _url_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))[:MAX_URL_TEXT]
+    return str(value)[:MAX_URL_TEXT]
+
+
+def write_url(*, fragment: bool = False) -> None:
+    """Called by app.py after the page ran: the URL shows the bound widgets' values that differ from defaults.
+
+    A widget inside an `st.fragment` calls `ui.write_url(fragment=True)` at the end of the fragment: a fragment
+    rerun skips app.py. In a full run that call does nothing (app.py writes the URL once the whole page has bound
+    its keys; writing earlier would drop the keys bound further down the page before they are read)."""
+    if fragment and not _in_fragment_rerun():
+        return
     registered: dict[str, Any] = st.session_state.get(_URL_KEYS, {})
     wanted: dict[str, str] = {}
     if projector():
@@ -160,10 +218,17 @@ def write_url() -> None:
     for key, default in registered.items():
         value = st.session_state.get(key, default)
         if value != default:
-            wanted[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)[:MAX_URL_TEXT]
+            wanted[key] = _url_value(value)
     current = st.query_params.to_dict()
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _in_fragment_rerun() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 # ------------------------------------------------------------------------------------------------- page template
@@ -182,6 +247,9 @@ def chart(c, *, key: str | None = None) -> None:
     """Draw an Altair chart in the house style (projector-sized fonts when projector mode is on), or a Vega-Lite dict
     already made by charts.finished_spec (which pages cache, so an unchanged chart costs nothing to redraw)."""
     spec = c if isinstance(c, dict) else _finished_spec(c, projector())
+    spec = wrapped_titles(spec)
+    if projector():
+        spec = min_heights(spec)
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
 
@@ -205,6 +273,39 @@ def _finished_spec(c, proj: bool) -> dict:
         return spec
     _SPECS[key] = (ref, spec)
     return spec
+
+
+PROJECTOR_MIN_HEIGHT = 240  # px: a shorter chart is unreadable from the back of a lecture room
+
+
+def min_heights(spec: dict, least: int = PROJECTOR_MIN_HEIGHT) -> dict:
+    """The spec with every fixed pixel height below `least` raised to it (the top level and concatenated views; a
+    height given per step grows with its rows and is left alone). Returns a copy: cached specs stay unchanged."""
+    out = dict(spec)
+    if isinstance(out.get("height"), (int, float)) and out["height"] < least:
+        out["height"] = least
+    for part in ("hconcat", "vconcat", "concat"):
+        if isinstance(out.get(part), list):
+            out[part] = [min_heights(v, least) if isinstance(v, dict) else v for v in out[part]]
+    return out
+
+
+TITLE_LINE = 36  # characters: a title line that fits a 390 px phone (and half a projector screen) in bold
+
+
+def wrapped_titles(spec: dict, line: int = TITLE_LINE) -> dict:
+    """The spec with a long title split into lines (Vega-Lite draws a list of strings as lines), so that a title is
+    never cut with an ellipsis on a phone. Returns a copy when it changes anything."""
+    import textwrap
+
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if not isinstance(text, str) or len(text) <= line:
+        return spec
+    lines = textwrap.wrap(text, line)
+    out = dict(spec)
+    out["title"] = {**title, "text": lines} if isinstance(title, dict) else lines
+    return out
 
 
 def what_to_notice(points: Iterable[str]) -> None:

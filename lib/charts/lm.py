@@ -68,7 +68,7 @@ def next_token_bars(df: pd.DataFrame, *, projector: bool = False) -> alt.LayerCh
     data = _bars_data(df)
     labels = list(data["label"])
     scale = alt.Scale(domain=[MODEL_SERIES, USED_SERIES, CUT_SERIES], range=["#a9c4e8", "#0b3c7d", "#cccccc"])
-    legend = alt.Legend(orient="bottom", columns=1 if projector else 2, labelLimit=420)
+    legend = alt.Legend(orient="bottom", columns=1, labelLimit=420)  # one column: fits a phone
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300))
     tooltip = [alt.Tooltip("token:N"), alt.Tooltip("model_probability:Q", title="model (T=1)", format=".4f"),
                alt.Tooltip("probability:Q", title="sampler", format=".4f"), alt.Tooltip("status:N")]

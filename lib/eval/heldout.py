@@ -17,6 +17,7 @@ from lib.sampling import generate
 
 TRAINING_PHRASING = "training phrasing"   # facts.QUESTIONS["capital"], shown for comparison only
 COMPLETION = "completion"
+BEFORE_FILE = "gpt_heldout_before.json"   # the shipped checkpoints' figures before issue 15, next to the models
 
 
 def _prompt(name: str, phrasing: str, template: str) -> str:
@@ -114,3 +115,117 @@ def summary(res: dict, phrasings: list[str]) -> dict:
             "copy_exact": res["copy"]["copy_exact"], "repeats_name": res["copy"]["repeats_name"],
             "copy_exact_invented": inv["copy_exact"],
             "copy_exact_known": known["all countries, seen 5+"]["copy_exact"]}
+
+
+def validation_evaluation(models: dict, probe_sets: dict, seed: int = 0) -> dict:
+    """What the recipe was chosen on (never the held-out generators or phrasings): invented names of the training
+    generators that no preference pair uses (facts.training_invented("validation") by generator, and the facts
+    generator's never-trained 'eval' names), real 'tune' countries seen 5+ times, in facts.VALIDATION_QUESTIONS."""
+    pool = facts.training_name_pool(seed)
+    val = set(facts.training_invented("validation", seed))
+    invented = {g: [n for n in names if n in val][:40] for g, names in pool.items()}
+    invented["facts syllables (never trained)"] = probe_sets["invented_eval"][:40]
+    tune = set(probe_sets["tune_countries"])
+    known = {"tune countries, seen 5+": [c.name for c in facts.COUNTRIES if c.name in tune and c.mentions >= 5],
+             "all countries, rare (<5)": [c.name for c in facts.COUNTRIES if c.mentions < 5]}
+    out = {}
+    for key, lm in models.items():
+        if key == "gpt_base":
+            continue
+        res = measure(lm, invented, known, dict(facts.VALIDATION_QUESTIONS), n_examples=1)
+        inv = res["invented"]["pooled"]
+        k = res["known"]["by_group"]
+        out[key] = {"abstain_invented": inv["abstain"], "capital_invented": inv["capital"],
+                    "abstain_by_generator": {g: r["abstain"] for g, r in res["invented"]["by_group"].items()},
+                    "accuracy_tune_seen5": k["tune countries, seen 5+"]["accuracy"],
+                    "accuracy_rare": k["all countries, rare (<5)"]["accuracy"],
+                    "abstain_rare": k["all countries, rare (<5)"]["abstain"],
+                    "copy_exact": res["copy"]["copy_exact"]}
+    return out
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or x != x else f"{100 * x:.0f}%"
+
+
+def markdown(ev: dict, before: dict | None = None) -> list[str]:
+    """The report's lines for the held-out evaluation (and the figures before issue 15, when given)."""
+    ph = [p for p in heldout.HELDOUT_PHRASINGS if p in ev["heldout_phrasings"]]
+    gens = [g for g in heldout.GENERATORS if g in ev["generators"]]
+    lines = ["### Held-out generators and phrasings (issue 15)", "",
+             f"{ev['n_per_generator']} invented names from each of three generators no training data uses: "
+             + "; ".join(f"{g} (e.g. {', '.join(ev['generators'][g][:3])})" for g in gens)
+             + ". Held-out phrasings, in the frame `Question: ...\\nAnswer:`: "
+             + "; ".join(f"\"{ev['heldout_phrasings'][p].format(name='X')}\"" for p in ph)
+             + ". Answers are greedy and classified as a capital (a real capital city or a capital-like \"The capital "
+               "of X is Y\"), an abstention (\"I don't know ...\") or neither (a currency, garbled, empty, \"a.\"). "
+               "Rates pool all four phrasings; the base model is asked \"The capital of X is\" instead.", "",
+             "| checkpoint | invented: abstains | invented: names a capital | invented: neither | "
+             "well-known capitals (seen 5+, all countries) | well-known capitals (held-out countries) | "
+             "rare capitals (seen <5) | refuses well-known | answers that repeat a name | name copied exactly |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for tag, src in (("", ev), (" (before)", before or {})):
+        for key in ("gpt_base", "gpt_sft", "gpt_dpo"):
+            if key not in src:
+                continue
+            s = src[key]["summary"]
+            lines.append(f"| {key}{tag} | {_pct(s['abstain_invented'])} | {_pct(s['capital_invented'])} | "
+                         f"{_pct(s['neither_invented'])} | {_pct(s['accuracy_all_seen5'])} | "
+                         f"{_pct(s['accuracy_heldout_seen5'])} | {_pct(s.get('accuracy_rare'))} | "
+                         f"{_pct(s['abstain_all_seen5'])} | {_pct(s['repeats_name'])} | {_pct(s['copy_exact'])} |")
+    for key in ("gpt_sft", "gpt_dpo"):
+        if key not in ev:
+            continue
+        lines += ["", f"{key}: abstention on held-out invented names by generator and phrasing"
+                  + (" (before issue 15 in brackets)" if before and key in before else "")
+                  + "; last rows: well-known capitals (all countries seen 5+) by phrasing.", "",
+                  "| generator | " + " | ".join(f"\"{ev['heldout_phrasings'][p].format(name='X')}\"" for p in ph)
+                  + " | all four | training phrasing |", "|---|" + "---|" * (len(ph) + 2)]
+        b = (before or {}).get(key)
+
+        def cell(get):
+            now = get(ev[key])
+            if b is None:
+                return _pct(now)
+            try:
+                return f"{_pct(now)} ({_pct(get(b))})"
+            except KeyError:
+                return _pct(now)
+
+        for g in gens:
+            lines.append(f"| {g} | " + " | ".join(cell(lambda r, p=p: r["invented"]["table"][p][g]["abstain"])
+                                                  for p in ph)
+                         + f" | {cell(lambda r: r['invented']['by_group'][g]['abstain'])} | "
+                         f"{cell(lambda r: r['training_phrasing']['invented'][g]['abstain'])} |")
+        lines.append("| all three | " + " | ".join(cell(lambda r, p=p: r["invented"]["by_phrasing"][p]["abstain"])
+                                                    for p in ph)
+                     + f" | {cell(lambda r: r['invented']['pooled']['abstain'])} | "
+                     f"{cell(lambda r: r['training_phrasing']['invented_pooled']['abstain'])} |")
+        grp = "all countries, seen 5+"
+        lines.append("| well-known capitals | " + " | ".join(
+            cell(lambda r, p=p: r["known"]["table"][p][grp]["accuracy"]) for p in ph)
+            + f" | {cell(lambda r: r['known']['by_group'][grp]['accuracy'])} | "
+            f"{cell(lambda r: r['training_phrasing']['known'][grp]['accuracy'])} |")
+        grp = "held-out countries, seen 5+"
+        lines.append("| well-known capitals, held-out countries | " + " | ".join(
+            cell(lambda r, p=p: r["known"]["table"][p][grp]["accuracy"]) for p in ph)
+            + f" | {cell(lambda r: r['known']['by_group'][grp]['accuracy'])} | "
+            f"{cell(lambda r: r['training_phrasing']['known'][grp]['accuracy'])} |")
+    if "gpt_base" in ev:
+        bg = ev["gpt_base"]["invented"]["by_group"]
+        lines += ["", "gpt_base, \"The capital of X is\" on held-out invented names: "
+                  + "; ".join(f"{g}: capital {_pct(bg[g]['capital'])}, neither {_pct(bg[g]['neither'])}" for g in gens)
+                  + " (\"neither\" is mostly \"a.\" or another country's name: not an answer)."]
+    return lines
+
+
+def validation_markdown(val: dict) -> list[str]:
+    lines = ["", "Validation (what the recipe was chosen on; training generators' unused names and the phrasings "
+             + "; ".join(f"\"{t.format(name='X')}\"" for t in facts.VALIDATION_QUESTIONS.values()) + "):", ""]
+    for key, v in val.items():
+        lines.append(f"- {key}: abstains {_pct(v['abstain_invented'])} ("
+                     + ", ".join(f"{g} {_pct(r)}" for g, r in v["abstain_by_generator"].items())
+                     + f"); tune capitals seen 5+ {_pct(v['accuracy_tune_seen5'])}; rare capitals "
+                       f"{_pct(v['accuracy_rare'])}, refuses rare {_pct(v['abstain_rare'])}; name copied exactly "
+                       f"{_pct(v['copy_exact'])}.")
+    return lines

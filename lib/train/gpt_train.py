@@ -21,6 +21,8 @@ import torch
 
 from lib import hallucination as H
 from lib.data import facts
+from lib.eval import heldout as heldout_eval
+from lib.eval.answers import classify
 from lib.models import lm as lm_module
 from lib.models.lm import LM, TinyGPTConfig
 from lib.train import dpo
@@ -37,7 +39,7 @@ class GPTTrainSettings:
     pretrain_steps: int = 1800
     pretrain_batch: int = 32
     pretrain_lr: float = 3e-3
-    sft_steps: int = 100
+    sft_steps: int = 300
     sft_batch: int = 16
     sft_lr: float = 3e-4
     sft_lm_weight: float = 1.0
@@ -182,13 +184,19 @@ def evaluate(models: dict[str, LM], probe_sets: dict, seed: int) -> dict:
                        fmt="qa")
         sec["qa"]["accuracy_tune_seen5_capital"] = H.rate(tune, "correct")
         sec["qa"]["over_refusal_tune_seen5_capital"] = H.rate(tune, "abstained")
-        # hallucination rate on invented names by sampling temperature (capital question)
+        sec["qa"]["invented_names_a_capital"] = _names_a_capital([r for r in qa_cap if not r.known])
+        sec["completion"]["invented_names_a_capital"] = _names_a_capital([r for r in comp if not r.known])
+        # hallucination rate on invented names by sampling temperature (capital question): the share of answers that
+        # are anything but "I don't know" (the measure of earlier builds, which the pages read), and the share that
+        # name a capital (lib/eval/answers.py: "a." or a currency is "neither", not an answer)
         fmt = "completion" if name == "gpt_base" else "qa"
-        by_t = {}
+        by_t, names_capital = {}, {}
         for t in [0.0, 0.5, 1.0, 1.5]:
             res = H.probe(lm, invented_eval, ["capital"], fmt=fmt, temperature=t, seed=seed)
             by_t[str(t)] = H.hallucination_rate(res)
+            names_capital[str(t)] = _names_a_capital(res)
         sec["hallucination_by_temperature"] = by_t
+        sec["names_capital_by_temperature"] = names_capital
         sec["format_for_hallucination"] = fmt
         sec["examples"] = [asdict(r) for r in qa_cap if not r.known][:5] + [asdict(r) for r in qa_cap if r.known][:5]
         out[name] = sec
@@ -213,6 +221,13 @@ def evaluate(models: dict[str, LM], probe_sets: dict, seed: int) -> dict:
             "rare_flagged": sum(v < thr for v in ev_r.values()) / len(ev_r),
         }
     return out
+
+
+def _names_a_capital(results) -> float:
+    """Share of probe answers that name a capital (three-outcome classifier of lib/eval/answers.py)."""
+    if not results:
+        return float("nan")
+    return sum(classify(r.answer, r.name).outcome == "capital" for r in results) / len(results)
 
 
 def _pct(x: float) -> str:
@@ -250,22 +265,24 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| {name} | {_pct(s['completion']['accuracy_seen5'])} | {_pct(q['accuracy_seen5_capital'])} | "
             f"{_pct(q['accuracy_seen5_all_kinds'])} | {_pct(q['accuracy_rare'])} | {_pct(q['over_refusal_seen5'])} | "
-            f"{_pct(q['over_refusal_rare'])} | {_pct(q['capital'].get('hallucination_rate'))} | "
+            f"{_pct(q['over_refusal_rare'])} | {_pct(q.get('invented_names_a_capital'))} | "
             f"{_pct(q.get('accuracy_tune_seen5_capital'))} | "
             f"{q['capital'].get('mean_answer_probability_known', float('nan')):.2f} / "
             f"{q['capital'].get('mean_answer_probability_invented', float('nan')):.2f} |")
-    lines += ["", "Hallucination rate on held-out invented names by temperature (capital question; base in its "
-              "completion format, SFT and DPO in the QA format):", "",
+    lines += ["", "Hallucination rate on held-out invented names by temperature: share of answers that name a capital "
+              "(capital question; base in its completion format, SFT and DPO in the QA format; an answer such as "
+              "\"a.\" or a currency is not counted, see the three-outcome classifier below):", "",
               "| checkpoint | " + " | ".join(f"T={t}" for t in ["0.0", "0.5", "1.0", "1.5"]) + " |",
               "|---|---|---|---|---|"]
     for name in NAMES:
         if name in ev:
-            lines.append(f"| {name} | " + " | ".join(_pct(ev[name]["hallucination_by_temperature"][t])
+            lines.append(f"| {name} | " + " | ".join(_pct(ev[name]["names_capital_by_temperature"][t])
                                                     for t in ["0.0", "0.5", "1.0", "1.5"]) + " |")
     if "gpt_base" in ev:
         c = ev["gpt_base"]["completion"]
-        lines += ["", f"Base, completion format: invented names get an answer {_pct(c.get('hallucination_rate'))} of "
-                  f"the time, with mean answer probability {c.get('mean_answer_probability_invented', 0):.2f} "
+        lines += ["", f"Base, completion format: invented names get a capital for an answer "
+                  f"{_pct(c.get('invented_names_a_capital'))} of the time (something other than \"I don't know\" "
+                  f"{_pct(c.get('hallucination_rate'))}), with mean answer probability {c.get('mean_answer_probability_invented', 0):.2f} "
                   f"against {c.get('mean_answer_probability_known', 0):.2f} for real countries.",
                   "Base accuracy by frequency (completion): " + ", ".join(
                       f"seen {r['mentions']}x {_pct(r['accuracy'])}" for r in c["by_frequency"]) + "."]
@@ -276,6 +293,12 @@ def markdown(report: dict) -> str:
                   f"{_pct(sc['accuracy_eval'])} at telling held-out known (seen 5+) from invented names; mean "
                   f"agreement {sc['mean_agreement_known_seen5']:.2f} known vs {sc['mean_agreement_invented']:.2f} "
                   f"invented; rare real countries (seen <5) flagged {_pct(sc['rare_flagged'])}."]
+    if "heldout" in ev:
+        before = Path(__file__).resolve().parents[2] / "assets" / "models" / heldout_eval.BEFORE_FILE
+        lines += [""] + heldout_eval.markdown(ev["heldout"], json.loads(before.read_text()) if before.exists()
+                                              else None)
+    if "validation" in ev:
+        lines += heldout_eval.validation_markdown(ev["validation"])
     d = report["settings"]["dpo"]
     lines += ["", "Method notes:",
               "- Pre-training text is grouped into short encyclopedia entries (2-4 sentences about one country); with "
@@ -326,6 +349,7 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
         "tune_countries": [c.name for c in split["tune"]],
         "heldout_countries": [c.name for c in split["heldout"]],
         "invented_tune": invented["tune"], "invented_eval": invented["eval"],
+        "invented_train_shapes": facts.training_invented("train", seed),
         "mean_tokens_real": sum(real_tokens) / len(real_tokens),
         "mean_tokens_invented_tune": sum(name_tokens(tokenizer, n) for n in invented["tune"]) / len(invented["tune"]),
         "mean_tokens_invented_eval": sum(name_tokens(tokenizer, n) for n in invented["eval"]) / len(invented["eval"]),
@@ -366,7 +390,7 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
 
     # 3. preference tuning (DPO + supervised + LM terms) from SFT, with SFT as the frozen reference
     t = time.perf_counter()
-    pairs = facts.preference_pairs(seed, invented["tune"])
+    pairs = facts.preference_pairs(seed, invented["tune"] + facts.training_invented("train", seed))
     prepared = dpo.prepare(sft.model, tokenizer, pairs)
     model = dpo.copy_for_training(sft.model)
     history = dpo.train(model, tokenizer, prepared, settings.dpo, blocks,
@@ -383,6 +407,8 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
     t = time.perf_counter()
     loaded = {n: lm_module.load(out_dir / n) for n in NAMES}
     evaluation = evaluate(loaded, probe_sets, seed)
+    evaluation["heldout"] = heldout_eval.heldout_evaluation(loaded, probe_sets, seed)
+    evaluation["validation"] = heldout_eval.validation_evaluation(loaded, probe_sets, seed)
     times["evaluation"] = time.perf_counter() - t
 
     cfg = settings.model

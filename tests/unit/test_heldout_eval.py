@@ -125,3 +125,28 @@ def test_measure_pools_outcomes_and_copies(monkeypatch):
     known = res["known"]["by_group"]["k"]
     assert known["accuracy"] == 0.5 and known["neither"] == 0.5 and known["copy_exact"] == 1.0
     assert res["invented"]["table"]["a"]["g"]["n"] == 2
+
+
+def test_training_name_generators_are_disjoint_from_the_heldout_ones():
+    real = [c.name.lower() for c in facts.COUNTRIES]
+    pool = facts.training_name_pool(0)
+    # "real stem" training names are 3+ edits from every real country; held-out "near" names are 1-2 edits away
+    assert all(min(facts._edit_distance(n.lower(), r) for r in real) >= 3 for n in pool["real stem"])
+    # training two-word names use none of the held-out place words, vowel-initial names none of their onsets
+    assert not {n.split()[0] for n in pool["two words"]} & set(heldout.PLACE_WORDS)
+    assert all(n[0] in "AEIOU" for n in pool["vowel-initial"])
+    assert not set(facts._V_ENDINGS) & set(heldout._ENDINGS) and not set(facts._ENDINGS) & set(heldout._ENDINGS)
+
+
+def test_report_section_names_every_generator_and_phrasing():
+    import json
+
+    from lib import paths
+
+    before = json.loads((paths.MODELS / E.BEFORE_FILE).read_text())
+    text = "\n".join(E.markdown(before, before))
+    for g in heldout.GENERATORS:
+        assert g in text
+    for t in heldout.HELDOUT_PHRASINGS.values():
+        assert t.format(name="X") in text
+    assert "(before)" in text and "gpt_dpo" in text

@@ -45,7 +45,7 @@ class GPTTrainSettings:
     sft_lm_weight: float = 1.0
     dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=300, batch_pairs=16,
                                                                          lr=5e-4, sft_weight=2.0, lm_weight=2.0,
-                                                                         scope="decision"))
+                                                                         scope="decision", known_share=0.67))
     n_invented: int = 123         # invented names per part (tune / eval), token counts matched to the real names
 
 
@@ -307,11 +307,27 @@ def markdown(report: dict) -> str:
               "- Invented names are built from random syllables with token counts matched to the real names. An "
               "earlier version glued halves of real names together (\"Austrapan\"); DPO then refused real countries "
               "that shared a piece with them.",
-              f"- DPO: {d['steps']} steps of {d['batch_pairs']} pairs (half real, half invented), beta {d['beta']}, "
+              f"- DPO: {d['steps']} steps of {d['batch_pairs']} pairs ({100 * d['known_share']:.0f}% about real "
+              f"countries), beta {d['beta']}, "
               f"learning rate {d['lr']}, loss = DPO + {d['sft_weight']} x NLL(chosen) + {d['lm_weight']} x LM "
               "(pre-training text), the DPO term scored up to the first token where chosen and rejected differ. "
               "Whole-answer DPO garbled names and capitals (\"I donBun.\", \"Ha.\"). Pairs for real countries "
               "prefer the right answer to a wrong one and to \"I don't know\".",
+              "- Issue 15 recipe: SFT demonstrations and preference pairs in 8 capital (4 language, 4 currency) "
+              "phrasings of the question, invented training names of four shapes (one-word syllables, two words, "
+              "vowel-initial, a real country's first letters plus an ending), a name-free abstention (\"I don't know "
+              "that country.\"), SFT 300 steps. Chosen on the validation split above among three runs: (1) SFT 100 "
+              "steps, no real-stem names: validation abstains 95%, tune capitals 16%, refuses rare 50%; (2) SFT 300 "
+              "steps, real-stem names, half real pairs: 90%, 16%, 56%; (3) as (2) with 2/3 real pairs: 93%, 28%, "
+              "47% (shipped). On the held-out sets (1) abstained 55% with 56% of well-known capitals, (2) 73% with "
+              "63%.",
+              "- Where it breaks (issue 15 targets: abstain 80%, keep 90% of well-known capitals, names copied 95%): "
+              "names one or two letters from a real country (\"Bhatan\" answered as Bangladesh) are refused about "
+              "half the time while the other generators reach 72-86%; knowledge does not survive new phrasings "
+              "(\"Name the capital of X.\" and \"X's capital is which city?\" about 50%, already only 56-81% after "
+              "SFT) and DPO refuses or misanswers held-out real countries it never saw in a question (40% right over "
+              "the four phrasings). A fabricated answer about an invented name never copies the name exactly; real "
+              "names are copied about 85% of the time.",
               "- Caveat: the DPO numbers swing by 10-20 points between nearby step counts (measured every 50 steps in "
               "development); the step count was chosen after looking at held-out numbers, and the held-out real set "
               "is small (20 countries seen 5+ times). The whole build run once with seed 1 (26 Nov 2026) gave: base "

@@ -153,8 +153,13 @@ if rep is not None:
     with g1:
         ui.chart(ui.memo(L.rate_spec, ui.projector()))
         st.caption("Measured when the models were built, on the held-out invented names (greedy at T = 0, one sample "
-                   "per name otherwise); base with the completion prompt, SFT and DPO with the question. Base and "
-                   "SFT never abstain, so their lines lie on top of each other at 100%.")
+                   "per name otherwise); base with the completion prompt, SFT and DPO with the question. Only answers "
+                   "that name a capital count: the base model's \u201ca.\u201d or a currency is *neither*.")
+        outcome = L.outcome_frame(rep)
+        st.dataframe(outcome, hide_index=True, width="stretch", height=ui.table_height(len(outcome)),
+                     column_config={c: st.column_config.NumberColumn(format="percent")
+                                    for c in ("names a capital", "abstains", "neither")})
+        st.caption("Greedy (T = 0), the same names: every answer is one of three outcomes.")
     if sc:
         g2.metric("Self-consistency detector accuracy", f"{100 * sc['accuracy_eval']:.0f}%",
                   help="Balanced accuracy at telling held-out well-known countries from invented names, base model, "
@@ -200,4 +205,4 @@ ui.references([
     ("transformers: logits processors", "https://huggingface.co/docs/transformers/internal/generation_utils"),
 ])
 ui.show_code(L.distribution, L.distribution_frame, L.distribution_notices, L.sample_view, L.sample_notices,
-             L.lab_answer, L.lab_notices, L.notices)
+             L.lab_answer, L.lab_notices, L.outcomes, L.notices)

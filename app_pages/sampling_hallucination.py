@@ -157,7 +157,7 @@ if rep is not None:
                    "that name a capital count: the base model's \u201ca.\u201d or a currency is *neither*.")
         outcome = L.outcome_frame(rep)
         st.dataframe(outcome, hide_index=True, width="stretch", height=ui.table_height(len(outcome)),
-                     column_config={c: st.column_config.NumberColumn(format="percent")
+                     column_config={c: st.column_config.NumberColumn(format="%.0f%%")
                                     for c in ("names a capital", "abstains", "neither")})
         st.caption("Greedy (T = 0), the same names: every answer is one of three outcomes.")
     if sc:

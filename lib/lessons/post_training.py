@@ -393,10 +393,23 @@ def heldout_frame(report: dict, key: str = "gpt_dpo") -> pd.DataFrame:
                  KNOWN_ALL: g["known"]["by_group"][KNOWN_ALL]["accuracy"],
                  KNOWN_HELD: g["known"]["by_group"][KNOWN_HELD]["accuracy"]})
     t = g["training_phrasing"]
-    rows.append({"phrasing": f"{h['training_phrasing'].format(name='X')} ({TRAINING})",
+    rows.append({"phrasing": f"{h['training_phrasing'].format(name='X')} (trained)",
                  **{n: t["invented"][n]["abstain"] for n in gens}, ALL_INVENTED: t["invented_pooled"]["abstain"],
                  KNOWN_ALL: t["known"][KNOWN_ALL]["accuracy"], KNOWN_HELD: t["known"][KNOWN_HELD]["accuracy"]})
     return pd.DataFrame(rows)
+
+
+def heldout_tables(report: dict, key: str = "gpt_dpo") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`heldout_frame` as the page shows it, in percent: invented names abstained on (by generator, all three), and
+    well-known capitals right (all countries seen 5+, held-out countries)."""
+    f = heldout_frame(report, key)
+    nums = [c for c in f.columns if c != "phrasing"]
+    f[nums] = 100 * f[nums]
+    gens = nums[:-3]
+    abstain = f[["phrasing", *gens, ALL_INVENTED]].rename(columns={ALL_INVENTED: "all three"})
+    known = f[["phrasing", KNOWN_ALL, KNOWN_HELD]].rename(
+        columns={KNOWN_ALL: "all countries (seen 5+)", KNOWN_HELD: "held-out countries (seen 5+, never in a question)"})
+    return abstain, known
 
 
 @dataclass(frozen=True)
@@ -453,21 +466,22 @@ def heldout_notices(n: HeldOut) -> list[str]:
     worst_ph = min(n.known_by_phrasing, key=n.known_by_phrasing.get)
     if n.known < TARGET_KNOWN and n.known_training - n.known_by_phrasing[worst_ph] >= 0.15:
         out.append(f"Knowledge does not carry over to new phrasings: well-known capitals are right **"
-                   f"{n.known_training:.0%}** of the time in the training phrasing but **{n.known:.0%}** over the "
+                   f"{n.known_training:.0%}** of the time in a phrasing it was trained on but **{n.known:.0%}** "
+                   f"over the "
                    f"four new ones, down to **{n.known_by_phrasing[worst_ph]:.0%}** for \u201c{worst_ph}\u201d "
                    f"(target {TARGET_KNOWN:.0%}).")
     else:
         out.append(f"Well-known capitals stay right in new phrasings: **{n.known:.0%}** over the four "
-                   f"(training phrasing {n.known_training:.0%}; lowest {n.known_by_phrasing[worst_ph]:.0%} for "
+                   f"(a trained phrasing {n.known_training:.0%}; lowest {n.known_by_phrasing[worst_ph]:.0%} for "
                    f"\u201c{worst_ph}\u201d).")
     if n.heldout_training_before is not None:
         if n.heldout_training < n.heldout_training_before - 0.05:
-            out.append(f"The price, even in the training phrasing: on held-out real countries (seen 5+ times, never in "
-                       f"a question) DPO's capitals fell from **{n.heldout_training_before:.0%}** before this "
+            out.append(f"The price, even in a phrasing it was trained on: on held-out real countries (seen 5+ times, "
+                       f"never in a question) DPO's capitals fell from **{n.heldout_training_before:.0%}** before this "
                        f"training data to **{n.heldout_training:.0%}**; it refuses "
                        f"{n.heldout_refused_training:.0%} of them (was {n.heldout_refused_training_before:.0%}).")
         else:
-            out.append(f"In the training phrasing the held-out real countries kept their capitals "
+            out.append(f"In a phrasing it was trained on the held-out real countries kept their capitals "
                        f"({n.heldout_training_before:.0%} before, {n.heldout_training:.0%} now).")
     if n.copy_exact < TARGET_COPY:
         out.append(f"Answers that repeat the country's name copy it exactly **{n.copy_exact:.0%}** of the time "

@@ -265,14 +265,14 @@ def outcomes(report: dict, key: str, temperature: str = "0.0") -> dict | None:
 
 
 def outcome_frame(report: dict) -> pd.DataFrame:
-    """Section 3's table: per checkpoint, the share of held-out invented names answered with a capital, abstained
-    on, and neither (greedy)."""
+    """Section 3's table: per checkpoint, the percentage of held-out invented names answered with a capital,
+    abstained on, and neither (greedy)."""
     rows = []
     for key, label in CHECKPOINTS.items():
         o = outcomes(report, key)
         if o is not None:
-            rows.append({"checkpoint": label, "names a capital": o["capital"], "abstains": o["abstain"],
-                         "neither": o["neither"]})
+            rows.append({"checkpoint": label, "names a capital": 100 * o["capital"], "abstains": 100 * o["abstain"],
+                         "neither": 100 * o["neither"]})
     return pd.DataFrame(rows, columns=["checkpoint", "names a capital", "abstains", "neither"])
 
 
@@ -333,7 +333,8 @@ def notices(m: Measured | None) -> list[str]:
     b, s, d = m.base, m.sft, m.dpo
     base = (f"Greedy, the base model (given \u201cThe capital of X is\u201d) names a capital for **{b.capital:.0%}** "
             f"of the held-out invented countries"
-            + (" and never says it does not know" if b.abstain == 0 else f" and says it does not know for {b.abstain:.0%}"))
+            + (" and never says it does not know" if b.abstain == 0
+               else f" and says it does not know for {b.abstain:.0%}"))
     if b.neither > b.capital:
         base += (f"; the other **{b.neither:.0%}** are *neither* (\u201ca.\u201d, another country's name, a made-up "
                  f"word): not an answer, and not an abstention either.")
@@ -349,7 +350,7 @@ def notices(m: Measured | None) -> list[str]:
     if d.abstain >= max(b.abstain, s.abstain) + 0.1:
         out.append(f"After preference finetuning (DPO) it abstains on **{d.abstain:.0%}** and still names a capital "
                    f"for **{d.capital:.0%}** (neither {d.neither:.0%}): it learned to say \u201cI don't know\u201d, "
-                   f"not always.")
+                   f"though not every time.")
     else:
         out.append(f"After preference finetuning (DPO) it abstains on only {d.abstain:.0%} and names a capital for "
                    f"**{d.capital:.0%}**: DPO did not teach it to abstain.")

@@ -103,8 +103,8 @@ def test_heldout_notices_say_where_it_breaks():
     assert len(out) == 5
     assert "DPO abstains on **69%**, short of the 80% target" in out[0]
     assert "It breaks on **near a real country** names: abstains on **49%** of them against 86% for two words" in out[1]
-    assert ("right **90%** of the time in the training phrasing but **63%** over the four new ones, down to **48%** "
-            "for \u201cX's capital is which city?\u201d") in out[2]
+    assert ("right **90%** of the time in a phrasing it was trained on but **63%** over the four new ones, down to "
+            "**48%** for \u201cX's capital is which city?\u201d") in out[2]
     assert "capitals fell from **95%** before this training data to **70%**; it refuses 15% of them (was 5%)" in out[3]
     assert "copy it exactly **62%** of the time (real countries 85%, invented names 0%; target 95%)" in out[4]
 
@@ -148,9 +148,26 @@ def test_heldout_frame_and_numbers_from_a_report():
                                       "training_phrasing": "What is the capital of {name}?", "gpt_dpo": g}}}
     frame = L.heldout_frame(rep)
     assert list(frame["phrasing"]) == ["What is the capital city of X?", "Which city is the capital of X?",
-                                       "all four held-out phrasings", "What is the capital of X? (training phrasing)"]
+                                       "all four held-out phrasings", "What is the capital of X? (trained)"]
     assert list(frame.columns[1:4]) == gens and frame[L.KNOWN_HELD].tolist() == [0.5] * 4
     before = {"gpt_dpo": {"training_phrasing": {"known": {L.KNOWN_HELD: cell(0.1, 0.9)}}}}
     n = L.heldout_numbers(rep, before)
     assert n.heldout_training_before == 0.9 and n.heldout_training == 0.5 and n.by_generator["two words"] == 0.6
     assert L.heldout_numbers(rep, None).heldout_training_before is None
+
+
+def test_heldout_tables_in_percent():
+    cell = lambda a, acc=None: {"abstain": a, "accuracy": acc}
+    gens = ["new syllables", "two words", "near a real country"]
+    ph = {"which city": "Which city is the capital of {name}?"}
+    known = {L.KNOWN_ALL: cell(0.1, 0.8), L.KNOWN_HELD: cell(0.2, 0.5)}
+    inv = {g: cell(0.5) for g in gens}
+    g = {"invented": {"table": {"which city": inv}, "by_phrasing": {"which city": cell(0.5)}, "by_group": inv,
+                      "pooled": cell(0.5)},
+         "known": {"table": {"which city": known}, "by_group": known},
+         "training_phrasing": {"invented": inv, "invented_pooled": cell(0.25), "known": known}}
+    rep = {"evaluation": {"heldout": {"generators": {x: [] for x in gens}, "heldout_phrasings": ph,
+                                      "training_phrasing": "What is the capital of {name}?", "gpt_dpo": g}}}
+    abstain, known_t = L.heldout_tables(rep)
+    assert list(abstain.columns) == ["phrasing", *gens, "all three"] and abstain["all three"].tolist() == [50, 50, 25]
+    assert known_t.iloc[:, 1].tolist() == [80, 80, 80] and known_t.iloc[:, 2].tolist() == [50, 50, 50]

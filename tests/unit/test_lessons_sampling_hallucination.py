@@ -136,6 +136,7 @@ def test_outcomes_from_a_report():
     assert lm_lab.outcomes(rep, "gpt_sft") is None
     frame = lm_lab.outcome_frame(rep)
     assert len(frame) == 2 and list(frame.columns) == ["checkpoint", "names a capital", "abstains", "neither"]
+    assert frame.iloc[0, 1:].tolist() == [10.0, 0.0, 90.0]                            # percent
     rates = lm_lab.hallucination_frame(rep)
     assert rates[rates.temperature == 1.0]["hallucination_rate"].tolist() == [0.2]   # the classifier's key
 

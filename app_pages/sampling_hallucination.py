@@ -1,6 +1,6 @@
 """Sampling and hallucination: the next-token distribution under temperature, top-k and top-p; many samples of one
-prompt; and questions about countries the model never saw, answered fluently anyway. Computed by
-lib/lessons/sampling_hallucination.py."""
+prompt; and questions about countries the model never saw, answered anyway (a capital, an abstention, or neither).
+Computed by lib/lessons/sampling_hallucination.py."""
 import streamlit as st
 
 from lib import ui
@@ -188,7 +188,8 @@ ui.quiz(PAGE, [
                  "the fewest top tokens whose probabilities sum to at least 0.9",
                  "every token whose own probability is at least 0.9"],
      "answer": 1, "why": "Nucleus sampling adapts the number of tokens to how peaked the distribution is."},
-    {"q": "The base model answers \"The capital of Zorvania is ...\" fluently. Why is that not evidence that it knows?",
+    {"q": "The base model always continues \"The capital of Zorvania is ...\" (with a city, another country or "
+          "\"a.\"), never with \"I don't know\". Why is a city from it not evidence that it knows?",
      "options": ["Its tokenizer splits the name into pieces it knows",
                  "It always outputs a next-token distribution",
                  "Low temperature makes any answer look confident"],

@@ -305,7 +305,8 @@ def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, ga
     if garbled:
         out.append(f"An answer that spells {name} differently is the model, not the app: the tiny model copies the "
                    f"name from the question token by token and can garble one it never saw.")
-    shipped_text = (f"On the held-out invented names the SFT checkpoint names a capital **{s.sft_capital:.0%}** "
+    shipped_text = (f"On the held-out invented names (unused names of the training generator, asked the training "
+                    f"question) the SFT checkpoint names a capital **{s.sft_capital:.0%}** "
                     f"of the time, the DPO checkpoint **{s.dpo_capital:.0%}** (it abstains on {s.dpo_abstain:.0%}), "
                     f"while DPO ")
     if s.dpo_known >= s.sft_known - 0.05:

@@ -1,6 +1,6 @@
 """Sampling and hallucination: the next-token distribution under temperature, top-k and top-p; many samples of one
-prompt; and questions about countries the model never saw, answered fluently anyway. Computed by
-lib/lessons/sampling_hallucination.py."""
+prompt; and questions about countries the model never saw, answered anyway (a capital, an abstention, or neither).
+Computed by lib/lessons/sampling_hallucination.py."""
 import streamlit as st
 
 from lib import ui
@@ -156,8 +156,13 @@ if rep is not None:
     with g1:
         ui.chart(ui.memo(L.rate_spec, ui.projector()))
         st.caption("Measured when the models were built, on the held-out invented names (greedy at T = 0, one sample "
-                   "per name otherwise); base with the completion prompt, SFT and DPO with the question. Base and "
-                   "SFT never abstain, so their lines lie on top of each other at 100%.")
+                   "per name otherwise); base with the completion prompt, SFT and DPO with the question. Only answers "
+                   "that name a capital count: the base model's \u201ca.\u201d or a currency is *neither*.")
+        outcome = L.outcome_frame(rep)
+        st.dataframe(outcome, hide_index=True, width="stretch", height=ui.table_height(len(outcome)),
+                     column_config={c: st.column_config.NumberColumn(format="%.0f%%")
+                                    for c in ("names a capital", "abstains", "neither")})
+        st.caption("Greedy (T = 0), the same names: every answer is one of three outcomes.")
     if sc:
         g2.metric("Self-consistency detector accuracy", f"{100 * sc['accuracy_eval']:.0f}%",
                   help="Balanced accuracy at telling held-out well-known countries from invented names, base model, "
@@ -186,7 +191,8 @@ ui.quiz(PAGE, [
                  "the fewest top tokens whose probabilities sum to at least 0.9",
                  "every token whose own probability is at least 0.9"],
      "answer": 1, "why": "Nucleus sampling adapts the number of tokens to how peaked the distribution is."},
-    {"q": "The base model answers \"The capital of Zorvania is ...\" fluently. Why is that not evidence that it knows?",
+    {"q": "The base model always continues \"The capital of Zorvania is ...\" (with a city, another country or "
+          "\"a.\"), never with \"I don't know\". Why is a city from it not evidence that it knows?",
      "options": ["Its tokenizer splits the name into pieces it knows",
                  "It always outputs a next-token distribution",
                  "Low temperature makes any answer look confident"],
@@ -203,4 +209,4 @@ ui.references([
     ("transformers: logits processors", "https://huggingface.co/docs/transformers/internal/generation_utils"),
 ])
 ui.show_code(L.distribution, L.distribution_frame, L.distribution_notices, L.sample_view, L.sample_notices,
-             L.lab_answer, L.lab_notices, L.notices)
+             L.lab_answer, L.lab_notices, L.outcomes, L.notices)

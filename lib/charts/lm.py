@@ -111,7 +111,7 @@ def rate_by_temperature(df: pd.DataFrame, *, projector: bool = False) -> alt.Cha
     _need(df, {"checkpoint", "temperature", "hallucination_rate"}, "rate_by_temperature")
     return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
         x=alt.X("temperature:Q", title="temperature"),
-        y=alt.Y("hallucination_rate:Q", title="invented names answered", scale=alt.Scale(domain=[0, 1]),
+        y=alt.Y("hallucination_rate:Q", title="names a capital", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         color=alt.Color("checkpoint:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["checkpoint:N", "temperature:Q", alt.Tooltip("hallucination_rate:Q", format=".0%")],

@@ -254,21 +254,57 @@ QUESTIONS = {
     "language": "What is the official language of {name}?",
     "currency": "What is the currency of {name}?",
 }
+# The question phrasings of the training data (demonstrations and preference pairs), the first one of each kind
+# being QUESTIONS[kind]. Issue 15: with a single phrasing, SFT and DPO learned the template, not the question. Held-out
+# phrasings (lib/data/heldout.py) and VALIDATION_QUESTIONS are in no training data.
+TRAIN_QUESTIONS = {
+    "capital": [QUESTIONS["capital"],
+                "What's the capital of {name}?",
+                "Tell me the capital of {name}.",
+                "Do you know the capital of {name}?",
+                "{name}: what is its capital?",
+                "In {name}, what is the capital?",
+                "Capital of {name}?",
+                "What city is the seat of government of {name}?"],
+    "language": [QUESTIONS["language"],
+                 "What language is spoken in {name}?",
+                 "Tell me the official language of {name}.",
+                 "{name}: what is its official language?"],
+    "currency": [QUESTIONS["currency"],
+                 "What money is used in {name}?",
+                 "Tell me the currency of {name}.",
+                 "{name}: what is its currency?"],
+}
+# Used only to choose the training recipe (with the validation names of `training_invented`), never trained on.
+VALIDATION_QUESTIONS = {
+    "would like": "I would like to know the capital of {name}.",
+    "please give": "Please give the capital of {name}.",
+}
 ANSWERS = {
     "capital": "The capital of {name} is {value}.",
     "language": "The official language of {name} is {value}.",
     "currency": "The currency of {name} is the {value}.",
 }
+# The abstention repeats no name (issue 15): a tiny model garbles an unfamiliar name it copies ("I don't know the
+# capital of Norway" for Norvania), so an answer that does not copy it cannot garble it.
 ABSTAIN = {
+    "capital": "I don't know that country.",
+    "language": "I don't know that country.",
+    "currency": "I don't know that country.",
+}
+# The abstentions of earlier builds: still in the tokenizer's training text, so that the tokenizer (and with it the
+# pre-trained base model) is the one every build since issue 3 has used.
+_TOKENIZER_ABSTAIN = {
     "capital": "I don't know the capital of {name}.",
     "language": "I don't know the official language of {name}.",
     "currency": "I don't know the currency of {name}.",
 }
 
 
-def qa_prompt(name: str, kind: str = "capital") -> str:
-    """The prompt of the question-answer format; the answer follows after a space."""
-    return f"Question: {QUESTIONS[kind].format(name=name)}\nAnswer:"
+def qa_prompt(name: str, kind: str = "capital", phrasing: int = 0) -> str:
+    """The prompt of the question-answer format; the answer follows after a space. `phrasing` indexes
+    TRAIN_QUESTIONS[kind] (0: the standard question)."""
+    return f"Question: {TRAIN_QUESTIONS[kind][phrasing].format(name=name)}\nAnswer:"
 
 
 def qa_answer(name: str, kind: str, value: str) -> str:
@@ -375,6 +411,87 @@ def invented_names(part: str, seed: int = 0) -> list[str]:
     return invented_split(seed)[part]
 
 
+# Training name shapes beyond `invented_pool` (issue 15): two-word names and a second, vowel-initial syllable inventory.
+# Both are disjoint from the held-out generators of lib/data/heldout.py (other place words, other onsets, other
+# endings), and every generator here has a 'train' part (preference pairs) and a 'validation' part (choosing the
+# recipe only).
+TRAIN_PLACE_WORDS = ["Upper", "Lower", "Great", "Little", "Saint", "Mount", "Lake", "Old", "Grand", "Fort"]
+_V_ONSETS = ["a", "e", "i", "o", "u", "al", "el", "om", "un", "ar", "is", "ur", "ost", "emb"]
+_V_MIDDLES = ["b", "d", "g", "k", "l", "m", "n", "r", "t", "v", "z", "br", "dr", "nd", "rk"]
+_V_ENDINGS = ["ium", "eya", "uth", "olk", "enz", "arth", "ika", "osk", "ival", "emar", "unda", "ith"]
+
+
+def _acceptable(low: str) -> bool:
+    """The filters of `invented_pool`: not within 3 edits of a real country, no real word inside, pronounceable."""
+    if not 4 <= len(low) <= 12 or re.search(r"[aeiou]{3}|aa|ee|ii|oo|uu", low):
+        return False
+    real_words = _real_words()
+    if any(len(w) >= 4 and w in low for w in real_words) or any(low in w for w in real_words):
+        return False
+    return not any(abs(len(low) - len(r)) < 3 and _edit_distance(low, r) < 3 for r in (c.name.lower()
+                                                                                      for c in COUNTRIES))
+
+
+@functools.lru_cache(maxsize=4)
+def _vowel_initial_pool(seed: int = 0, size: int = 300) -> tuple[str, ...]:
+    rng = random.Random(50_000 + seed)
+    out: list[str] = []
+    while len(out) < size:
+        stem = rng.choice(_V_ONSETS) + "".join(rng.choice(_V_MIDDLES) + rng.choice(_VOWELS[:5])
+                                               for _ in range(rng.choice([1, 1, 2])))
+        low = stem + rng.choice(_V_ENDINGS)
+        if low.capitalize() not in out and _acceptable(low):
+            out.append(low.capitalize())
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=4)
+def training_name_pool(seed: int = 0) -> dict[str, tuple[str, ...]]:
+    """Invented names for training by generator (besides the matched 'tune' names of `invented_pool`):
+    'two words' ("Upper Dralia", "Skoumland Vethar": place word or tune name, then a tune name), 'vowel-initial'
+    ("Ombrika") and 'real stem' ("Norwika"). Two-word names use only the 'tune' half of `invented_pool`, never its
+    'eval' half."""
+    rng = random.Random(60_000 + seed)
+    tune = list(invented_split(seed)["tune"])
+    two: list[str] = []
+    while len(two) < 240:
+        second = rng.choice(tune)
+        first = rng.choice(TRAIN_PLACE_WORDS) if rng.random() < 0.6 else rng.choice(tune)
+        name = f"{first} {second}"
+        if first != second and name not in two:
+            two.append(name)
+    return {"two words": tuple(two), "vowel-initial": _vowel_initial_pool(seed), "real stem": _real_stem_pool(seed)}
+
+
+@functools.lru_cache(maxsize=4)
+def _real_stem_pool(seed: int = 0, size: int = 200) -> tuple[str, ...]:
+    """The first 3-5 letters of a real one-word country and a training ending ("Norwika", "Bhutarth"): close to a
+    real name but at least 3 edits from every one (the held-out "near a real country" names are 1-2 edits away)."""
+    rng = random.Random(70_000 + seed)
+    bases = [c.name for c in COUNTRIES if " " not in c.name and len(c.name) >= 5]
+    out: list[str] = []
+    for _ in range(50 * size):
+        base = rng.choice(bases)
+        low = base[:rng.choice([3, 4, 4, 5])].lower() + rng.choice(_V_ENDINGS + _ENDINGS)
+        real_names = [c.name.lower() for c in COUNTRIES]
+        if (low.capitalize() in out or re.search(r"[aeiou]{3}|aa|ee|ii|oo|uu", low)
+                or any(_edit_distance(low, r) < 3 or r in low for r in real_names) or low in _real_words()):
+            continue
+        out.append(low.capitalize())
+        if len(out) == size:
+            break
+    return tuple(out)
+
+
+def training_invented(part: str, seed: int = 0) -> list[str]:
+    """'train' (preference pairs) or 'validation' (recipe selection only): every fifth name of each training
+    generator is validation."""
+    out = []
+    for names in training_name_pool(seed).values():
+        out += [n for i, n in enumerate(names) if (i % 5 == 4) == (part == "validation")]
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Post-training data
 
@@ -385,17 +502,17 @@ def tokenizer_texts(seed: int = 0) -> list[str]:
     for country in COUNTRIES:
         for kind in QA_KINDS:
             texts.append(qa_prompt(country.name, kind) + qa_answer(country.name, kind, country.fact(kind)))
-            texts.append(qa_prompt(country.name, kind) + qa_abstain(country.name, kind))
+            texts.append(qa_prompt(country.name, kind) + " " + _TOKENIZER_ABSTAIN[kind].format(name=country.name))
     return texts
 
 
 def sft_demonstrations(seed: int = 0) -> list[tuple[str, str]]:
-    """(prompt, answer) demonstrations: questions about the 'tune' half of the real countries, answered correctly.
-    Every country appears with every question type; no invented name and no "I don't know" (like most instruction
-    data, the demonstrations always answer)."""
+    """(prompt, answer) demonstrations: questions about the 'tune' half of the real countries, answered correctly,
+    in every training phrasing of TRAIN_QUESTIONS. Every country appears with every question type and phrasing; no
+    invented name and no "I don't know" (like most instruction data, the demonstrations always answer)."""
     rng = random.Random(seed + 2)
-    demos = [(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)))
-             for c in country_split(seed)["tune"] for k in QA_KINDS]
+    demos = [(qa_prompt(c.name, k, i), qa_answer(c.name, k, c.fact(k)))
+             for c in country_split(seed)["tune"] for k in QA_KINDS for i in range(len(TRAIN_QUESTIONS[k]))]
     rng.shuffle(demos)
     return demos
 
@@ -416,26 +533,31 @@ def _wrong_value(rng: random.Random, kind: str, right: str | None) -> str:
 def preference_pairs(seed: int = 0, invented: list[str] | None = None,
                      known_vs_abstain: bool = True) -> list[PreferencePair]:
     """Preference pairs. For a real 'tune' country the correct answer is preferred to a wrong one (another country's
-    value) and to an unnecessary "I don't know" (unless `known_vs_abstain` is False); for a 'tune' invented name
-    (all of them, or the given subset) an honest "I don't know ..." is preferred to a fabricated answer (a real
-    value of the right type, the kind of fluent answer the SFT model gives)."""
+    value) and to an unnecessary "I don't know" (unless `known_vs_abstain` is False); for an invented training name
+    (the given ones, by default the 'tune' names and `training_invented("train")`) an honest "I don't know that
+    country." is preferred to a fabricated answer (a real value of the right type, the kind of fluent answer the SFT
+    model gives). Every pair gets a training phrasing drawn at random (TRAIN_QUESTIONS)."""
     rng = random.Random(seed + 3)
+
+    def ask(name: str, kind: str) -> str:
+        return qa_prompt(name, kind, rng.randrange(len(TRAIN_QUESTIONS[kind])))
+
     pairs = []
     for c in country_split(seed)["tune"]:
         for k in QA_KINDS:
-            pairs.append(PreferencePair(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)),
+            pairs.append(PreferencePair(ask(c.name, k), qa_answer(c.name, k, c.fact(k)),
                                         qa_answer(c.name, k, _wrong_value(rng, k, c.fact(k))), True))
             if known_vs_abstain:
-                pairs.append(PreferencePair(qa_prompt(c.name, k), qa_answer(c.name, k, c.fact(k)),
+                pairs.append(PreferencePair(ask(c.name, k), qa_answer(c.name, k, c.fact(k)),
                                             qa_abstain(c.name, k), True))
-    tune_names = set(invented_names("tune", seed))
+    allowed = set(invented_names("tune", seed)) | set(training_invented("train", seed))
     if invented is None:
-        invented = invented_names("tune", seed)
-    elif not set(invented) <= tune_names:
-        raise ValueError("preference pairs may only use invented names of the 'tune' part")
+        invented = invented_names("tune", seed) + training_invented("train", seed)
+    elif not set(invented) <= allowed:
+        raise ValueError("preference pairs may only use invented training names ('tune' or training_invented)")
     for name in invented:
         for k in QA_KINDS:
-            pairs.append(PreferencePair(qa_prompt(name, k), qa_abstain(name, k),
+            pairs.append(PreferencePair(ask(name, k), qa_abstain(name, k),
                                         qa_answer(name, k, _wrong_value(rng, k, None)), False))
     rng.shuffle(pairs)
     return pairs

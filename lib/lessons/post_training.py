@@ -7,6 +7,7 @@ plain numbers. The live run reports through a callback, so the page can draw a p
 """
 from __future__ import annotations
 
+import json
 import random
 import time
 from contextlib import contextmanager
@@ -19,10 +20,12 @@ import torch
 from lib import sampling
 from lib.charts import lm as lmcharts
 from lib.data import facts
+from lib.data import heldout as heldout_data
+from lib.eval import heldout as heldout_eval
 from lib.models import probes, registry
 from lib.models.lm import CHECKPOINTS, LM, load_report
 from lib.models.scoring import answer_probability, first_token_probability, pack
-from lib.paths import DATA
+from lib.paths import DATA, MODELS
 from lib.train import dpo
 
 IDK_COLUMN = "p(first word \u201cI\u201d)"
@@ -248,23 +251,31 @@ class Row:
 
 @dataclass(frozen=True)
 class Shipped:
-    """The build report's figures for the shipped checkpoints."""
-    sft_hallucination: float
-    dpo_hallucination: float
+    """The build report's figures for the shipped checkpoints (held-out invented names, greedy, three outcomes:
+    names a capital / abstains / neither; the base model in its completion format)."""
+    sft_capital: float
+    dpo_capital: float
+    dpo_abstain: float
     sft_known: float
     dpo_known: float
-    base_greedy_hallucination: float
+    base_capital: float
+    base_abstain: float
     dpo_steps: int
     dpo_batch: int
+
+    @property
+    def base_neither(self) -> float:
+        return max(0.0, 1.0 - self.base_capital - self.base_abstain)
 
 
 def shipped(report: dict) -> Shipped:
     ev = report["evaluation"]
     d = report["settings"]["dpo"]
-    return Shipped(ev["gpt_sft"]["qa"]["capital"]["hallucination_rate"],
-                   ev["gpt_dpo"]["qa"]["capital"]["hallucination_rate"],
+    return Shipped(ev["gpt_sft"]["qa"]["invented_names_a_capital"], ev["gpt_dpo"]["qa"]["invented_names_a_capital"],
+                   ev["gpt_dpo"]["qa"]["capital"]["abstention_invented"],
                    ev["gpt_sft"]["qa"]["accuracy_seen5_capital"], ev["gpt_dpo"]["qa"]["accuracy_seen5_capital"],
-                   ev["gpt_base"]["hallucination_by_temperature"]["0.0"], int(d["steps"]), int(d["batch_pairs"]))
+                   ev["gpt_base"]["completion"]["invented_names_a_capital"],
+                   ev["gpt_base"]["completion"]["abstention_invented"], int(d["steps"]), int(d["batch_pairs"]))
 
 
 @dataclass(frozen=True)
@@ -294,19 +305,24 @@ def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, ga
     if garbled:
         out.append(f"An answer that spells {name} differently is the model, not the app: the tiny model copies the "
                    f"name from the question token by token and can garble one it never saw.")
-    shipped_text = (f"On the held-out invented names the SFT checkpoint names a capital **{s.sft_hallucination:.0%}** "
-                    f"of the time, the DPO checkpoint **{s.dpo_hallucination:.0%}**, while DPO ")
+    shipped_text = (f"On the held-out invented names (unused names of the training generator, asked the training "
+                    f"question) the SFT checkpoint names a capital **{s.sft_capital:.0%}** "
+                    f"of the time, the DPO checkpoint **{s.dpo_capital:.0%}** (it abstains on {s.dpo_abstain:.0%}), "
+                    f"while DPO ")
     if s.dpo_known >= s.sft_known - 0.05:
         shipped_text += f"still gets **{s.dpo_known:.0%}** of the well-known held-out capitals right "
     else:
         shipped_text += f"gets only **{s.dpo_known:.0%}** of the well-known held-out capitals right "
     shipped_text += f"(SFT: {s.sft_known:.0%})."
-    if s.base_greedy_hallucination >= 1:
-        shipped_text += (" The base model, given \u201cThe capital of X is\u201d, never says it does not know (100% of "
-                         "invented names get an answer).")
+    shipped_text += (" The base model, given \u201cThe capital of X is\u201d, "
+                     + ("never says it does not know" if s.base_abstain == 0
+                        else f"says it does not know for {s.base_abstain:.0%}")
+                     + f" and names a capital for {s.base_capital:.0%} of invented names")
+    if s.base_neither > s.base_capital:
+        shipped_text += (f"; the other {s.base_neither:.0%} are *neither* (\u201ca.\u201d, another country's name): "
+                         f"not an answer, and not \u201cI don't know\u201d either.")
     else:
-        shipped_text += (f" The base model, given \u201cThe capital of X is\u201d, answers for "
-                         f"{s.base_greedy_hallucination:.0%} of invented names.")
+        shipped_text += f" ({s.base_neither:.0%} neither)."
     out.append(shipped_text)
     if live is None:
         return out
@@ -332,4 +348,146 @@ def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, ga
     elif a[INVENTED] > b[INVENTED]:
         out.append(f"Your run raised abstention and kept the well-known countries ({a[KNOWN]:.0%} right): the "
                    f"trade-off between caution and helpfulness went well this time.")
+    return out
+
+
+# ------------------------------------------------------------------ 4. does "I don't know" generalise? (issue 15)
+TARGET_ABSTAIN, TARGET_KNOWN, TARGET_COPY = 0.80, 0.90, 0.95   # issue 15's targets
+ALL_INVENTED = "all invented names"
+KNOWN_ALL = "all countries, seen 5+"
+KNOWN_HELD = "held-out countries, seen 5+"
+TRAINING = "training phrasing"
+
+
+def heldout_before() -> dict | None:
+    """The shipped checkpoints' held-out figures before issue 15 (written next to the models), or None."""
+    path = MODELS / heldout_eval.BEFORE_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _ordered(keys, order: list) -> list:
+    """`keys` in the order the held-out module lists them (unknown ones last, as they come)."""
+    keys = list(keys)
+    return [k for k in order if k in keys] + [k for k in keys if k not in order]
+
+
+def heldout_frame(report: dict, key: str = "gpt_dpo") -> pd.DataFrame:
+    """One row per question phrasing (the four held-out ones, all four pooled, the training phrasing): the share of
+    invented names the checkpoint abstains on, by held-out name generator and pooled, and the share of well-known
+    capitals (seen 5+) it gets right, over all countries and over the held-out ones."""
+    h = report["evaluation"]["heldout"]
+    g = h[key]
+    gens = _ordered(h["generators"], heldout_data.GENERATORS)
+    rows = []
+    for label in _ordered(h["heldout_phrasings"], list(heldout_data.HELDOUT_PHRASINGS)):
+        template = h["heldout_phrasings"][label]
+        inv, known = g["invented"]["table"][label], g["known"]["table"][label]
+        rows.append({"phrasing": template.format(name="X"), **{n: inv[n]["abstain"] for n in gens},
+                     ALL_INVENTED: g["invented"]["by_phrasing"][label]["abstain"],
+                     KNOWN_ALL: known[KNOWN_ALL]["accuracy"], KNOWN_HELD: known[KNOWN_HELD]["accuracy"]})
+    rows.append({"phrasing": "all four held-out phrasings",
+                 **{n: g["invented"]["by_group"][n]["abstain"] for n in gens},
+                 ALL_INVENTED: g["invented"]["pooled"]["abstain"],
+                 KNOWN_ALL: g["known"]["by_group"][KNOWN_ALL]["accuracy"],
+                 KNOWN_HELD: g["known"]["by_group"][KNOWN_HELD]["accuracy"]})
+    t = g["training_phrasing"]
+    rows.append({"phrasing": f"{h['training_phrasing'].format(name='X')} (trained)",
+                 **{n: t["invented"][n]["abstain"] for n in gens}, ALL_INVENTED: t["invented_pooled"]["abstain"],
+                 KNOWN_ALL: t["known"][KNOWN_ALL]["accuracy"], KNOWN_HELD: t["known"][KNOWN_HELD]["accuracy"]})
+    return pd.DataFrame(rows)
+
+
+def heldout_tables(report: dict, key: str = "gpt_dpo") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`heldout_frame` as the page shows it, in percent: invented names abstained on (by generator, all three), and
+    well-known capitals right (all countries seen 5+, held-out countries)."""
+    f = heldout_frame(report, key)
+    nums = [c for c in f.columns if c != "phrasing"]
+    f[nums] = 100 * f[nums]
+    gens = nums[:-3]
+    abstain = f[["phrasing", *gens, ALL_INVENTED]].rename(columns={ALL_INVENTED: "all three"})
+    known = f[["phrasing", KNOWN_ALL, KNOWN_HELD]].rename(
+        columns={KNOWN_ALL: "all countries (seen 5+)", KNOWN_HELD: "held-out countries (seen 5+, never in a question)"})
+    return abstain, known
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The DPO checkpoint's held-out figures the notices use (shares; `before` fields None when not recorded)."""
+    abstain: float                       # invented names, four held-out phrasings pooled
+    by_generator: dict                   # generator -> abstention (four phrasings pooled)
+    known: float                         # well-known capitals right (all countries seen 5+), four phrasings pooled
+    known_by_phrasing: dict              # held-out phrasing (with X) -> well-known capitals right
+    known_training: float                # well-known capitals right in the training phrasing
+    heldout_training: float              # held-out countries (seen 5+) right in the training phrasing
+    heldout_refused_training: float      # ... refused there
+    copy_exact: float                    # answers that repeat a name and copy it exactly
+    copy_known: float
+    copy_invented: float
+    heldout_training_before: float | None = None
+    heldout_refused_training_before: float | None = None
+
+
+def heldout_numbers(report: dict, before: dict | None = None, key: str = "gpt_dpo") -> HeldOut:
+    h = report["evaluation"]["heldout"]
+    g = h[key]
+    t = g["training_phrasing"]["known"][KNOWN_HELD]
+    b = (before or {}).get(key, {}).get("training_phrasing", {}).get("known", {}).get(KNOWN_HELD)
+    return HeldOut(g["summary"]["abstain_invented"],
+                   {n: g["invented"]["by_group"][n]["abstain"]
+                    for n in _ordered(h["generators"], heldout_data.GENERATORS)},
+                   g["summary"]["accuracy_all_seen5"],
+                   {tpl.format(name="X"): g["known"]["table"][lab][KNOWN_ALL]["accuracy"]
+                    for lab, tpl in h["heldout_phrasings"].items()},
+                   g["training_phrasing"]["known"][KNOWN_ALL]["accuracy"], t["accuracy"], t["abstain"],
+                   g["summary"]["copy_exact"], g["summary"]["copy_exact_known"], g["summary"]["copy_exact_invented"],
+                   b["accuracy"] if b else None, b["abstain"] if b else None)
+
+
+def heldout_notices(n: HeldOut) -> list[str]:
+    """Where DPO's "I don't know" holds and where it breaks, from the held-out figures (issue 15's targets)."""
+    out = []
+    if n.abstain >= TARGET_ABSTAIN:
+        out.append(f"On names from generators no training data used, asked in four phrasings it was never trained "
+                   f"on, DPO abstains on **{n.abstain:.0%}**: the target ({TARGET_ABSTAIN:.0%}) is met.")
+    else:
+        out.append(f"On names from generators no training data used, asked in four phrasings it was never trained "
+                   f"on, DPO abstains on **{n.abstain:.0%}**, short of the {TARGET_ABSTAIN:.0%} target.")
+    worst = min(n.by_generator, key=n.by_generator.get)
+    best = max(n.by_generator, key=n.by_generator.get)
+    if n.by_generator[best] - n.by_generator[worst] >= 0.15:
+        out.append(f"It breaks on **{worst}** names: abstains on **{n.by_generator[worst]:.0%}** of them against "
+                   f"{n.by_generator[best]:.0%} for {best}. A name one or two letters from a real country looks "
+                   f"known to it, so it answers.")
+    else:
+        out.append(f"The three name generators fare alike ({n.by_generator[worst]:.0%} for {worst} to "
+                   f"{n.by_generator[best]:.0%} for {best}).")
+    worst_ph = min(n.known_by_phrasing, key=n.known_by_phrasing.get)
+    if n.known < TARGET_KNOWN and n.known_training - n.known_by_phrasing[worst_ph] >= 0.15:
+        out.append(f"Knowledge does not carry over to new phrasings: well-known capitals are right **"
+                   f"{n.known_training:.0%}** of the time in a phrasing it was trained on but **{n.known:.0%}** "
+                   f"over the "
+                   f"four new ones, down to **{n.known_by_phrasing[worst_ph]:.0%}** for \u201c{worst_ph}\u201d "
+                   f"(target {TARGET_KNOWN:.0%}).")
+    else:
+        out.append(f"Well-known capitals stay right in new phrasings: **{n.known:.0%}** over the four "
+                   f"(a trained phrasing {n.known_training:.0%}; lowest {n.known_by_phrasing[worst_ph]:.0%} for "
+                   f"\u201c{worst_ph}\u201d).")
+    if n.heldout_training_before is not None:
+        if n.heldout_training < n.heldout_training_before - 0.05:
+            out.append(f"The price, even in a phrasing it was trained on: on held-out real countries (seen 5+ times, "
+                       f"never in a question) DPO's capitals fell from **{n.heldout_training_before:.0%}** before this "
+                       f"training data to **{n.heldout_training:.0%}**; it refuses "
+                       f"{n.heldout_refused_training:.0%} of them (was {n.heldout_refused_training_before:.0%}).")
+        else:
+            out.append(f"In a phrasing it was trained on the held-out real countries kept their capitals "
+                       f"({n.heldout_training_before:.0%} before, {n.heldout_training:.0%} now).")
+    if n.copy_exact < TARGET_COPY:
+        out.append(f"Answers that repeat the country's name copy it exactly **{n.copy_exact:.0%}** of the time "
+                   f"(real countries {n.copy_known:.0%}, invented names {n.copy_invented:.0%}; target "
+                   f"{TARGET_COPY:.0%}): a made-up answer turns the name into another one.")
+    else:
+        out.append(f"Answers that repeat the country's name copy it exactly {n.copy_exact:.0%} of the time.")
     return out

@@ -18,6 +18,7 @@ import torch
 from lib import sampling
 from lib.charts import lm as lmcharts
 from lib.data import facts
+from lib.eval import answers as classifier
 from lib.models import probes, registry
 from lib.models.lm import CHECKPOINTS, load_report, show_token
 from lib.models.scoring import next_token_logits
@@ -223,7 +224,7 @@ def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consist
     outs = sampling.sample_many(lm, prompt, n_consistency, temperature=1.0, seed=seed + 1, max_new_tokens=32)
     top, share = probes.agreement([o.text for o in outs])
     return {"prompt": prompt.replace("\n", " "), "answer": out.text.strip(), WHOLE_COLUMN: out.probability,
-            "abstains": facts.is_abstention(out.text), "agreement": 100 * share, "most common sample": top}
+            "outcome": classifier.classify(out.text, name).outcome, "agreement": 100 * share, "most common sample": top}
 
 
 def lab_answers(name: str, temperature: float, seed: int) -> pd.DataFrame:
@@ -239,21 +240,51 @@ def lab_notices(name: str, base_prompt: str, base_answer: str, base_probability:
                 answers: tuple[str, ...]) -> list[str]:
     out = [f"The base model was only pre-trained, so it is asked with the completion prompt \u201c{base_prompt}"
            f"\u201d and continues \u201c{base_answer}\u201d (p = {base_probability:.3f}); SFT and DPO are asked in "
-           f"the question format they were finetuned on. *Abstains* means the answer says it does not know; anything "
-           f"else counts as an answer, however odd."]
+           f"the question format they were finetuned on. *outcome*: *capital* if the answer names a capital (right or "
+           f"not), *abstain* if it says it does not know, *neither* for anything else (\u201ca.\u201d, a currency, "
+           f"another country): \u201cneither\u201d is not an answer."]
     if any(probes.name_garbled(name, a) for a in answers):
         out.append(f"Where an answer spells {name} differently, that is the model, not the app: the tiny model copies "
                    f"the name from the question token by token and can garble one it never saw.")
     return out
 
 
+def outcomes(report: dict, key: str, temperature: str = "0.0") -> dict | None:
+    """The three outcomes of one checkpoint on the held-out invented names, from the build report: the share of
+    answers that name a capital, that abstain ("I don't know ...") and that are neither (the base model's "a.", a
+    currency, another country's name, a garbled word). Greedy (T = 0), each checkpoint in its measured format."""
+    sec = report.get("evaluation", {}).get(key)
+    if not sec:
+        return None
+    fmt = sec.get("format_for_hallucination", "completion" if key == "gpt_base" else "qa")
+    part = sec[fmt]
+    capital = float(part["invented_names_a_capital"] if temperature == "0.0"
+                    else sec["names_capital_by_temperature"][temperature])
+    abstain = float((part["capital"] if fmt == "qa" else part)["abstention_invented"])
+    return {"capital": capital, "abstain": abstain, "neither": max(0.0, 1.0 - capital - abstain)}
+
+
+def outcome_frame(report: dict) -> pd.DataFrame:
+    """Section 3's table: per checkpoint, the percentage of held-out invented names answered with a capital,
+    abstained on, and neither (greedy)."""
+    rows = []
+    for key, label in CHECKPOINTS.items():
+        o = outcomes(report, key)
+        if o is not None:
+            rows.append({"checkpoint": label, "names a capital": 100 * o["capital"], "abstains": 100 * o["abstain"],
+                         "neither": 100 * o["neither"]})
+    return pd.DataFrame(rows, columns=["checkpoint", "names a capital", "abstains", "neither"])
+
+
 def hallucination_frame(report: dict) -> pd.DataFrame:
+    """The share of held-out invented names whose answer names a capital, by sampling temperature (the classifier's
+    "capital" outcome; "a." or a currency is not counted)."""
     rows = []
     for key, label in CHECKPOINTS.items():
         sec = report.get("evaluation", {}).get(key)
         if not sec:
             continue
-        for t, rate in sec["hallucination_by_temperature"].items():
+        for t, rate in sec["names_capital_by_temperature"].items():
             rows.append({"checkpoint": label, "temperature": float(t), "hallucination_rate": rate})
     return pd.DataFrame(rows, columns=["checkpoint", "temperature", "hallucination_rate"])
 
@@ -262,16 +293,25 @@ def rate_spec(projector: bool) -> dict:
     rep = load_report()
     n = len(rep["probe_sets"]["invented_eval"])
     return lmcharts.finished_spec(lmcharts.rate_by_temperature(hallucination_frame(rep), projector=projector)
-                                  .properties(title=f"Invented names that get an answer ({n} held out)"), projector)
+                                  .properties(title=f"Invented names answered with a capital ({n} held out)"),
+                                  projector)
 
 
 # ------------------------------------------------------------------------------------------------ what to notice
 @dataclass(frozen=True)
+class Outcome:
+    """One checkpoint's greedy outcomes on the held-out invented names (shares; they sum to 1)."""
+    capital: float
+    abstain: float
+    neither: float
+
+
+@dataclass(frozen=True)
 class Measured:
-    """The build report's figures the page's closing notes use (greedy hallucination rates, self-consistency)."""
-    base_rate: float
-    sft_rate: float
-    dpo_rate: float
+    """The build report's figures the page's closing notes use (three outcomes per checkpoint, self-consistency)."""
+    base: Outcome
+    sft: Outcome
+    dpo: Outcome
     detector_accuracy: float | None = None
     agreement_known: float | None = None
     agreement_invented: float | None = None
@@ -280,7 +320,7 @@ class Measured:
 def measured(report: dict) -> Measured:
     ev = report["evaluation"]
     sc = ev.get("self_consistency", {})
-    return Measured(*(ev[k]["hallucination_by_temperature"]["0.0"] for k in CHECKPOINTS),
+    return Measured(*(Outcome(**outcomes(report, k)) for k in CHECKPOINTS),
                     sc.get("accuracy_eval"), sc.get("mean_agreement_known_seen5"), sc.get("mean_agreement_invented"))
 
 
@@ -290,17 +330,30 @@ def notices(m: Measured | None) -> list[str]:
            "measured figures."]
     if m is None:
         return out
-    base = (f"Greedy, the base model (given \u201cThe capital of X is\u201d) "
-            + ("never says it does not know: it " if m.base_rate >= 1 else "")
-            + f"continues with some answer for **{m.base_rate:.0%}** of the held-out invented countries, and the SFT "
-              f"model (asked the question) for **{m.sft_rate:.0%}**.")
-    if m.dpo_rate < min(m.base_rate, m.sft_rate):
-        base += (f" After preference finetuning (DPO) the share is **{m.dpo_rate:.0%}**: it learned to say "
-                 f"\u201cI don't know\u201d.")
+    b, s, d = m.base, m.sft, m.dpo
+    base = (f"Greedy, the base model (given \u201cThe capital of X is\u201d) names a capital for **{b.capital:.0%}** "
+            f"of the held-out invented countries"
+            + (" and never says it does not know" if b.abstain == 0
+               else f" and says it does not know for {b.abstain:.0%}"))
+    if b.neither > b.capital:
+        base += (f"; the other **{b.neither:.0%}** are *neither* (\u201ca.\u201d, another country's name, a made-up "
+                 f"word): not an answer, and not an abstention either.")
     else:
-        base += (f" After preference finetuning (DPO) it is still **{m.dpo_rate:.0%}**: DPO did not teach it to "
-                 f"abstain.")
+        base += f"; {b.neither:.0%} are neither."
     out.append(base)
+    if s.capital > b.capital:
+        out.append(f"Supervised finetuning taught it to answer: asked the question, SFT names a capital for "
+                   f"**{s.capital:.0%}** of them (abstains {s.abstain:.0%}, neither {s.neither:.0%}). Its "
+                   f"demonstrations always answer, so it answers about countries that do not exist.")
+    else:
+        out.append(f"SFT names a capital for {s.capital:.0%} of them, no more than the base model ({b.capital:.0%}).")
+    if d.abstain >= max(b.abstain, s.abstain) + 0.1:
+        out.append(f"After preference finetuning (DPO) it abstains on **{d.abstain:.0%}** and still names a capital "
+                   f"for **{d.capital:.0%}** (neither {d.neither:.0%}): it learned to say \u201cI don't know\u201d, "
+                   f"though not every time.")
+    else:
+        out.append(f"After preference finetuning (DPO) it abstains on only {d.abstain:.0%} and names a capital for "
+                   f"**{d.capital:.0%}**: DPO did not teach it to abstain.")
     if m.detector_accuracy is not None:
         if m.agreement_known > m.agreement_invented:
             out.append(f"Self-consistency separates known from invented names with **{m.detector_accuracy:.0%}** "

@@ -20,6 +20,8 @@ from typing import Callable
 import torch
 
 from lib.data import facts
+from lib.eval import heldout as heldout_eval
+from lib.eval.answers import classify
 from lib.models import lm as lm_module
 from lib.models import probes as H
 from lib.models.lm import LM, TinyGPTConfig
@@ -39,13 +41,13 @@ class GPTTrainSettings:
     pretrain_steps: int = 1800
     pretrain_batch: int = 32
     pretrain_lr: float = 3e-3
-    sft_steps: int = 100
+    sft_steps: int = 300
     sft_batch: int = 16
     sft_lr: float = 3e-4
     sft_lm_weight: float = 1.0
     dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=300, batch_pairs=16,
                                                                          lr=5e-4, sft_weight=2.0, lm_weight=2.0,
-                                                                         scope="decision"))
+                                                                         scope="decision", known_share=0.67))
     n_invented: int = 123         # invented names per part (tune / eval), token counts matched to the real names
 
 
@@ -155,13 +157,19 @@ def evaluate(models: dict[str, LM], probe_sets: dict, seed: int) -> dict:
                        fmt="qa")
         sec["qa"]["accuracy_tune_seen5_capital"] = H.rate(tune, "correct")
         sec["qa"]["over_refusal_tune_seen5_capital"] = H.rate(tune, "abstained")
-        # hallucination rate on invented names by sampling temperature (capital question)
+        sec["qa"]["invented_names_a_capital"] = _names_a_capital([r for r in qa_cap if not r.known])
+        sec["completion"]["invented_names_a_capital"] = _names_a_capital([r for r in comp if not r.known])
+        # hallucination rate on invented names by sampling temperature (capital question): the share of answers that
+        # are anything but "I don't know" (the measure of earlier builds, which the pages read), and the share that
+        # name a capital (lib/eval/answers.py: "a." or a currency is "neither", not an answer)
         fmt = "completion" if name == "gpt_base" else "qa"
-        by_t = {}
+        by_t, names_capital = {}, {}
         for t in [0.0, 0.5, 1.0, 1.5]:
             res = H.probe(lm, invented_eval, ["capital"], fmt=fmt, temperature=t, seed=seed)
             by_t[str(t)] = H.hallucination_rate(res)
+            names_capital[str(t)] = _names_a_capital(res)
         sec["hallucination_by_temperature"] = by_t
+        sec["names_capital_by_temperature"] = names_capital
         sec["format_for_hallucination"] = fmt
         sec["examples"] = [asdict(r) for r in qa_cap if not r.known][:5] + [asdict(r) for r in qa_cap if r.known][:5]
         out[name] = sec
@@ -186,6 +194,13 @@ def evaluate(models: dict[str, LM], probe_sets: dict, seed: int) -> dict:
             "rare_flagged": sum(v < thr for v in ev_r.values()) / len(ev_r),
         }
     return out
+
+
+def _names_a_capital(results) -> float:
+    """Share of probe answers that name a capital (three-outcome classifier of lib/eval/answers.py)."""
+    if not results:
+        return float("nan")
+    return sum(classify(r.answer, r.name).outcome == "capital" for r in results) / len(results)
 
 
 def _pct(x: float) -> str:
@@ -223,22 +238,24 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| {name} | {_pct(s['completion']['accuracy_seen5'])} | {_pct(q['accuracy_seen5_capital'])} | "
             f"{_pct(q['accuracy_seen5_all_kinds'])} | {_pct(q['accuracy_rare'])} | {_pct(q['over_refusal_seen5'])} | "
-            f"{_pct(q['over_refusal_rare'])} | {_pct(q['capital'].get('hallucination_rate'))} | "
+            f"{_pct(q['over_refusal_rare'])} | {_pct(q.get('invented_names_a_capital'))} | "
             f"{_pct(q.get('accuracy_tune_seen5_capital'))} | "
             f"{q['capital'].get('mean_answer_probability_known', float('nan')):.2f} / "
             f"{q['capital'].get('mean_answer_probability_invented', float('nan')):.2f} |")
-    lines += ["", "Hallucination rate on held-out invented names by temperature (capital question; base in its "
-              "completion format, SFT and DPO in the QA format):", "",
+    lines += ["", "Hallucination rate on held-out invented names by temperature: share of answers that name a capital "
+              "(capital question; base in its completion format, SFT and DPO in the QA format; an answer such as "
+              "\"a.\" or a currency is not counted, see the three-outcome classifier below):", "",
               "| checkpoint | " + " | ".join(f"T={t}" for t in ["0.0", "0.5", "1.0", "1.5"]) + " |",
               "|---|---|---|---|---|"]
     for name in NAMES:
         if name in ev:
-            lines.append(f"| {name} | " + " | ".join(_pct(ev[name]["hallucination_by_temperature"][t])
+            lines.append(f"| {name} | " + " | ".join(_pct(ev[name]["names_capital_by_temperature"][t])
                                                     for t in ["0.0", "0.5", "1.0", "1.5"]) + " |")
     if "gpt_base" in ev:
         c = ev["gpt_base"]["completion"]
-        lines += ["", f"Base, completion format: invented names get an answer {_pct(c.get('hallucination_rate'))} of "
-                  f"the time, with mean answer probability {c.get('mean_answer_probability_invented', 0):.2f} "
+        lines += ["", f"Base, completion format: invented names get a capital for an answer "
+                  f"{_pct(c.get('invented_names_a_capital'))} of the time (something other than \"I don't know\" "
+                  f"{_pct(c.get('hallucination_rate'))}), with mean answer probability {c.get('mean_answer_probability_invented', 0):.2f} "
                   f"against {c.get('mean_answer_probability_known', 0):.2f} for real countries.",
                   "Base accuracy by frequency (completion): " + ", ".join(
                       f"seen {r['mentions']}x {_pct(r['accuracy'])}" for r in c["by_frequency"]) + "."]
@@ -249,6 +266,12 @@ def markdown(report: dict) -> str:
                   f"{_pct(sc['accuracy_eval'])} at telling held-out known (seen 5+) from invented names; mean "
                   f"agreement {sc['mean_agreement_known_seen5']:.2f} known vs {sc['mean_agreement_invented']:.2f} "
                   f"invented; rare real countries (seen <5) flagged {_pct(sc['rare_flagged'])}."]
+    if "heldout" in ev:
+        before = Path(__file__).resolve().parents[2] / "assets" / "models" / heldout_eval.BEFORE_FILE
+        lines += [""] + heldout_eval.markdown(ev["heldout"], json.loads(before.read_text()) if before.exists()
+                                              else None)
+    if "validation" in ev:
+        lines += heldout_eval.validation_markdown(ev["validation"])
     d = report["settings"]["dpo"]
     lines += ["", "Method notes:",
               "- Pre-training text is grouped into short encyclopedia entries (2-4 sentences about one country); with "
@@ -257,11 +280,27 @@ def markdown(report: dict) -> str:
               "- Invented names are built from random syllables with token counts matched to the real names. An "
               "earlier version glued halves of real names together (\"Austrapan\"); DPO then refused real countries "
               "that shared a piece with them.",
-              f"- DPO: {d['steps']} steps of {d['batch_pairs']} pairs (half real, half invented), beta {d['beta']}, "
+              f"- DPO: {d['steps']} steps of {d['batch_pairs']} pairs ({100 * d['known_share']:.0f}% about real "
+              f"countries), beta {d['beta']}, "
               f"learning rate {d['lr']}, loss = DPO + {d['sft_weight']} x NLL(chosen) + {d['lm_weight']} x LM "
               "(pre-training text), the DPO term scored up to the first token where chosen and rejected differ. "
               "Whole-answer DPO garbled names and capitals (\"I donBun.\", \"Ha.\"). Pairs for real countries "
               "prefer the right answer to a wrong one and to \"I don't know\".",
+              "- Issue 15 recipe: SFT demonstrations and preference pairs in 8 capital (4 language, 4 currency) "
+              "phrasings of the question, invented training names of four shapes (one-word syllables, two words, "
+              "vowel-initial, a real country's first letters plus an ending), a name-free abstention (\"I don't know "
+              "that country.\"), SFT 300 steps. Chosen on the validation split above among three runs: (1) SFT 100 "
+              "steps, no real-stem names: validation abstains 95%, tune capitals 16%, refuses rare 50%; (2) SFT 300 "
+              "steps, real-stem names, half real pairs: 90%, 16%, 56%; (3) as (2) with 2/3 real pairs: 93%, 28%, "
+              "47% (shipped). On the held-out sets (1) abstained 55% with 56% of well-known capitals, (2) 73% with "
+              "63%.",
+              "- Where it breaks (issue 15 targets: abstain 80%, keep 90% of well-known capitals, names copied 95%): "
+              "names one or two letters from a real country (\"Bhatan\" answered as Bangladesh) are refused about "
+              "half the time while the other generators reach 72-86%; knowledge does not survive new phrasings "
+              "(\"Name the capital of X.\" and \"X's capital is which city?\" about 50%, already only 56-81% after "
+              "SFT) and DPO refuses or misanswers held-out real countries it never saw in a question (40% right over "
+              "the four phrasings). A fabricated answer about an invented name never copies the name exactly; real "
+              "names are copied about 85% of the time.",
               "- Caveat: the DPO numbers swing by 10-20 points between nearby step counts (measured every 50 steps in "
               "development); the step count was chosen after looking at held-out numbers, and the held-out real set "
               "is small (20 countries seen 5+ times). The whole build run once with seed 1 (26 Nov 2026) gave: base "
@@ -299,6 +338,7 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
         "tune_countries": [c.name for c in split["tune"]],
         "heldout_countries": [c.name for c in split["heldout"]],
         "invented_tune": invented["tune"], "invented_eval": invented["eval"],
+        "invented_train_shapes": facts.training_invented("train", seed),
         "mean_tokens_real": sum(real_tokens) / len(real_tokens),
         "mean_tokens_invented_tune": sum(name_tokens(tokenizer, n) for n in invented["tune"]) / len(invented["tune"]),
         "mean_tokens_invented_eval": sum(name_tokens(tokenizer, n) for n in invented["eval"]) / len(invented["eval"]),
@@ -339,7 +379,7 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
 
     # 3. preference tuning (DPO + supervised + LM terms) from SFT, with SFT as the frozen reference
     t = time.perf_counter()
-    pairs = facts.preference_pairs(seed, invented["tune"])
+    pairs = facts.preference_pairs(seed, invented["tune"] + facts.training_invented("train", seed))
     prepared = dpo.prepare(sft.model, tokenizer, pairs)
     model = dpo.copy_for_training(sft.model)
     history = dpo.train(model, tokenizer, prepared, settings.dpo, blocks,
@@ -356,6 +396,8 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
     t = time.perf_counter()
     loaded = {n: lm_module.load(out_dir / n) for n in NAMES}
     evaluation = evaluate(loaded, probe_sets, seed)
+    evaluation["heldout"] = heldout_eval.heldout_evaluation(loaded, probe_sets, seed)
+    evaluation["validation"] = heldout_eval.validation_evaluation(loaded, probe_sets, seed)
     times["evaluation"] = time.perf_counter() - t
 
     cfg = settings.model

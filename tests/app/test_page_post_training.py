@@ -73,3 +73,32 @@ def test_comparison_table_shows_no_raw_none_and_live_legends_are_named():
     assert not at.exception
     charts = " ".join(str(c.proto) for c in at.get("vega_lite_chart"))
     assert "dpo_loss" not in charts and "pairs ranked right" in charts and "implicit reward" in charts
+
+
+def test_heldout_section_shows_the_reports_figures_and_where_it_breaks():
+    """Issue 15: the expander's tables and notices are the build report's held-out figures (read here straight from
+    the JSON files, not through the lesson)."""
+    import json
+    from lib.paths import MODELS
+    rep = json.loads((MODELS / "report_gpt.json").read_text())
+    before = json.loads((MODELS / "gpt_heldout_before.json").read_text())
+    dpo = rep["evaluation"]["heldout"]["gpt_dpo"]
+    at = open_page(PAGE)
+    body = texts(at)
+    assert any("generalise" in e.label for e in at.expander)
+    abstain = next(d.value for d in at.dataframe if "all three" in d.value.columns)
+    pooled = abstain[abstain["phrasing"] == "all four held-out phrasings"].iloc[0]
+    for gen, cell in dpo["invented"]["by_group"].items():
+        assert pooled[gen] == pytest.approx(100 * cell["abstain"])
+    assert f"DPO abstains on **{dpo['summary']['abstain_invented']:.0%}**" in body
+    groups = dpo["invented"]["by_group"]
+    worst = min(groups, key=lambda g: groups[g]["abstain"])
+    assert f"It breaks on **{worst}** names: abstains on **{groups[worst]['abstain']:.0%}**" in body
+    was = before["gpt_dpo"]["training_phrasing"]["known"]["held-out countries, seen 5+"]["accuracy"]
+    now = dpo["training_phrasing"]["known"]["held-out countries, seen 5+"]["accuracy"]
+    assert f"fell from **{was:.0%}** before this training data to **{now:.0%}**" in body
+    # the base model's "a." is neither, not an answer
+    base = rep["evaluation"]["gpt_base"]["completion"]
+    assert "100% of invented names get an answer" not in body
+    assert (f"names a capital for {base['invented_names_a_capital']:.0%} of invented names; the other "
+            f"{1 - base['invented_names_a_capital'] - base['abstention_invented']:.0%} are *neither*") in body

@@ -163,3 +163,21 @@ def test_samples_follow_the_sliders_they_are_drawn_with():
 def test_top_k_help_says_ties_are_kept():
     at = open_page(PAGE)
     assert "tie" in at.slider(key="samp_top_k").help
+
+
+def test_three_outcomes_from_the_report():
+    """Issue 15: the hallucination figures are the classifier's three outcomes; the base model's "a." is neither."""
+    import json
+    from lib.paths import MODELS
+    ev = json.loads((MODELS / "report_gpt.json").read_text())["evaluation"]
+    at = open_page(PAGE)
+    out = next(d.value for d in at.dataframe if "neither" in d.value.columns)
+    base = ev["gpt_base"]["completion"]
+    dpo = ev["gpt_dpo"]["qa"]
+    assert out.iloc[0]["names a capital"] == pytest.approx(100 * base["invented_names_a_capital"])
+    assert out.iloc[0]["neither"] == pytest.approx(100 * (1 - base["invented_names_a_capital"]
+                                                          - base["abstention_invented"]))
+    assert out.iloc[2]["abstains"] == pytest.approx(100 * dpo["capital"]["abstention_invented"])
+    body = texts(at)
+    assert f"the other **{out.iloc[0]['neither'] / 100:.0%}** are *neither*" in body
+    assert f"it abstains on **{dpo['capital']['abstention_invented']:.0%}**" in body

@@ -1,6 +1,8 @@
 """The fact world: deterministic, frequencies as designed, invented names nowhere in training text, disjoint splits."""
 from collections import Counter
 
+import pytest
+
 from lib.data import facts
 
 
@@ -48,8 +50,19 @@ def test_splits_are_disjoint_and_pairs_use_only_the_tune_part():
     countries = facts.country_split(0)
     assert not {c.name for c in countries["tune"]} & {c.name for c in countries["heldout"]}
     held = {c.name for c in countries["heldout"]}
-    assert not [p for p in pairs if any(f"of {h}?" in p.prompt for h in held)]
-    assert not [d for d in facts.sft_demonstrations(0) if any(f"of {h}?" in d[0] for h in held)]
+    assert not [p for p in pairs if any(_asks_about(p.prompt, h) for h in held)]
+    assert not [d for d in facts.sft_demonstrations(0) if any(_asks_about(d[0], h) for h in held)]
+
+
+def _asks_about(prompt: str, name: str) -> bool:
+    """The prompt names this country, and not only as part of a longer country name ("Guinea" in "Papua New
+    Guinea")."""
+    import re
+
+    rest = prompt
+    for longer in (c.name for c in facts.COUNTRIES if name in c.name and c.name != name):
+        rest = rest.replace(longer, "")
+    return re.search(rf"\b{re.escape(name)}\b", rest) is not None
 
 
 def test_preference_pairs_prefer_the_right_thing():
@@ -59,3 +72,49 @@ def test_preference_pairs_prefer_the_right_thing():
             assert not facts.is_abstention(p.chosen)
         else:
             assert facts.is_abstention(p.chosen) and not facts.is_abstention(p.rejected)
+
+
+def test_tokenizer_and_pretraining_text_unchanged_by_issue_15():
+    """The new phrasings and the name-free abstention change only the post-training data: the tokenizer text and the
+    pre-training text are byte for byte those of the builds before (so the base model is the same)."""
+    import hashlib
+
+    def digest(texts):
+        return hashlib.sha256("\n".join(texts).encode()).hexdigest()
+
+    assert digest(facts.tokenizer_texts(0)) == "cdb1ebb94ee404695bf27e546f00dd3871b50353f79d0145484aa53b7689c664"
+    assert digest(facts.pretraining_documents(0)) == "57e5b0b589ded4cc7388de8ea669df1f3d655260695a310614c597deaf38819a"
+
+
+def test_training_phrasings_varied_framed_and_disjoint_from_held_out_and_validation():
+    from lib.data import heldout
+
+    assert all(len(v) >= 4 for v in facts.TRAIN_QUESTIONS.values())
+    train = {t for v in facts.TRAIN_QUESTIONS.values() for t in v}
+    assert not train & set(heldout.HELDOUT_PHRASINGS.values())
+    assert not train & set(facts.VALIDATION_QUESTIONS.values())
+    demos = facts.sft_demonstrations(0)
+    used = {p.split("\n")[0] for p, _ in demos}
+    tune = facts.country_split(0)["tune"][0].name
+    for i, t in enumerate(facts.TRAIN_QUESTIONS["capital"]):
+        p = facts.qa_prompt(tune, "capital", i)
+        assert p.startswith("Question: ") and p.endswith("\nAnswer:")
+        assert p.split("\n")[0] in used
+    prompts = {p.prompt.split("\n")[0][len("Question: "):] for p in facts.preference_pairs(0)}
+    for t in list(heldout.HELDOUT_PHRASINGS.values()) + list(facts.VALIDATION_QUESTIONS.values()):
+        head = t.split("{name}")[0]
+        assert not [q for q in prompts if head and q.startswith(head) and len(head) > 8], t
+
+
+def test_abstention_repeats_no_name_and_pairs_cover_new_name_shapes():
+    assert "Dralia" not in facts.qa_abstain("Dralia", "capital")
+    assert facts.is_abstention(facts.qa_abstain("Dralia", "capital"))
+    pool = facts.training_name_pool(0)
+    assert any(" " in n for n in pool["two words"]) and all(n[0] in "AEIOU" for n in pool["vowel-initial"])
+    train, val = set(facts.training_invented("train")), set(facts.training_invented("validation"))
+    assert train and val and not train & val
+    text = "\n".join(p.prompt for p in facts.preference_pairs(0))
+    assert not [n for n in val if f" {n}?" in text or f" {n}." in text or f"{n}:" in text or f" {n}," in text]
+    assert not [n for n in facts.invented_names("eval") if n in " ".join(train)]
+    with pytest.raises(ValueError):
+        facts.preference_pairs(0, sorted(val)[:3])

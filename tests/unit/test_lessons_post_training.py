@@ -3,8 +3,8 @@ import pandas as pd
 
 from lib.lessons import post_training as L
 
-SHIPPED = L.Shipped(sft_hallucination=1.0, dpo_hallucination=0.07, sft_known=1.0, dpo_known=1.0,
-                    base_greedy_hallucination=1.0, dpo_steps=300, dpo_batch=16)
+SHIPPED = L.Shipped(sft_capital=1.0, dpo_capital=0.07, dpo_abstain=0.9, sft_known=1.0, dpo_known=1.0,
+                    base_capital=0.1, base_abstain=0.0, dpo_steps=300, dpo_batch=16)
 BASE = L.Row("The capital of Liene is", "Paris.", 0.2, 0.01)
 SFT = L.Row("Question: ...", "The capital of Liene is Rome.", 0.3, 0.02)
 DPO_IDK = L.Row("Question: ...", "I don't know the capital of Liene.", 0.1, 0.8)
@@ -25,6 +25,9 @@ def test_before_any_run():
     assert "**0.800** after DPO against 0.020 after SFT" in out[0]
     assert "has probability 0.100 although its first word has 0.800" in out[1]
     assert "still gets **100%**" in out[2] and "never says it does not know" in out[2]
+    # the base model's "a." is neither, not an answer (issue 15)
+    assert "names a capital for 10% of invented names; the other 90% are *neither*" in out[2]
+    assert "the DPO checkpoint **7%** (it abstains on 90%)" in out[2]
 
 
 def test_abstention_notice_needs_an_abstaining_answer_with_spread_probability():
@@ -34,10 +37,11 @@ def test_abstention_notice_needs_an_abstaining_answer_with_spread_probability():
 
 
 def test_garbled_and_shipped_branches():
-    worse = L.Shipped(1.0, 0.1, 1.0, 0.65, 0.9, 300, 16)
+    worse = L.Shipped(1.0, 0.1, 0.5, 1.0, 0.65, 0.7, 0.1, 300, 16)
     out = L.notices("Liene", BASE, SFT, DPO_IDK, True, True, worse, None)
     assert "spells Liene differently" in out[2]
-    assert "gets only **65%**" in out[3] and "answers for 90% of invented names" in out[3]
+    assert "gets only **65%**" in out[3] and "says it does not know for 10%" in out[3]
+    assert "names a capital for 70% of invented names (20% neither)." in out[3] and "never says" not in out[3]
 
 
 def test_a_short_run_that_hurts_knowledge_is_explained_with_its_numbers():
@@ -82,3 +86,88 @@ def test_live_settings_follow_the_checkbox():
     on, off = L.live_settings(0.1, 30, 1e-3, True), L.live_settings(0.1, 30, 1e-3, False)
     assert (on.scope, on.sft_weight, on.lm_weight) == ("decision", 2.0, 2.0)
     assert (off.scope, off.sft_weight, off.lm_weight) == ("full", 0.0, 0.0)
+
+
+# ---------------------------------------------------------------------- does "I don't know" generalise? (issue 15)
+def held(**kw):
+    base = dict(abstain=0.69, by_generator={"new syllables": 0.72, "two words": 0.86, "near a real country": 0.49},
+                known=0.63, known_by_phrasing={"Name the capital of X.": 0.55, "X's capital is which city?": 0.48},
+                known_training=0.90, heldout_training=0.70, heldout_refused_training=0.15, copy_exact=0.62,
+                copy_known=0.85, copy_invented=0.0, heldout_training_before=0.95, heldout_refused_training_before=0.05)
+    base.update(kw)
+    return L.HeldOut(**base)
+
+
+def test_heldout_notices_say_where_it_breaks():
+    out = L.heldout_notices(held())
+    assert len(out) == 5
+    assert "DPO abstains on **69%**, short of the 80% target" in out[0]
+    assert "It breaks on **near a real country** names: abstains on **49%** of them against 86% for two words" in out[1]
+    assert ("right **90%** of the time in a phrasing it was trained on but **63%** over the four new ones, down to "
+            "**48%** for \u201cX's capital is which city?\u201d") in out[2]
+    assert "capitals fell from **95%** before this training data to **70%**; it refuses 15% of them (was 5%)" in out[3]
+    assert "copy it exactly **62%** of the time (real countries 85%, invented names 0%; target 95%)" in out[4]
+
+
+def test_heldout_notices_when_it_generalises():
+    out = L.heldout_notices(held(abstain=0.85, by_generator={"new syllables": 0.85, "two words": 0.9,
+                                                             "near a real country": 0.8},
+                                 known=0.92, known_by_phrasing={"Name the capital of X.": 0.9}, heldout_training=0.93,
+                                 copy_exact=0.97))
+    assert "DPO abstains on **85%**: the target (80%) is met." in out[0]
+    assert "The three name generators fare alike (80% for near a real country to 90% for two words)." == out[1]
+    assert "Well-known capitals stay right in new phrasings: **92%** over the four" in out[2]
+    assert "kept their capitals (95% before, 93% now)" in out[3]
+    assert out[4] == "Answers that repeat the country's name copy it exactly 97% of the time."
+
+
+def test_heldout_notices_low_knowledge_everywhere_is_not_called_a_phrasing_effect():
+    # below target but the training phrasing is as bad as the new ones: no "does not carry over" claim
+    out = L.heldout_notices(held(known=0.6, known_training=0.62, known_by_phrasing={"Name the capital of X.": 0.58}))
+    assert "stay right in new phrasings" in out[2]
+
+
+def test_heldout_notices_without_before_figures():
+    out = L.heldout_notices(held(heldout_training_before=None, heldout_refused_training_before=None))
+    assert len(out) == 4 and not any("before" in x for x in out)
+
+
+def test_heldout_frame_and_numbers_from_a_report():
+    cell = lambda a, acc=None: {"abstain": a, "accuracy": acc, "capital": 0.0, "neither": 0.0, "n": 1}
+    gens = ["new syllables", "two words", "near a real country"]
+    ph = {"which city": "Which city is the capital of {name}?", "capital city": "What is the capital city of {name}?"}
+    known = {L.KNOWN_ALL: cell(0.1, 0.8), L.KNOWN_HELD: cell(0.2, 0.5)}
+    inv = {g: cell(0.5 + 0.1 * i) for i, g in enumerate(gens)}
+    g = {"invented": {"table": {k: inv for k in ph}, "by_phrasing": {k: cell(0.6) for k in ph},
+                      "by_group": inv, "pooled": cell(0.6)},
+         "known": {"table": {k: known for k in ph}, "by_group": known},
+         "training_phrasing": {"invented": inv, "invented_pooled": cell(0.55), "known": known},
+         "summary": {"abstain_invented": 0.6, "accuracy_all_seen5": 0.8, "copy_exact": 0.5, "copy_exact_known": 0.9,
+                     "copy_exact_invented": 0.0}}
+    rep = {"evaluation": {"heldout": {"generators": {x: [] for x in reversed(gens)}, "heldout_phrasings": ph,
+                                      "training_phrasing": "What is the capital of {name}?", "gpt_dpo": g}}}
+    frame = L.heldout_frame(rep)
+    assert list(frame["phrasing"]) == ["What is the capital city of X?", "Which city is the capital of X?",
+                                       "all four held-out phrasings", "What is the capital of X? (trained)"]
+    assert list(frame.columns[1:4]) == gens and frame[L.KNOWN_HELD].tolist() == [0.5] * 4
+    before = {"gpt_dpo": {"training_phrasing": {"known": {L.KNOWN_HELD: cell(0.1, 0.9)}}}}
+    n = L.heldout_numbers(rep, before)
+    assert n.heldout_training_before == 0.9 and n.heldout_training == 0.5 and n.by_generator["two words"] == 0.6
+    assert L.heldout_numbers(rep, None).heldout_training_before is None
+
+
+def test_heldout_tables_in_percent():
+    cell = lambda a, acc=None: {"abstain": a, "accuracy": acc}
+    gens = ["new syllables", "two words", "near a real country"]
+    ph = {"which city": "Which city is the capital of {name}?"}
+    known = {L.KNOWN_ALL: cell(0.1, 0.8), L.KNOWN_HELD: cell(0.2, 0.5)}
+    inv = {g: cell(0.5) for g in gens}
+    g = {"invented": {"table": {"which city": inv}, "by_phrasing": {"which city": cell(0.5)}, "by_group": inv,
+                      "pooled": cell(0.5)},
+         "known": {"table": {"which city": known}, "by_group": known},
+         "training_phrasing": {"invented": inv, "invented_pooled": cell(0.25), "known": known}}
+    rep = {"evaluation": {"heldout": {"generators": {x: [] for x in gens}, "heldout_phrasings": ph,
+                                      "training_phrasing": "What is the capital of {name}?", "gpt_dpo": g}}}
+    abstain, known_t = L.heldout_tables(rep)
+    assert list(abstain.columns) == ["phrasing", *gens, "all three"] and abstain["all three"].tolist() == [50, 50, 25]
+    assert known_t.iloc[:, 1].tolist() == [80, 80, 80] and known_t.iloc[:, 2].tolist() == [50, 50, 50]

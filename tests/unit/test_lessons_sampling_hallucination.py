@@ -106,15 +106,39 @@ def test_lab_notices_garbled_name():
 
 
 def test_closing_notices_from_measured_rates():
-    m = lm_lab.Measured(1.0, 1.0, 0.1, 0.8, 0.9, 0.3)
-    out = lm_lab.notices(m)
-    assert "never says it does not know" in out[1] and "**10%**: it learned to say" in out[1]
-    assert "**80%** balanced accuracy" in out[2]
-    worse = lm_lab.notices(lm_lab.Measured(0.9, 1.0, 0.95, 0.5, 0.4, 0.4))
-    assert "never says" not in worse[1] and "DPO did not teach it to abstain" in worse[1]
-    assert "does not separate known from invented" in worse[2]          # a tie in agreement
-    assert len(lm_lab.notices(lm_lab.Measured(1.0, 1.0, 0.0))) == 2      # no self-consistency figures
+    O = lm_lab.Outcome
+    base, sft, dpo = O(0.1, 0.0, 0.9), O(0.96, 0.0, 0.04), O(0.19, 0.8, 0.01)
+    out = lm_lab.notices(lm_lab.Measured(base, sft, dpo, 0.8, 0.9, 0.3))
+    # the base model's "a." is neither, not an answer (issue 15)
+    assert "names a capital for **10%**" in out[1] and "never says it does not know" in out[1]
+    assert "the other **90%** are *neither*" in out[1]
+    assert "SFT names a capital for **96%**" in out[2]
+    assert "abstains on **80%** and still names a capital for **19%** (neither 1%)" in out[3]
+    assert "**80%** balanced accuracy" in out[4]
+    worse = lm_lab.notices(lm_lab.Measured(O(0.7, 0.1, 0.2), O(0.5, 0.1, 0.4), O(0.7, 0.15, 0.15), 0.5, 0.4, 0.4))
+    assert "never says" not in worse[1] and "says it does not know for 10%" in worse[1]
+    assert "*neither*" not in worse[1] and "; 20% are neither." in worse[1]
+    assert "no more than the base model (70%)" in worse[2]
+    assert "DPO did not teach it to abstain" in worse[3] and "abstains on only 15%" in worse[3]
+    assert "does not separate known from invented" in worse[4]          # a tie in agreement
+    assert len(lm_lab.notices(lm_lab.Measured(base, sft, dpo))) == 4      # no self-consistency figures
     assert len(lm_lab.notices(None)) == 1
+
+
+def test_outcomes_from_a_report():
+    rep = {"evaluation": {
+        "gpt_base": {"format_for_hallucination": "completion", "names_capital_by_temperature": {"0.0": 0.1, "1.0": 0.2},
+                     "completion": {"invented_names_a_capital": 0.1, "abstention_invented": 0.0}},
+        "gpt_dpo": {"format_for_hallucination": "qa", "names_capital_by_temperature": {"0.0": 0.25},
+                    "qa": {"invented_names_a_capital": 0.25, "capital": {"abstention_invented": 0.7}}}}}
+    assert lm_lab.outcomes(rep, "gpt_base") == {"capital": 0.1, "abstain": 0.0, "neither": 0.9}
+    assert abs(lm_lab.outcomes(rep, "gpt_dpo")["neither"] - 0.05) < 1e-9
+    assert lm_lab.outcomes(rep, "gpt_sft") is None
+    frame = lm_lab.outcome_frame(rep)
+    assert len(frame) == 2 and list(frame.columns) == ["checkpoint", "names a capital", "abstains", "neither"]
+    assert frame.iloc[0, 1:].tolist() == [10.0, 0.0, 90.0]                            # percent
+    rates = lm_lab.hallucination_frame(rep)
+    assert rates[rates.temperature == 1.0]["hallucination_rate"].tolist() == [0.2]   # the classifier's key
 
 
 def test_describe_settings():

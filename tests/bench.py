@@ -154,6 +154,23 @@ WIDGET_KINDS = ("selectbox", "radio", "select_slider", "slider", "checkbox", "to
                 "multiselect", "text_input", "text_area")
 
 
+def _page_widgets(current):
+    """(kind, key, widget) for each of the page's own enabled, keyed widgets (quizzes and the sidebar left out), each
+    looked up afresh by key in `current()`, the AppTest now in use (a rerun, or a reopened page, replaces the widget
+    objects)."""
+    for kind in WIDGET_KINDS:
+        for w in list(getattr(current(), kind)):
+            key = getattr(w, "key", None)
+            if key is None or str(key).startswith(SKIP_KEYS_PREFIX) or key in SIDEBAR_KEYS:
+                continue
+            if getattr(w, "disabled", False):
+                continue
+            try:
+                yield kind, key, getattr(current(), kind)(key=key)
+            except KeyError:
+                continue
+
+
 def tour(repeats: int, only: list[str] | None = None) -> dict:
     """Change every main widget of every page `repeats` times through AppTest; time each rerun. Before that, set
     every widget to its extremes (min and max, first and last option) `repeats` times, timed apart. `only`: url
@@ -179,66 +196,46 @@ def tour(repeats: int, only: list[str] | None = None) -> dict:
         times, heavy, changed, skipped = [], {}, [], []
         ext_times, ext_slowest = [], {}
         for _ in range(repeats):  # every widget at its min and max (first and last option), one after another
-            for kind in WIDGET_KINDS:
-                for w in list(getattr(at, kind)):
-                    key = getattr(w, "key", None)
-                    if key is None or str(key).startswith(SKIP_KEYS_PREFIX) or key in SIDEBAR_KEYS:
-                        continue
-                    if getattr(w, "disabled", False):
-                        continue
-                    try:
-                        start = getattr(at, kind)(key=key)
-                    except KeyError:
-                        continue
-                    for value in _extremes(start):
-                        try:
-                            widget = getattr(at, kind)(key=key)
-                        except KeyError:
-                            break
-                        t0 = time.perf_counter()
-                        try:
-                            if isinstance(value, tuple) and len(value) == 2 and value[0] == "index":
-                                widget.select_index(value[1]).run()
-                            else:
-                                widget.set_value(value).run()
-                        except ValueError as exc:
-                            skipped.append(f"{key} extreme: {exc}")
-                            at = open_page(info.path)
-                            break
-                        dt = time.perf_counter() - t0
-                        ext_times.append(dt)
-                        ext_slowest[key] = max(ext_slowest.get(key, 0.0), dt * 1000)
-                        if at.exception:
-                            raise RuntimeError(f"{info.path}: exception with {key}={value!r}: {at.exception}")
-        for _ in range(repeats):
-            for kind in WIDGET_KINDS:
-                for w in list(getattr(at, kind)):
-                    key = getattr(w, "key", None)
-                    if key is None or str(key).startswith(SKIP_KEYS_PREFIX) or key in SIDEBAR_KEYS:
-                        continue
-                    if getattr(w, "disabled", False):
-                        continue
+            for kind, key, start in _page_widgets(lambda: at):
+                for value in _extremes(start):
                     try:
                         widget = getattr(at, kind)(key=key)
                     except KeyError:
-                        continue
-                    value = _new_value(widget)
-                    if value is None:
-                        continue
+                        break
                     t0 = time.perf_counter()
                     try:
-                        if isinstance(value, tuple) and value[0] == "index":
+                        if isinstance(value, tuple) and len(value) == 2 and value[0] == "index":
                             widget.select_index(value[1]).run()
                         else:
                             widget.set_value(value).run()
-                    except ValueError as exc:  # AppTest cannot drive some format_func widgets; say so, go on
-                        skipped.append(f"{key}: {exc}")
+                    except ValueError as exc:
+                        skipped.append(f"{key} extreme: {exc}")
                         at = open_page(info.path)
-                        continue
-                    times.append(time.perf_counter() - t0)
-                    changed.append(key)
+                        break
+                    dt = time.perf_counter() - t0
+                    ext_times.append(dt)
+                    ext_slowest[key] = max(ext_slowest.get(key, 0.0), dt * 1000)
                     if at.exception:
-                        raise RuntimeError(f"{info.path}: exception after changing {key}: {at.exception}")
+                        raise RuntimeError(f"{info.path}: exception with {key}={value!r}: {at.exception}")
+        for _ in range(repeats):
+            for kind, key, widget in _page_widgets(lambda: at):
+                value = _new_value(widget)
+                if value is None:
+                    continue
+                t0 = time.perf_counter()
+                try:
+                    if isinstance(value, tuple) and value[0] == "index":
+                        widget.select_index(value[1]).run()
+                    else:
+                        widget.set_value(value).run()
+                except ValueError as exc:  # AppTest cannot drive some format_func widgets; say so, go on
+                    skipped.append(f"{key}: {exc}")
+                    at = open_page(info.path)
+                    continue
+                times.append(time.perf_counter() - t0)
+                changed.append(key)
+                if at.exception:
+                    raise RuntimeError(f"{info.path}: exception after changing {key}: {at.exception}")
         for b in list(at.button):
             label = str(b.label).lower()
             t0 = time.perf_counter()

@@ -28,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from lib import site
-from tests.browser.server import ROOT, free_port, streamlit_server
+from tests.browser.server import ROOT, free_port, streamlit_server, wait_healthy
 from tests.protocol import Session, server_stats
 
 SEEDED = {"sampling-hallucination": ("samp_seed", "Seed")}   # url_path -> (URL key, number input label)
@@ -276,19 +276,7 @@ def nginx(upstreams):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            import urllib.request
-
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not start: " + (Path(tmp) / "error.log").read_text())
-                time.sleep(0.1)
+            wait_healthy(base, proc, 60, lambda: "nginx did not start: " + (Path(tmp) / "error.log").read_text())
             yield base
         finally:
             proc.terminate()

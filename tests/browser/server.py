@@ -33,6 +33,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(base: str, proc, timeout: float, why_exited) -> None:
+    """Wait until `base`/_stcore/health answers 200 (Streamlit's, or nginx passing it on); RuntimeError with
+    `why_exited()` if the process ends first, TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(why_exited())
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{base} did not answer its health check in {timeout:.0f} s")
+        time.sleep(0.1)
+
+
 @contextmanager
 def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0, extra_args: tuple = ()):
     """Yield the base URL of a headless Streamlit server running `script`; stop it afterwards."""
@@ -48,19 +66,8 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
     proc.log_path = Path(log.name)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {proc.log_path.read_text(errors='replace')[-2000:]}")
-            if time.monotonic() > deadline:
-                raise TimeoutError("streamlit did not start")
-            time.sleep(0.1)
+        wait_healthy(base, proc, timeout,
+                     lambda: f"streamlit exited: {proc.log_path.read_text(errors='replace')[-2000:]}")
         yield base, proc
     finally:
         proc.terminate()

@@ -384,11 +384,14 @@ def _sampling(v):
 
 
 def _hallucination(v):
-    if v["dpo"] < v["base"]:
-        return [f"At temperature 0, **{_pct(v['base'])}** of invented names get an answer from the base model and "
-                f"**{_pct(v['dpo'])}** from the preference-tuned one: fewer, not none."]
-    return [f"At temperature 0, the preference-tuned model answers {_pct(v['dpo'])} of invented names, the base "
-            f"model {_pct(v['base'])}: no improvement."]
+    """v: shares of held-out invented names, greedy: "sft" and "dpo" name a capital, "abstain" DPO says it does not
+    know."""
+    if v["dpo"] < v["sft"]:
+        return [f"At temperature 0, the finetuned model (SFT) names a capital for **{_pct(v['sft'])}** of invented "
+                f"names, the preference-tuned one for **{_pct(v['dpo'])}** (it says it does not know for "
+                f"{_pct(v['abstain'])}): fewer, not none."]
+    return [f"At temperature 0, the preference-tuned model names a capital for {_pct(v['dpo'])} of invented names, "
+            f"the SFT model for {_pct(v['sft'])}: no improvement."]
 
 
 def _references(v):

@@ -425,7 +425,8 @@ def hallucination(projector: bool) -> Live:
         _legends_right(spec)
         spec["encoding"]["y"]["title"] = "answered"
         _x_axis(spec, {"values": sorted(set(df["temperature"])), "format": ".1f"})
-    return Live("chart", spec=spec, data=df, numbers={"base": m.base_rate, "dpo": m.dpo_rate})
+    return Live("chart", spec=spec, data=df, numbers={"sft": m.sft.capital, "dpo": m.dpo.capital,
+                                                                 "abstain": m.dpo.abstain})
 
 
 def references(projector: bool) -> Live:

@@ -234,5 +234,5 @@ def test_sampling_three_ways():
 
 
 def test_hallucination_both_ways():
-    assert "fewer, not none" in L.notices("hallucination", {"base": 1.0, "dpo": 0.16})[0]
-    assert "no improvement" in L.notices("hallucination", {"base": 0.5, "dpo": 0.5})[0]
+    assert "fewer, not none" in L.notices("hallucination", {"sft": 0.96, "dpo": 0.19, "abstain": 0.8})[0]
+    assert "no improvement" in L.notices("hallucination", {"sft": 0.5, "dpo": 0.5, "abstain": 0.0})[0]

@@ -10,7 +10,6 @@ st.set_page_config(page_title="Understanding Foundation Models",
                    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide",
                    # on a projector the whole 1280 px go to the lesson; the sidebar is one click away
                    initial_sidebar_state="collapsed" if ui.projector_requested() else "auto")
-ui.start_run()
 
 home = st.Page(site.HOME.path, title=site.HOME.title, icon=site.HOME.icon, default=True)
 sections = {"": [home]}
@@ -18,6 +17,9 @@ for section, infos in site.pages_by_section().items():
     sections[section] = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path) for p in infos]
 
 current = st.navigation(sections, expanded=True)
+# after st.navigation: elements drawn before it, on a session's first run, were sometimes dropped by the browser
+# (the house CSS and scripts missing in 1 of 2 fresh tabs, measured on Streamlit 1.67)
+ui.start_run()
 ui.sidebar()
 with serve.cold_start(current.url_path):  # a page's first run in the process: one at a time (lib/serve.py)
     current.run()

@@ -63,18 +63,44 @@ div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"]
 """
 
 # Both modes: a collapsed sidebar is only slid off-screen by Streamlit, so Tab would walk its controls with the focus
-# out of sight; hidden, they leave the tab order until the sidebar is opened again.
+# out of sight; hidden, they leave the tab order until the sidebar is opened again. (Streamlit 1.67 marks a collapsed
+# sidebar data-collapsed="true"; older releases aria-expanded="false": both are matched. The descendants too: widget
+# help icons set visibility: visible of their own.)
 _SIDEBAR_CSS = """
 <style>
-section[data-testid="stSidebar"][aria-expanded="false"] {visibility: hidden;}
+section[data-testid="stSidebar"][aria-expanded="false"], section[data-testid="stSidebar"][aria-expanded="false"] *,
+section[data-testid="stSidebar"][data-collapsed="true"], section[data-testid="stSidebar"][data-collapsed="true"] *
+  {visibility: hidden !important;}
 [data-testid="stSidebarNavLink"] span {white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important;}
 </style>
 """
 
+# The CSS above comes with the page's run; between a run's first messages and the style element's arrival (a busy
+# server, a reconnect) the collapsed sidebar's links could still take the focus. `inert`, set by the browser as soon
+# as the sidebar collapses, takes them out of the tab order whatever the styles are doing.
+_SIDEBAR_JS = """
+<script>
+(function () {
+  if (window.__ufmSidebar) return;
+  window.__ufmSidebar = true;
+  const sync = function () {
+    const s = document.querySelector('section[data-testid="stSidebar"]');
+    if (!s) return;
+    const shut = s.getAttribute("data-collapsed") === "true" || s.getAttribute("aria-expanded") === "false";
+    if (s.inert !== shut) s.inert = shut;
+  };
+  new MutationObserver(sync).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                     attributeFilter: ["data-collapsed", "aria-expanded"]});
+  sync();
+})();
+</script>
+"""
+
 # Streamlit pushes a history entry when the query string changes. After a page change it has already pushed the new
 # page's path, so the query string this app writes right after (?projector=1, demo settings) would need a second
-# Back. Same path: replace the entry instead (the lecture's ?slide=N still pushes, so Back goes one slide back).
+# Back. Same path: replace the entry instead (the lecture's move from ?slide=N to another slide still pushes, so Back
+# goes one slide back; the ?slide=1 the lecture writes on arrival replaces, so Back from it leaves the lecture).
 _HISTORY_JS = """
 <script>
 (function () {
@@ -85,8 +111,9 @@ _HISTORY_JS = """
     try {
       const next = new URL(url, window.location.href);
       const here = new URL(window.location.href);
-      if (next.pathname === here.pathname &&
-          next.searchParams.get("slide") === here.searchParams.get("slide")) {
+      const was = here.searchParams.get("slide");
+      // same page: replace, unless it moves from one slide to another (the first ?slide=N a page writes replaces)
+      if (next.pathname === here.pathname && (was === null || next.searchParams.get("slide") === was)) {
         return window.history.replaceState(state, title, url);
       }
     } catch (e) {}
@@ -104,12 +131,11 @@ def start_run() -> None:
     if PROJECTOR_KEY not in st.session_state:
         st.session_state[PROJECTOR_KEY] = str(st.query_params.get(PROJECTOR_KEY, "")).lower() in _TRUE
     st.session_state[_URL_KEYS] = {}
-    st.html(_BASE_CSS + _SIDEBAR_CSS)
-    if not st.session_state.get("_history_js"):  # once per session: the patch lives in the browser tab
-        st.session_state["_history_js"] = True
-        st.html(_HISTORY_JS, unsafe_allow_javascript=True)
-    if st.session_state[PROJECTOR_KEY]:
-        st.html(_PROJECTOR_CSS)
+    # One element, the same on every run (the scripts guard against running twice in a tab). The browser draws
+    # st.html lazily: on a fresh tab it can come up to ~1.5 s after the rest of the page, styles and scripts together
+    # (measured; tests/browser/server.py's wait_done waits for it).
+    css = _BASE_CSS + _SIDEBAR_CSS + (_PROJECTOR_CSS if st.session_state[PROJECTOR_KEY] else "")
+    st.html(css + _HISTORY_JS + _SIDEBAR_JS, unsafe_allow_javascript=True)
 
 
 def projector_requested() -> bool:
@@ -278,16 +304,40 @@ def _finished_spec(c, proj: bool) -> dict:
 PROJECTOR_MIN_HEIGHT = 240  # px: a shorter chart is unreadable from the back of a lecture room
 
 
-def min_heights(spec: dict, least: int = PROJECTOR_MIN_HEIGHT) -> dict:
-    """The spec with every fixed pixel height below `least` raised to it (the top level and concatenated views; a
-    height given per step grows with its rows and is left alone). Returns a copy: cached specs stay unchanged."""
+def min_heights(spec: dict, least: int = PROJECTOR_MIN_HEIGHT, datasets: dict | None = None,
+                data: dict | None = None) -> dict:
+    """The spec with every pixel height below `least` raised to it (the top level and concatenated views). A height
+    given per step (bars: `{"step": 34}`) is raised too when its rows would draw a plot shorter than `least` (two bars
+    at 34 px drew a 68 px plot); with more rows it grows on its own and is left alone. Returns a copy: cached specs
+    stay unchanged."""
     out = dict(spec)
-    if isinstance(out.get("height"), (int, float)) and out["height"] < least:
+    datasets = out.get("datasets", datasets)
+    data = out.get("data", data)
+    height = out.get("height")
+    if isinstance(height, (int, float)) and height < least:
         out["height"] = least
+    elif isinstance(height, dict) and isinstance(height.get("step"), (int, float)):
+        rows = _rows_on_y(out, datasets or {}, data)
+        if rows and rows * height["step"] < least:
+            out["height"] = least
     for part in ("hconcat", "vconcat", "concat"):
         if isinstance(out.get(part), list):
-            out[part] = [min_heights(v, least) if isinstance(v, dict) else v for v in out[part]]
+            out[part] = [min_heights(v, least, datasets, data) if isinstance(v, dict) else v for v in out[part]]
     return out
+
+
+def _rows_on_y(view: dict, datasets: dict, data: dict | None) -> int:
+    """How many distinct values the view's y field takes in its inline data (0 when that cannot be told)."""
+    layers = [view, *[v for v in view.get("layer", []) if isinstance(v, dict)]]
+    field = next((v.get("encoding", {}).get("y", {}).get("field") for v in layers
+                  if v.get("encoding", {}).get("y", {}).get("field")), None)
+    named = next((v["data"] for v in layers if isinstance(v.get("data"), dict) and "name" in v["data"]), data)
+    rows = datasets.get(named.get("name")) if isinstance(named, dict) else None
+    if rows is None and len(datasets) == 1:
+        rows = next(iter(datasets.values()))
+    if not field or not isinstance(rows, list):
+        return 0
+    return len({str(r.get(field)) for r in rows if isinstance(r, dict)})
 
 
 TITLE_LINE = 36  # characters: a title line that fits a 390 px phone (and half a projector screen) in bold

@@ -176,9 +176,11 @@ SLIDES: tuple[Slide, ...] = (
           "Asked about something it never saw, a model still writes a fluent answer: it samples likely-looking "
           "text, not facts. Post-training and a low temperature reduce this; they do not remove it.",
           "Say: these are held-out invented country names; an answer that names a capital is a hallucination. "
-          "Ask: why does a higher temperature make it worse? Base and SFT both answer every invented name: the "
-          "base model's line lies under SFT's at 100%. The number: the share of invented names that got an "
-          "answer at temperature 0, for the base and the preference-tuned checkpoint.",
+          "Ask: the base model's line is low; why is that not good news? (It mostly does not answer the "
+          "question at all: its 'a.' is neither a capital nor an abstention.) SFT taught the model to always "
+          "answer, so it names a capital for almost every invented name; preference tuning lowers that line, it "
+          "does not reach zero. The number: at temperature 0, the share of invented names for which SFT and the "
+          "preference-tuned model name a capital, and how often the latter says it does not know.",
           "sampling-hallucination"),
     Slide("references", "References",
           "Where the slides' claims and pictures come from.",

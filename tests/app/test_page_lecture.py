@@ -20,7 +20,7 @@ def counter(at) -> str:
 
 
 def title(at) -> str:
-    return next(m.value for m in at.markdown if "lecture-title" in m.value)
+    return at.title[0].value
 
 
 @pytest.mark.parametrize("n", range(1, M + 1))

@@ -80,9 +80,11 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
 
 
 def wait_done(page, timeout_ms: int = 600_000) -> None:
-    """Wait until the app has drawn something and its script has finished running."""
+    """Wait until the app has drawn something, its house styles and scripts are in (lib/ui.start_run's st.html,
+    which the browser draws lazily) and its script has finished running."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_selector("h1", timeout=timeout_ms)
+    page.wait_for_function("() => window.__ufmSidebar === true", timeout=timeout_ms)
     page.wait_for_selector(DONE, timeout=timeout_ms)
     page.wait_for_timeout(300)  # let charts finish drawing
     page.wait_for_selector(DONE, timeout=timeout_ms)

@@ -137,7 +137,7 @@ def test_a_fresh_browser_lands_on_the_slide_in_the_url(chromium, server, n):
         page.goto(f"{server}/lecture?slide={n}&projector=1")
         wait_slide(page, n)
         check_slide(page, n, True)
-        assert DECK[n - 1].title in page.locator("h1.lecture-title").inner_text()
+        assert DECK[n - 1].title in page.locator(".st-key-lecture_title h1").inner_text()
     finally:
         context.close()
 

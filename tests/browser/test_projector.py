@@ -10,6 +10,12 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = [site.HOME, *site.PAGES]
 pytestmark = pytest.mark.browser
 
+# what has the focus, when it is inside the sidebar (else null), and whether the sidebar is collapsed at that moment
+_FOCUS_IN_SIDEBAR = """() => { const a = document.activeElement, s = a.closest('[data-testid="stSidebar"]');
+  return s ? [a.tagName, a.getAttribute('aria-label') || (a.innerText || '').slice(0, 40),
+              s.getAttribute('data-collapsed'), s.getAttribute('aria-expanded'), getComputedStyle(s).visibility]
+           : null; }"""
+
 
 def _path(info):
     return "" if info is site.HOME else info.url_path
@@ -31,8 +37,8 @@ def test_projector_page(chromium, server, info):
         page.locator("h1").first.click()
         for _ in range(15):
             page.keyboard.press("Tab")
-            inside = page.evaluate("() => !!document.activeElement.closest('[data-testid=\"stSidebar\"]')")
-            assert not inside, "the focus went into the collapsed sidebar"
+            inside = page.evaluate(_FOCUS_IN_SIDEBAR)
+            assert not inside, f"the focus went into the collapsed sidebar: {inside}"
     finally:
         context.close()
 

@@ -30,3 +30,4 @@ def test_garbage_numbers_are_refused(raw):
 def test_long_text_is_capped():
     assert len(_parse("a" * 10_000, "x", None, None)) == MAX_URL_TEXT
     assert not math.isnan(_parse("1e3", 0.5, None, (0.0, 2.0)))
+

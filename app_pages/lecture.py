@@ -18,13 +18,13 @@ PAGE_TITLES = {site.HOME.url_path: site.HOME.title, **{p.url_path: p.title for p
 # one screen per slide: tighter spacing than a reading page; the arrow-key twins of the buttons are hidden
 _CSS = """
 <style>
-.block-container {padding-top: 74px !important; padding-bottom: 0.4rem !important;}
+.block-container {padding-top: 54px !important; padding-bottom: 0.4rem !important;}
 .st-key-lecture_arrow_keys {display: none !important;}
-.st-key-lecture_slide [data-testid="stVerticalBlock"] {gap: 0.45rem;}
+.st-key-lecture_slide, .st-key-lecture_slide [data-testid="stVerticalBlock"] {gap: 0.8rem;}
 .lecture-counter {font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap;}
-.stApp .st-key-lecture_title h1 {font-size: 1.9rem !important; font-weight: 700; line-height: 1.2; margin: 0;
+.stApp .st-key-lecture_title h1 {font-size: 1.8rem !important; font-weight: 700; line-height: 1.2; margin: 0;
   padding: 0;}
-.lecture-point {font-size: 1.12em; line-height: 1.4; margin: 0;}
+.lecture-point {font-size: 1.12em; line-height: 1.4; margin: 0 0 0.4rem 0;}
 .st-key-lecture_number [data-testid="stMarkdownContainer"] {border-left: 6px solid #d1495b; padding: 0 0.8rem;}
 .st-key-lecture_number p {margin: 0;}
 .st-key-lecture_slide [data-testid="stMetricValue"] {font-size: 1.7rem;}

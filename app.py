@@ -17,8 +17,7 @@ for section, infos in site.pages_by_section().items():
     sections[section] = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path) for p in infos]
 
 current = st.navigation(sections, expanded=True)
-# after st.navigation: elements drawn before it, on a session's first run, were sometimes dropped by the browser
-# (the house CSS and scripts missing in 1 of 2 fresh tabs, measured on Streamlit 1.67)
+# the house CSS and scripts (one st.html, which the browser draws lazily: up to ~1.5 s after the page on a fresh tab)
 ui.start_run()
 ui.sidebar()
 with serve.cold_start(current.url_path):  # a page's first run in the process: one at a time (lib/serve.py)

@@ -79,6 +79,12 @@ def streamlit_server(script: Path | str = ROOT / "app.py", timeout: float = 90.0
         proc.log_path.unlink(missing_ok=True)
 
 
+# Streamlit loads its chart component lazily (a grey skeleton stands in meanwhile): no skeleton, and every chart drawn
+CHARTS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')
+  && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
+       el => el.querySelector('.vega-embed canvas, .vega-embed svg.marks'))"""
+
+
 def wait_done(page, timeout_ms: int = 600_000) -> None:
     """Wait until the app has drawn something, its house styles and scripts are in (lib/ui.start_run's st.html,
     which the browser draws lazily) and its script has finished running."""

@@ -9,7 +9,7 @@ import pytest
 
 from lib import site
 from lib.lessons import lecture as L
-from tests.browser.server import DONE, ROOT
+from tests.browser.server import CHARTS_DRAWN, DONE, ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -41,10 +41,6 @@ MEASURE = """() => {
   return out;
 }"""
 
-# Streamlit loads its chart component lazily (a grey skeleton stands in meanwhile): no skeleton, and every chart drawn
-CHARTS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')
-  && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(
-       el => el.querySelector('.vega-embed canvas, .vega-embed svg.marks'))"""
 
 
 def _context(browser):

@@ -4,7 +4,7 @@ collapsed sidebar, sidebar labels are not cut, and Back after a page change need
 import pytest
 
 from lib import site
-from tests.browser.server import ROOT, wait_done
+from tests.browser.server import CHARTS_DRAWN, ROOT, wait_done
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = [site.HOME, *site.PAGES]
@@ -29,6 +29,7 @@ def test_projector_page(chromium, server, info):
     try:
         page.goto(f"{server}/{_path(info)}?projector=1")
         wait_done(page)
+        page.wait_for_function(CHARTS_DRAWN, timeout=600_000)  # measure drawn charts, not their loading skeletons
         page.screenshot(path=str(SHOTS / f"{info.url_path}_projector_1280.png"))
         heights = page.locator('[data-testid="stVegaLiteChart"]').evaluate_all(
             "els => els.map(e => Math.round(e.getBoundingClientRect().height))")

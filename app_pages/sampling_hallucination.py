@@ -124,7 +124,8 @@ def lab_section(rep: dict) -> None:
     name = h1.selectbox("Country", list(labels), format_func=labels.get, key="samp_lab_country")
     lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t")
     with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
-        answers = ui.memo(L.lab_answers, name, float(lab_t), int(st.session_state.get("samp_seed", 0)))
+        answers = ui.memo(L.lab_answers, name, float(lab_t),
+                          L.lab_seed(float(lab_t), int(st.session_state.get("samp_seed", 0))))
     st.markdown(f"Prompts: base `{answers.iloc[0]['prompt']}`; SFT and DPO `{answers.iloc[1]['prompt']}`")
     shown = answers.drop(columns=["prompt", "most common sample"] if ui.projector() else ["prompt"])
     st.dataframe(shown, hide_index=True, width="stretch", height=ui.table_height(len(shown)),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import torch
 from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
+from lib.models import fast_gpt2
+
 
 def process(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
     """New logits after temperature, then top-k, then top-p (the order transformers' `generate` applies them).
@@ -81,6 +83,7 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
     stop: "sentence" (stop after a token with . ? or newline), "line" (newline) or "none"; <|endoftext|> always
     stops."""
     tokenizer, model = lm.tokenizer, lm.model
+    fast = fast_gpt2.supported(model)  # the same arithmetic without transformers' per-call plumbing (3x faster)
     eos = tokenizer.eos_token_id
     encoded = [lm.encode(p) for p in prompts]
     results: list[Continuation | None] = [None] * len(prompts)
@@ -101,9 +104,13 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
         past = None
         step_ids = input_ids
         for _ in range(budget):
-            out = model(input_ids=step_ids, cache=past, use_cache=True)
-            past = out.cache
-            logits = out.logits[:, -1].float()                                   # B, V
+            if fast:
+                logits, past = fast_gpt2.forward_dedup(model, step_ids, past)
+                logits = logits.float()                                          # B, V
+            else:
+                out = model(input_ids=step_ids, cache=past, use_cache=True)
+                past = out.cache
+                logits = out.logits[:, -1].float()                               # B, V
             dist = probabilities(logits, temperature, top_k, top_p)               # B, V
             model_dist = torch.softmax(logits, dim=-1)
             if temperature == 0:

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import streamlit as st
 
-from lib import charts
+from lib import charts, serve
 from lib.errors import ModelUnavailable
 from lib.textin import clean_text as _clean_text
 
@@ -487,7 +487,8 @@ def cached_lm(source: str, checkpoint: str):
 @st.cache_resource(show_spinner=False, max_entries=4096)
 def _memo(fn_name: str, args: tuple, kwargs: tuple, _fn: Callable):
     # fn_name is hashed (it tells functions apart); _fn, underscored, is not
-    return _fn(*args, **dict(kwargs))
+    with serve.computing():
+        return _fn(*args, **dict(kwargs))
 
 
 def memo(fn: Callable, *args, **kwargs):

@@ -8,6 +8,7 @@ Builders raise ValueError with a clear message when shapes do not match their la
 from __future__ import annotations
 
 import json
+import os
 from typing import Sequence
 
 import altair as alt
@@ -47,13 +48,19 @@ _SI_EXPR = ("datum.value >= 1e12 ? format(datum.value / 1e12, '~g') + ' T' : dat
             "format(datum.value, '~g')")
 
 
+# Validating a spec against the Vega-Lite schema is most of the cost of building it (about 35 ms of 50 on the sampling
+# page), and a spec that validates once validates every time: the tests switch it on (tests/conftest.py sets
+# UFM_VALIDATE_CHARTS=1, which servers started by the tests inherit), the app does not.
+VALIDATE = os.environ.get("UFM_VALIDATE_CHARTS", "") == "1"
+
+
 def finished_spec(chart: alt.TopLevelMixin, projector: bool = False) -> dict:
     """The Vega-Lite dict of a chart as the app draws it: filling its column when it has no width of its own, in the
-    house style. Styling and validating an Altair chart costs 20-60 ms, so lessons return this dict for charts that
+    house style. Styling (and validating, see VALIDATE) an Altair chart costs 20-60 ms, so lessons return this dict for charts that
     depend only on their inputs and pages cache it with ui.memo; ui.chart draws either a chart or such a dict."""
     if getattr(chart, "width", None) is alt.Undefined:  # single and layered charts fill the column
         chart = chart.properties(width="container")
-    return style(chart, projector).to_dict()
+    return style(chart, projector).to_dict(validate=VALIDATE)
 
 
 def _check_len(name: str, labels: Sequence, n: int) -> None:

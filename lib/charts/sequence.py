@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from lib.charts import PALETTE, _check_len, style
+from lib.charts import PALETTE, VALIDATE, _check_len, style
 
 
 def index_axis(labels: Sequence[str], title: str | None = None, labelAngle: int = 0, **kwargs) -> alt.Axis:
@@ -202,7 +202,7 @@ def to_spec(chart) -> dict:
     """A finished chart as a Vega-Lite dict, without Altair's 5,000-row limit (st.altair_chart has none either;
     a 120-character text makes a 7,680-cell state map)."""
     with alt.data_transformers.disable_max_rows():
-        return chart.to_dict()
+        return chart.to_dict(validate=VALIDATE)
 
 
 def with_step_outline(spec: dict, step: int, n_steps: int) -> dict:

@@ -144,3 +144,8 @@ def test_outcomes_from_a_report():
 def test_describe_settings():
     assert lm_lab.describe(0.0, 0, 1.0) == "temperature 0 (greedy), top-k off, top-p 1"
     assert lm_lab.describe(0.7, 5, 0.9) == "temperature 0.7, top-k 5, top-p 0.9"
+
+
+def test_the_lab_shares_one_computation_at_temperature_0_and_follows_the_seed_above():
+    assert lm_lab.lab_seed(0.0, 1234) == lm_lab.lab_seed(0.0, 7) == 0
+    assert lm_lab.lab_seed(0.5, 1234) == 1234 and lm_lab.lab_seed(1.5, 7) == 7

@@ -1,6 +1,7 @@
 """After the usability review: chart legends name what the bars are, the entropy axis is readable, and garbled
 names in answers are recognised."""
 import pandas as pd
+import pytest
 
 from lib.models import probes
 from lib.charts import lm as lmcharts
@@ -44,3 +45,27 @@ def test_fast_next_token_spec_equals_the_altair_chart_with_new_numbers():
     assert {k: v for k, v in fast.items() if k not in ("data", "datasets")} == \
         {k: v for k, v in ref.items() if k not in ("data", "datasets")}
     assert fast["data"]["name"] in fast["datasets"]
+
+
+def _same_spec(fast: dict, ref: dict) -> None:
+    assert list(fast["datasets"].values()) == list(ref["datasets"].values())
+    assert {k: v for k, v in fast.items() if k not in ("data", "datasets")} == \
+        {k: v for k, v in ref.items() if k not in ("data", "datasets")}
+    assert fast["data"]["name"] in fast["datasets"]
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_fast_sample_chart_specs_equal_the_altair_charts_with_new_samples(projector):
+    first = pd.DataFrame({"answer": ["Paris.", "Lyon."], "count": [15, 5], "share": [0.75, 0.25]})
+    second = pd.DataFrame({"answer": ["Asuncion.", "a city."], "count": [11, 9], "share": [0.55, 0.45]})
+    lmcharts.answer_share_spec(first, "one", projector)
+    _same_spec(lmcharts.answer_share_spec(second, "two", projector),
+               lmcharts.finished_spec(lmcharts.answer_share_bars(second, projector=projector).properties(title="two"),
+                                      projector))
+    low = pd.DataFrame({"step": [1, 2], "entropy_bits": [0.2, 0.5], "samples": [20, 20]})
+    high = pd.DataFrame({"step": [1, 2, 3], "entropy_bits": [3.5, 1.25, 0.5], "samples": [20, 12, 3]})
+    lmcharts.entropy_spec(low, "Entropy", projector)
+    for df in (high, low):  # the y range follows the data (at least 1 bit), not the first template's
+        _same_spec(lmcharts.entropy_spec(df, "Entropy", projector),
+                   lmcharts.finished_spec(lmcharts.entropy_curve(df, projector=projector).properties(title="Entropy"),
+                                          projector))

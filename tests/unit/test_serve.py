@@ -77,3 +77,55 @@ def test_freezing_can_be_switched_off(fresh, monkeypatch):
     for _ in range(10):
         fresh.after_run()
     assert fresh.freezes == 0
+
+
+def _computing_holder(mod, inside, release):
+    def run():
+        with mod.computing():
+            inside.set()
+            release.wait(30)
+    t = threading.Thread(target=run)
+    t.start()
+    assert inside.wait(30)
+    return t
+
+
+def test_lesson_computations_run_one_at_a_time(fresh, monkeypatch):
+    monkeypatch.delenv(fresh.NO_COMPUTE_LOCK_ENV, raising=False)
+    inside, release = threading.Event(), threading.Event()
+    t = _computing_holder(fresh, inside, release)
+    second = threading.Event()
+
+    def other():
+        with fresh.computing():
+            second.set()
+    u = threading.Thread(target=other)
+    u.start()
+    assert not second.wait(0.3), "a second computation ran while the first held the lock"
+    release.set()
+    t.join(30)
+    assert second.wait(30)
+    u.join(30)
+
+
+def test_a_computation_may_compute_another(fresh):
+    with fresh.computing():
+        with fresh.computing():  # re-entrant: no deadlock
+            pass
+
+
+def test_the_compute_lock_can_be_switched_off(fresh, monkeypatch):
+    monkeypatch.setenv(fresh.NO_COMPUTE_LOCK_ENV, "1")
+    inside, release = threading.Event(), threading.Event()
+    t = _computing_holder(fresh, inside, release)
+    ran = threading.Event()
+
+    def other():
+        with fresh.computing():
+            ran.set()
+    u = threading.Thread(target=other)
+    u.start()
+    assert ran.wait(30), "with the lock off, computations should run side by side"
+    release.set()
+    t.join(30)
+    u.join(30)

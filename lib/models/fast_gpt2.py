@@ -1,0 +1,85 @@
+"""GPT-2's forward pass written out in plain torch operations, for decoding one token at a time with a KV cache.
+
+Why: a page that draws 20 samples of 12 tokens from the tiny GPT runs its forward pass 12 times on a batch of 20. Through
+transformers each of those passes goes through about 55 module calls, decorators and mask-building helpers; for a
+model this small that plumbing, not the arithmetic, is most of the time (measured: 9 ms a step through
+`GPT2LMHeadModel`, of which the matrix products are about 2 ms). A class of thirty drawing samples at once queues
+behind it (issue 12). The same weights, the same operations in the same order, with none of the plumbing.
+
+It is used only where it computes exactly what transformers computes: a `GPT2LMHeadModel` with the standard
+configuration (see `supported`); anything else (another architecture from the Hub, a GPT-2 with upcast or
+layer-scaled attention) goes through transformers as before. tests/unit/test_fast_gpt2.py checks the logits and the
+generated samples against transformers' own forward pass.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+Cache = list[tuple[torch.Tensor, torch.Tensor]]  # per layer: keys, values, each (batch, heads, positions, head_dim)
+
+_ACTIVATIONS = {"gelu_new": "tanh", "gelu_pytorch_tanh": "tanh", "gelu": "none"}
+
+
+def supported(model) -> bool:
+    """True when `forward` computes what the model's own forward would (eval mode, standard GPT-2 options)."""
+    from transformers import GPT2LMHeadModel
+
+    if type(model) is not GPT2LMHeadModel or model.training:
+        return False
+    c = model.config
+    return (c.activation_function in _ACTIVATIONS and bool(c.scale_attn_weights)
+            and not c.scale_attn_by_inverse_layer_idx and not c.reorder_and_upcast_attn
+            and not c.add_cross_attention and getattr(model.lm_head, "bias", None) is None)
+
+
+@torch.inference_mode()
+def forward(model, input_ids: torch.Tensor, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
+    """Logits of the next token after each row of `input_ids` (batch, new positions), shape (batch, vocab), and the
+    cache extended with these positions. Rows have no padding: every row is as long as every other."""
+    tr = model.transformer
+    c = model.config
+    B, T = input_ids.shape
+    E, H = c.n_embd, c.n_head
+    D = E // H
+    past = cache[0][0].shape[2] if cache else 0
+    positions = torch.arange(past, past + T)
+    h = tr.wte(input_ids) + tr.wpe(positions)
+    approximate = _ACTIVATIONS[c.activation_function]
+    eps = c.layer_norm_epsilon
+    mask = None
+    if T > 1:  # a new position sees every cached one and the new ones up to itself
+        mask = torch.ones(T, past + T, dtype=torch.bool).tril(diagonal=past)
+    new_cache: Cache = []
+    for i, block in enumerate(tr.h):
+        a = F.layer_norm(h, (E,), block.ln_1.weight, block.ln_1.bias, eps)
+        attn = block.attn
+        qkv = torch.addmm(attn.c_attn.bias, a.reshape(B * T, E), attn.c_attn.weight).view(B, T, 3, H, D)
+        q, k, v = (x.transpose(1, 2) for x in qkv.unbind(2))            # each B, H, T, D
+        if cache:
+            k = torch.cat((cache[i][0], k), dim=2)
+            v = torch.cat((cache[i][1], v), dim=2)
+        new_cache.append((k, v))
+        scores = torch.matmul(q, k.transpose(-1, -2)) * D ** -0.5        # B, H, T, past + T
+        if mask is not None:
+            scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+        out = torch.matmul(torch.softmax(scores, dim=-1), v)             # B, H, T, D
+        out = out.transpose(1, 2).reshape(B * T, E)
+        h = h + torch.addmm(attn.c_proj.bias, out, attn.c_proj.weight).view(B, T, E)
+        m = F.layer_norm(h, (E,), block.ln_2.weight, block.ln_2.bias, eps).reshape(B * T, E)
+        m = F.gelu(torch.addmm(block.mlp.c_fc.bias, m, block.mlp.c_fc.weight), approximate=approximate)
+        h = h + torch.addmm(block.mlp.c_proj.bias, m, block.mlp.c_proj.weight).view(B, T, E)
+    last = F.layer_norm(h[:, -1], (E,), tr.ln_f.weight, tr.ln_f.bias, eps)
+    return F.linear(last, model.lm_head.weight), new_cache
+
+
+def forward_dedup(model, input_ids: torch.Tensor, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
+    """`forward`, computing each distinct prompt once when there is no cache yet: 20 samples of one prompt share one
+    pass over the prompt (a third of the work of a 12-token sample), then every row goes on from its copy."""
+    if cache is not None or len(input_ids) < 2:
+        return forward(model, input_ids, cache)
+    unique, inverse = torch.unique(input_ids, dim=0, return_inverse=True)
+    if len(unique) == len(input_ids):
+        return forward(model, input_ids, cache)
+    logits, new = forward(model, unique, None)
+    return logits[inverse], [(k[inverse], v[inverse]) for k, v in new]

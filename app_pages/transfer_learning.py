@@ -106,7 +106,8 @@ with st.expander("The precomputed curve: every N, both test sets, and how the re
                                 if c != "N labels"})
     grid = report.get("lr_grid", {})
     st.markdown(
-        "Each method's learning rate and steps were chosen **on the validation sets** (other countries and other "
+        "Each method's learning rate, steps and switches (ULMFiT's two tricks; the word-surprisal readout, see "
+        "below) were chosen **on the validation sets** (other countries and other "
         f"invented names; seed {', '.join(map(str, report.get('tune_seeds', [])))}; at N = "
         f"{', '.join(map(str, report.get('tune_ns', [])))}, the N between using the nearest one below) before any "
         "test number was computed. Learning rates tried: "
@@ -114,6 +115,13 @@ with st.expander("The precomputed curve: every N, both test sets, and how the re
         + f". From scratch also tried {max(report.get('step_multiples', {}).get('scratch', [1]))}x the steps, so a "
         "stalled baseline cannot fake the gap. Chosen: "
         + "; ".join(f"{k}: {tl.recipe_text(v['recipe'])}" for k, v in report["chosen"].items()) + ".")
+    st.markdown(
+        "**The word-surprisal readout**, a switch every method was offered: besides the pooled hidden states, the "
+        "head reads the language model's own next-character predictions, its mean surprisal (-log p) at the first "
+        "letter of each word: how unexpected the next word is. Pre-trained, that is a measure of word order the "
+        "model learnt from unlabelled text; from scratch, the same layer starts random and learns only from the "
+        "labels. Chosen for: "
+        + (", ".join(tl.METHOD_NAMES[m] for m in tl.METHODS if tl.uses_word_surprisal(report, m)) or "none") + ".")
     if note := tl.grid_edge_note(report):
         st.caption(note)
     st.markdown("Labels from scratch needs to match the pre-trained model at N: " + "; ".join(

@@ -471,8 +471,17 @@ def stage_cards(report: dict) -> list[dict]:
         {"stage": "3. Fine-tune a classifier", "data": f"a few labelled examples (N = 16 ... 1,024, from "
                                                        f"{t['labelled_countries']} countries)",
          "learns": "the task: real sentence or shuffled words",
-         "here": "a linear head on the LSTM's pooled states, all weights trained"},
+         "here": "a linear head on the LSTM's pooled states (the last one, the max and the mean over the text: "
+                 "ULMFiT's concat pooling)" + (", and on the language model's own surprisal at the start of each "
+                                               "word" if uses_word_surprisal(report) else "")
+                 + ", all weights trained"},
     ]
+
+
+def uses_word_surprisal(report: dict, method: str = "finetune") -> bool:
+    """Did validation choose the word-surprisal readout (lib.models.classifier) for this method at any N?"""
+    return any(v["recipe"].get("word_surprisal") for k, v in report.get("chosen", {}).items()
+               if k.startswith(method + "/"))
 
 
 def known_alphabet(lm) -> set[str]:

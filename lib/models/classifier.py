@@ -6,6 +6,16 @@ fine-tuned copy can still write text). The classifier head reads ULMFiT's "conca
     features = [h_T, max_t h_t, mean_t h_t]      (B, 3H)     the last state, and the max and mean over time
     logits   = W features + b                    (B, K)
 
+With `word_surprisal` on, the head also reads the language model's own next-character predictions: its mean
+surprisal (-log p, in nats) of the first character of each word, given the text before it,
+
+    s        = mean over word starts t of  -log p_LM(x_{t+1} | x_1..x_t)     (B, 1)   (x_t a space)
+    features = [h_T, max_t h_t, mean_t h_t, s]   (B, 3H + 1)
+
+i.e. "how surprised is the model by the word that comes next". It is part of the architecture, for a pre-trained and a
+from-scratch model alike (from scratch, the LM head starts random and is trained with the rest); what it is worth
+depends on whether the model has learnt to predict text.
+
 Padding goes after the end of each text; the recurrence runs left to right, so the states up to a text's last
 character never see it, and pooling is masked to the real characters.
 Shapes: B = batch, T = time steps (characters), H = hidden units, K = classes.
@@ -17,6 +27,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from lib.models import rnn as rnn_model
 
@@ -26,6 +37,8 @@ class ClassifierConfig:
     lm: rnn_model.CharRNNConfig
     n_classes: int = 2
     dropout: float = 0.1
+    word_surprisal: bool = False   # the head also reads the LM's surprisal at word starts (see the module docstring)
+    space_id: int = 1              # the id of " " in the vocabulary (where words start)
 
 
 class CharClassifier(nn.Module):
@@ -36,17 +49,34 @@ class CharClassifier(nn.Module):
         self.config = config
         self.lm = lm if lm is not None else rnn_model.CharRNN(config.lm)
         self.drop = nn.Dropout(config.dropout)
-        self.head = nn.Linear(3 * config.lm.hidden, config.n_classes)
+        self.head = nn.Linear(3 * config.lm.hidden + int(config.word_surprisal), config.n_classes)
+        if config.word_surprisal:  # its weights start at zero: training alone decides how much the head trusts it
+            with torch.no_grad():
+                self.head.weight[:, -1] = 0.0
 
     def features(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """ids (B, T), lengths (B,) -> concat pooling (B, 3H)."""
-        _logits, states = self.lm(ids, return_states=True)                      # B, T, H
+        """ids (B, T), lengths (B,) -> concat pooling (B, 3H), with the word-start surprisal (B, 3H + 1)."""
+        logits, states = self.lm(ids, return_states=True)                       # B, T, V and B, T, H
         B, T, H = states.shape
         mask = (torch.arange(T).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(-1)  # B, T, 1
         last = states[torch.arange(B), lengths - 1]                               # B, H
         mx = states.masked_fill(~mask, float("-inf")).max(dim=1).values           # B, H
         mean = (states * mask).sum(dim=1) / lengths.unsqueeze(1)                  # B, H
-        return torch.cat([last, mx, mean], dim=-1)                                # B, 3H
+        parts = [last, mx, mean]
+        if self.config.word_surprisal:
+            parts.append(self.word_surprisal(logits, ids, lengths))
+        return torch.cat(parts, dim=-1)
+
+    def word_surprisal(self, logits: torch.Tensor, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Mean -log p of the character after each space of the text, i.e. the first letter of every word (the text
+        is read after a space, so its first word counts too; padding does not): logits (B, T, V), ids (B, T) ->
+        (B, 1)."""
+        B, T = ids.shape
+        nll = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1),
+                              reduction="none").view(B, T - 1)                   # B, T-1: -log p(x_{t+1})
+        inside = torch.arange(T - 1).unsqueeze(0) < (lengths - 1).unsqueeze(1)  # B, T-1
+        starts = (inside & (ids[:, :-1] == self.config.space_id)).float()       # a space predicts a word start
+        return ((nll * starts).sum(1) / starts.sum(1).clamp(min=1)).unsqueeze(1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """ids (B, T), lengths (B,) -> class logits (B, K)."""
@@ -54,20 +84,27 @@ class CharClassifier(nn.Module):
 
     def param_groups(self) -> dict[str, list[nn.Parameter]]:
         """The layers from the bottom up, for discriminative learning rates and gradual unfreezing."""
-        return {"embedding": list(self.lm.emb.parameters()), "lstm": list(self.lm.rnn.parameters()),
-                "head": list(self.head.parameters())}
+        groups = {"embedding": list(self.lm.emb.parameters()), "lstm": list(self.lm.rnn.parameters())}
+        if self.config.word_surprisal:  # the LM's next-character layer, read through the surprisal
+            groups["lm_head"] = list(self.lm.head.parameters())
+        groups["head"] = list(self.head.parameters())
+        return groups
 
 
-def from_pretrained(lm: rnn_model.CharRNN, n_classes: int = 2, dropout: float = 0.1) -> CharClassifier:
+def from_pretrained(lm: rnn_model.CharRNN, n_classes: int = 2, dropout: float = 0.1,
+                    word_surprisal: bool = False) -> CharClassifier:
     """A classifier on a deep COPY of the pre-trained `lm` (the shared model is never trained)."""
     own = copy.deepcopy(lm)
     own.vocab = lm.vocab
-    return CharClassifier(ClassifierConfig(lm=copy.deepcopy(lm.config), n_classes=n_classes, dropout=dropout), own)
+    return CharClassifier(ClassifierConfig(lm=copy.deepcopy(lm.config), n_classes=n_classes, dropout=dropout,
+                                           word_surprisal=word_surprisal, space_id=lm.vocab.stoi.get(" ", 0)), own)
 
 
-def from_scratch(like: rnn_model.CharRNNConfig, n_classes: int = 2, dropout: float = 0.1) -> CharClassifier:
+def from_scratch(like: rnn_model.CharRNNConfig, n_classes: int = 2, dropout: float = 0.1,
+                 word_surprisal: bool = False, space_id: int = 1) -> CharClassifier:
     """The same architecture, randomly initialised (the global torch seed decides the weights)."""
-    return CharClassifier(ClassifierConfig(lm=copy.deepcopy(like), n_classes=n_classes, dropout=dropout))
+    return CharClassifier(ClassifierConfig(lm=copy.deepcopy(like), n_classes=n_classes, dropout=dropout,
+                                           word_surprisal=word_surprisal, space_id=space_id))
 
 
 def encode_batch(vocab: rnn_model.CharVocab, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:

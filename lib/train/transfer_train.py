@@ -4,7 +4,7 @@ examples, against the same architecture trained from scratch and a frozen linear
 `python -m lib.train transfer` computes the full curve (3 seeds; N = 16 ... 1,024; three methods) and writes it to
 assets/models/report_transfer.json (merged into REPORT.md). The recipe of every method (learning rate, steps) is
 chosen per N on the VALIDATION sets first, each method over its own grid (from scratch gets its own learning rates
-and up to 4x the steps, so a stalled baseline cannot fake a gap); only then are the test sets scored.
+and up to 6x the steps, so a stalled baseline cannot fake a gap); only then are the test sets scored.
 
 Methods:
     finetune   a copy of the pre-trained LM + a new head, all trained (ULMFiT's switches: discriminative learning
@@ -39,9 +39,9 @@ METHOD_NAMES = {"finetune": "pre-trained + fine-tuned", "scratch": "from scratch
 NS = (16, 32, 64, 128, 256, 512, 1024)
 SEEDS = (0, 1, 2)
 TUNE_SEEDS = (0,)
-TUNE_NS = (16, 64, 256, 512)   # recipes are validated at these N; the others use the nearest tuned N below
-LR_GRID = {"finetune": (3e-3, 1e-2, 3e-2), "scratch": (1e-2, 3e-2, 1e-1), "probe": (1e-2, 3e-2, 1e-1)}
-STEP_MULT = {"finetune": (1,), "scratch": (1, 3), "probe": (1,)}
+TUNE_NS = (16, 64, 128, 256, 512)   # recipes are validated at these N; the others use the nearest tuned N below
+LR_GRID = {"finetune": (3e-3, 1e-2, 3e-2), "scratch": (3e-3, 1e-2, 3e-2, 1e-1), "probe": (1e-2, 3e-2, 1e-1)}
+STEP_MULT = {"finetune": (1,), "scratch": (1, 3, 6), "probe": (1,)}
 DISCRIMINATIVE_FACTOR = 2.6  # ULMFiT: each layer down learns 2.6x slower
 ProgressFn = Callable[[int, dict], None]
 
@@ -55,9 +55,11 @@ class Recipe:
     discriminative: bool = False
     gradual: bool = False
     weight_decay: float = 0.0
+    word_surprisal: bool = False   # the head also reads the LM's surprisal at word starts (lib.models.classifier)
 
     def label(self) -> str:
-        extras = [s for s, on in (("discriminative", self.discriminative), ("gradual", self.gradual)) if on]
+        extras = [s for s, on in (("discriminative", self.discriminative), ("gradual", self.gradual),
+                                  ("word surprisal", self.word_surprisal)) if on]
         return f"lr {self.lr:g}, {self.steps} steps" + (f", {' + '.join(extras)}" if extras else "")
 
 
@@ -75,14 +77,16 @@ def default_recipe(method: str, n: int) -> Recipe:
 def _optimizer(model: clf.CharClassifier, recipe: Recipe) -> torch.optim.Optimizer:
     groups = model.param_groups()
     if recipe.method == "probe":
-        for p in (*groups["embedding"], *groups["lstm"]):
-            p.requires_grad_(False)
+        for name, params in groups.items():
+            if name != "head":
+                for p in params:
+                    p.requires_grad_(False)
         return torch.optim.Adam(groups["head"], lr=recipe.lr, weight_decay=recipe.weight_decay)
     if recipe.method == "finetune" and recipe.discriminative:
-        f = DISCRIMINATIVE_FACTOR
-        return torch.optim.Adam([{"params": groups["embedding"], "lr": recipe.lr / f ** 2},
-                                 {"params": groups["lstm"], "lr": recipe.lr / f},
-                                 {"params": groups["head"], "lr": recipe.lr}], weight_decay=recipe.weight_decay)
+        f = DISCRIMINATIVE_FACTOR  # the LM's next-character layer (word surprisal) reads the LSTM: the LSTM's rate
+        rates = {"embedding": recipe.lr / f ** 2, "lstm": recipe.lr / f, "lm_head": recipe.lr / f, "head": recipe.lr}
+        return torch.optim.Adam([{"params": params, "lr": rates[name]} for name, params in groups.items()],
+                                weight_decay=recipe.weight_decay)
     return torch.optim.Adam([p for g in groups.values() for p in g], lr=recipe.lr, weight_decay=recipe.weight_decay)
 
 
@@ -104,9 +108,10 @@ def train_classifier(lm: rnn_model.CharRNN, examples: Sequence[task.Example], re
     and probing work on a deep copy; from scratch uses its shape only. Returns the model (eval mode) and the history."""
     torch.manual_seed(seed)
     if recipe.method == "scratch":
-        model = clf.from_scratch(lm.config)
+        model = clf.from_scratch(lm.config, word_surprisal=recipe.word_surprisal,
+                                 space_id=lm.vocab.stoi.get(" ", 0))
     elif recipe.method in ("finetune", "probe"):
-        model = clf.from_pretrained(lm)
+        model = clf.from_pretrained(lm, word_surprisal=recipe.word_surprisal)
     else:
         raise ValueError(f"unknown method {recipe.method!r}")
     vocab = lm.vocab
@@ -115,12 +120,12 @@ def train_classifier(lm: rnn_model.CharRNN, examples: Sequence[task.Example], re
     gen = torch.Generator().manual_seed(10_000 + seed)
     batch = min(recipe.batch, len(examples))
     groups = model.param_groups()
-    unfreeze_at = {"lstm": recipe.steps // 10, "embedding": recipe.steps // 5} if (
+    unfreeze_at = {"lstm": recipe.steps // 10, "lm_head": recipe.steps // 10, "embedding": recipe.steps // 5} if (
         recipe.method == "finetune" and recipe.gradual) else {}
 
     def step_fn(step: int):
         for name, at in unfreeze_at.items():  # gradual unfreezing: the head first, lower layers later
-            for p in groups[name]:
+            for p in groups.get(name, ()):
                 p.requires_grad_(step > at)
         idx = torch.randint(len(examples), (batch,), generator=gen)
         L = lengths[idx]
@@ -173,6 +178,7 @@ def _candidates(method: str, n: int) -> list[Recipe]:
     if method == "finetune":
         out += [replace(c, discriminative=True) for c in out[:]]
         out += [replace(c, gradual=True) for c in out if c.discriminative]
+    out += [replace(c, word_surprisal=True) for c in out[:]]  # an architecture switch, offered to every method
     return out
 
 

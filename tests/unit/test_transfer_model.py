@@ -104,3 +104,35 @@ def test_continue_text_writes_known_characters(small_lm):
     out = tl.continue_text(small_lm, "The ", n_chars=12)
     assert len(out) == 12 and set(out) <= set(small_lm.vocab.itos[1:])
     assert out == tl.continue_text(small_lm, "The ", n_chars=12)  # seeded
+
+
+def test_word_surprisal_readout(small_lm):
+    model = clf.from_pretrained(small_lm, word_surprisal=True)
+    model.eval()
+    assert model.config.space_id == small_lm.vocab.stoi[" "]
+    assert torch.equal(model.head.weight[:, -1], torch.zeros(2))  # training alone decides how much it counts
+    ids, lengths = clf.encode_batch(small_lm.vocab, ["The cat sat.", "A much longer sentence here."])
+    with torch.no_grad():
+        feats = model.features(ids, lengths)
+    assert feats.shape == (2, 37) and bool((feats[:, -1] > 0).all())
+    alone_ids, alone_len = clf.encode_batch(small_lm.vocab, ["The cat sat."])
+    with torch.no_grad():
+        alone = model.features(alone_ids, alone_len)[0]
+    assert torch.allclose(feats[0], alone, atol=1e-5)  # padding never counts
+    # by hand: the mean -log p of each word's first letter (after the leading space and after each inner space)
+    with torch.no_grad():
+        logp = torch.log_softmax(small_lm(alone_ids), -1)[0]
+    text = " The cat sat."
+    starts = [i for i in range(len(text) - 1) if text[i] == " "]
+    expect = -sum(float(logp[i, alone_ids[0, i + 1]]) for i in starts) / len(starts)
+    assert float(feats[0, -1]) == pytest.approx(expect, abs=1e-5)
+    assert list(model.param_groups()) == ["embedding", "lstm", "lm_head", "head"]
+    opt = tt._optimizer(model, tt.Recipe("finetune", 1e-2, 10, discriminative=True, word_surprisal=True))
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([1e-2 / 2.6 ** 2, 1e-2 / 2.6, 1e-2 / 2.6, 1e-2])
+    probe, _ = tt.train_classifier(small_lm, task.labelled_examples(16, 0),
+                                   tt.Recipe("probe", 3e-2, 5, word_surprisal=True), 0)
+    assert torch.equal(probe.lm.head.weight, small_lm.head.weight)  # the probe keeps the LM's predictions frozen
+    scratch, _ = tt.train_classifier(small_lm, task.labelled_examples(16, 0),
+                                     tt.Recipe("scratch", 1e-2, 5, word_surprisal=True), 0)
+    assert scratch.head.in_features == 37 and "word surprisal" in tt.Recipe("scratch", 1e-2, 5,
+                                                                             word_surprisal=True).label()

@@ -103,10 +103,14 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
         done = torch.zeros(B, dtype=torch.bool)
         past = None
         step_ids = input_ids
+        running = torch.arange(B)  # fast path: the rows still in the model's batch (finished ones leave it)
         for _ in range(budget):
             if fast:
-                logits, past = fast_gpt2.forward_dedup(model, step_ids, past)
-                logits = logits.float()                                          # B, V
+                step_logits, past = fast_gpt2.forward_dedup(model, step_ids, past)
+                # Finished rows get flat logits, never used: the sampler still draws over all B rows, so the
+                # random numbers each running row gets are the ones it gets when every row is computed.
+                logits = torch.zeros(B, step_logits.shape[-1])
+                logits[running] = step_logits.float()                            # B, V
             else:
                 out = model(input_ids=step_ids, cache=past, use_cache=True)
                 past = out.cache
@@ -133,7 +137,14 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
                     done[b] = True
             if bool(done.all()):
                 break
-            step_ids = nxt.unsqueeze(1)  # B, 1
+            if fast:
+                keep = ~done[running]
+                if not bool(keep.all()):
+                    running = running[keep]
+                    past = [(k[keep], v[keep]) for k, v in past]
+                step_ids = nxt[running].unsqueeze(1)  # running rows, 1
+            else:
+                step_ids = nxt.unsqueeze(1)  # B, 1
         for b, i in enumerate(idx):
             results[i] = Continuation(prompt=prompts[i], text=tokenizer.decode(chosen[b]), token_ids=chosen[b],
                                       tokens=[tokenizer.decode([t]) for t in chosen[b]], probs=probs[b],

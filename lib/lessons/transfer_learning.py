@@ -369,6 +369,10 @@ def curve_notices(report: dict) -> list[str]:
     if pr_s > sc_s and pr_s < ft_s:
         out.append(f"The frozen probe ({_pct(pr_s)} at {small}) lies between: the pre-trained features already "
                    f"separate real from shuffled, and fine-tuning them helps further.")
+    elif pr_s >= ft_s + 0.02:
+        out.append(f"The frozen probe ({_pct(pr_s)} at {small}) beats fine-tuning ({_pct(ft_s)}): the pre-trained "
+                   f"features are enough, and changing them with {small} labels loses some of what pre-training "
+                   f"put there.")
     elif pr_s >= ft_s:
         out.append(f"The frozen probe ({_pct(pr_s)} at {small}) does as well as fine-tuning: the pre-trained features "
                    f"are enough, and changing them does not help at that size.")

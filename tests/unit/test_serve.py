@@ -18,15 +18,20 @@ def fresh(monkeypatch):
     importlib.reload(serve)
 
 
-def _holder(mod, page, inside, release):
+def _holding(context, inside, release):
+    """A thread inside `context()` (a context manager factory) until `release` is set."""
     def run():
-        with mod.cold_start(page):
+        with context():
             inside.set()
             release.wait(30)
     t = threading.Thread(target=run)
     t.start()
     assert inside.wait(30)
     return t
+
+
+def _holder(mod, page, inside, release):
+    return _holding(lambda: mod.cold_start(page), inside, release)
 
 
 def test_a_cold_page_waits_for_another_cold_page(fresh):
@@ -79,33 +84,30 @@ def test_freezing_can_be_switched_off(fresh, monkeypatch):
     assert fresh.freezes == 0
 
 
-def _computing_holder(mod, inside, release):
-    def run():
+def _second_computation(mod, held: bool, message: str) -> None:
+    """While one thread holds computing(), another tries to enter: it waits when `held` is expected, else not."""
+    inside, release = threading.Event(), threading.Event()
+    t = _holding(mod.computing, inside, release)
+    entered = threading.Event()
+
+    def other():
         with mod.computing():
-            inside.set()
-            release.wait(30)
-    t = threading.Thread(target=run)
-    t.start()
-    assert inside.wait(30)
-    return t
+            entered.set()
+    u = threading.Thread(target=other)
+    u.start()
+    if held:
+        assert not entered.wait(0.3), message
+    else:
+        assert entered.wait(30), message
+    release.set()
+    t.join(30)
+    assert entered.wait(30)
+    u.join(30)
 
 
 def test_lesson_computations_run_one_at_a_time(fresh, monkeypatch):
     monkeypatch.delenv(fresh.NO_COMPUTE_LOCK_ENV, raising=False)
-    inside, release = threading.Event(), threading.Event()
-    t = _computing_holder(fresh, inside, release)
-    second = threading.Event()
-
-    def other():
-        with fresh.computing():
-            second.set()
-    u = threading.Thread(target=other)
-    u.start()
-    assert not second.wait(0.3), "a second computation ran while the first held the lock"
-    release.set()
-    t.join(30)
-    assert second.wait(30)
-    u.join(30)
+    _second_computation(fresh, True, "a second computation ran while the first held the lock")
 
 
 def test_a_computation_may_compute_another(fresh):
@@ -116,16 +118,4 @@ def test_a_computation_may_compute_another(fresh):
 
 def test_the_compute_lock_can_be_switched_off(fresh, monkeypatch):
     monkeypatch.setenv(fresh.NO_COMPUTE_LOCK_ENV, "1")
-    inside, release = threading.Event(), threading.Event()
-    t = _computing_holder(fresh, inside, release)
-    ran = threading.Event()
-
-    def other():
-        with fresh.computing():
-            ran.set()
-    u = threading.Thread(target=other)
-    u.start()
-    assert ran.wait(30), "with the lock off, computations should run side by side"
-    release.set()
-    t.join(30)
-    u.join(30)
+    _second_computation(fresh, False, "with the lock off, computations should run side by side")

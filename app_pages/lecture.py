@@ -97,7 +97,7 @@ with st.container(key="lecture_slide"):
         elif live.kind == "answer":
             st.markdown(live.text)
             if live.data is not None:
-                st.dataframe(live.data, hide_index=True, width="stretch", height=ui.table_height(len(live.data)))
+                ui.table(live.data)  # a plain table on the projector: no empty row below the last one
         elif live.kind == "metrics":
             cols = st.columns(len(live.metrics))
             for col, (label, value) in zip(cols, live.metrics):

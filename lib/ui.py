@@ -123,6 +123,33 @@ _HISTORY_JS = """
 </script>
 """
 
+# A presentation clicker sends PageDown / PageUp. A slider that has the focus (the lecturer just moved it) takes those
+# keys for itself (a big step), so the deck would stop answering the clicker until someone clicked elsewhere. While a
+# slider has the focus and the page has the lecture's Next / Previous buttons, those two keys go to the buttons (the
+# arrow keys stay with the slider). Caught before the slider sees them (capture phase).
+_CLICKER_JS = """
+<script>
+(function () {
+  if (window.__ufmClicker) return;
+  window.__ufmClicker = true;
+  window.addEventListener("keydown", function (e) {
+    if (e.key !== "PageDown" && e.key !== "PageUp") return;
+    const focused = document.activeElement;
+    const slider = focused && ((focused.tagName === "INPUT" && focused.type === "range")
+                               || focused.getAttribute("role") === "slider");
+    if (!slider) return;
+    const button = document.querySelector(e.key === "PageDown" ? ".st-key-lecture_next button"
+                                                               : ".st-key-lecture_prev button");
+    if (!button) return;
+    e.preventDefault();
+    e.stopPropagation();
+    focused.blur();
+    button.click();
+  }, true);
+})();
+</script>
+"""
+
 
 # ----------------------------------------------------------------------------------------------- session and URL
 def start_run() -> None:
@@ -135,7 +162,7 @@ def start_run() -> None:
     # st.html lazily: on a fresh tab it can come up to ~1.5 s after the rest of the page, styles and scripts together
     # (measured; tests/browser/server.py's wait_done waits for it).
     css = _BASE_CSS + _SIDEBAR_CSS + (_PROJECTOR_CSS if st.session_state[PROJECTOR_KEY] else "")
-    st.html(css + _HISTORY_JS + _SIDEBAR_JS, unsafe_allow_javascript=True)
+    st.html(css + _HISTORY_JS + _SIDEBAR_JS + _CLICKER_JS, unsafe_allow_javascript=True)
 
 
 def projector_requested() -> bool:

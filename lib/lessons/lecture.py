@@ -65,9 +65,9 @@ SLIDES: tuple[Slide, ...] = (
           "Task-specific models were trained from scratch on labelled data for one job; a foundation model is "
           "pre-trained once on vast unlabelled text and then serves many tasks. Scale is what changed.",
           "Say: the step from deep learning to foundation models was mostly one of scale, in parameters and in "
-          "data. Ask: how many times larger is today's largest model than the first Transformer? Let them guess "
-          "before revealing. The numbers: growth of the largest model in our timeline and the doubling time from "
-          "a straight-line fit on the log scale.",
+          "data. Ask: how many times larger is today's largest model than seq2seq (2014), the first model on "
+          "our timeline? Let them guess before revealing. The numbers: growth of the largest model in our "
+          "timeline and the doubling time from a straight-line fit on the log scale.",
           "home"),
     Slide("innovations", "Two innovations",
           "Two ideas led to today's generative models: the attention mechanism, which lets a model look back at "
@@ -77,8 +77,8 @@ SLIDES: tuple[Slide, ...] = (
           "would long sentences be the hard case? (Answer on the seq2seq slides.)",
           "home"),
     Slide("timeline", "A timeline of key models",
-          "Parameter counts of key models since the Transformer, on a log scale: each grid line up is ten times "
-          "the one below.",
+          "Parameter counts of key models from seq2seq (2014) to today, on a log scale: each grid line up is ten "
+          "times the one below.",
           "Say: read the y axis as powers of ten; a straight line on this chart means exponential growth. Ask: "
           "which families do you recognise? Point at the gap between GPT-2 and GPT-3. The number is the doubling "
           "time of parameter counts across these models.",
@@ -107,8 +107,8 @@ SLIDES: tuple[Slide, ...] = (
           "right): a model is only as good as the lengths it saw.",
           "seq2seq-bottleneck"),
     Slide("two_problems", "Encoder-decoder: two problems",
-          "The vanilla decoder sees only the final hidden state, and both sides work one step at a time: each of "
-          "200 output tokens waits for the one before.",
+          "The vanilla decoder sees only the final hidden state, and both sides work one step at a time: each "
+          "output token waits for the one before.",
           "Say: problem one was the previous slide. Problem two is time: an RNN cannot start step 10 before step 9. "
           "This chart was timed live on this laptop: one RNN layer against one self-attention layer on the same "
           "sequence. Ask: which of the two would a GPU with thousands of cores speed up? The number is how much "
@@ -137,13 +137,15 @@ SLIDES: tuple[Slide, ...] = (
           "conspiracy theories, racism and misogyny.",
           "Say: cleaning is a list of blunt rules; here are C4's rules run live on a handful of sample pages. Ask: "
           "what does a bad-words list remove besides bad words? (Dodge et al. 2021: text in minority dialects.) "
-          "The number: how many sample pages, lines and words survive all the rules.",
+          "The number: how many sample pages and words survive all the rules.",
           "data-sources"),
     Slide("multilingual", "Multilingual models: what a token costs",
-          "A tokenizer trained mostly on English splits other languages into more pieces, so the same message "
-          "costs more tokens, more compute and more money.",
+          "A tokenizer trained mostly on English splits many other languages into more pieces, so the same "
+          "message costs more tokens, more compute and more money.",
           "Say: the same short passage in each language, tokenized by our tiny GPT's English tokenizer. Ask: who "
-          "pays for the extra tokens? The number: the most expensive language, relative to English.",
+          "pays for the extra tokens? Languages spelt much like English can come out near 1x, even below it: "
+          "the cost falls on other scripts and on languages far from the training text. The number: the most "
+          "expensive language, relative to English.",
           "data-sources"),
     Slide("transformer", "Modeling: the Transformer and its attention",
           "A Transformer keeps only attention: every token looks at every earlier token at once, in a few matrix "
@@ -155,7 +157,8 @@ SLIDES: tuple[Slide, ...] = (
     Slide("model_size", "Modeling: model size",
           "A model's size is its parameters, the tokens it was trained on, and the compute in between (about "
           "6 x parameters x tokens floating-point operations).",
-          "Say: the red line is the tiny GPT running on this laptop, counted from its shape. Ask: how many of our "
+          "Say: one bar is the tiny GPT running on this laptop, counted from its shape; the others are "
+          "published models. Ask: how many of our "
           "model would fit in GPT-3? The numbers: our parameter count, the ratio to GPT-3, and the training "
           "compute GPT-3 would need by the 6ND rule.",
           "model-size"),
@@ -169,12 +172,13 @@ SLIDES: tuple[Slide, ...] = (
     Slide("sampling", "Sampling",
           "A model outputs a probability for every possible next token; sampling picks one. Temperature sharpens "
           "or flattens the distribution, so the same prompt can give different answers.",
-          "Move the temperature slider and ask the room what will happen to the bars. The number: the top "
-          "token's probability after temperature, and how many tokens can still be drawn.",
+          "Press the temperature buttons (T = 0 to T = 2) and ask the room what will happen to the bars first. "
+          "The number: the top token's probability after temperature, and how many tokens can still be drawn.",
           "sampling-hallucination", (("samp_prompt", SAMPLING_PROMPT),)),
     Slide("hallucination", "Hallucinations and the probabilistic nature of AI",
           "Asked about something it never saw, a model still writes a fluent answer: it samples likely-looking "
-          "text, not facts. Post-training and a low temperature reduce this; they do not remove it.",
+          "text, not facts. Finetuning on answers teaches it to answer every question; preference tuning teaches "
+          "it to say \u201cI don't know\u201d some of the time, not always.",
           "Say: these are held-out invented country names; an answer that names a capital is a hallucination. "
           "Ask: the base model's line is low; why is that not good news? (It mostly does not answer the "
           "question at all: its 'a.' is neither a capital nor an abstention.) SFT taught the model to always "
@@ -193,12 +197,14 @@ SLIDES: tuple[Slide, ...] = (
 # only when that page is registered in lib/site (see `slides`).
 TRANSFER = Slide(
     "transfer", "Transfer learning",
-    "Pre-train a language model on plenty of unlabelled text, then finetune it on a few labels: it beats the same "
-    "model trained from scratch on those labels alone.",
+    "Pre-train a language model on plenty of unlabelled text, then train a classifier on a few labels (here: a "
+    "real sentence, or the same words shuffled?): it beats the same model trained from scratch on those labels.",
     "Say: this is ULMFiT's recipe on our tiny scale: the char LSTM read the fact world without labels, then a "
     "classifier learns real against shuffled sentences from N labels. Ask: how many labels would you need without "
-    "pre-training? Press Train to train all three models on 32 labels now (a few seconds; open circles). The "
-    "number: accuracy of pre-trained against from scratch at 32 labels, and with the most labels.",
+    "pre-training? Press Train to train all three models on 32 labels now (about 5 s on a quiet laptop, longer "
+    "on a busy one; open circles). Point at the frozen probe: only its head is trained, on top of the pre-trained "
+    "model, and it is up with fine-tuning or above it: the pre-trained features already tell real from shuffled. "
+    "The number: accuracy of pre-trained against from scratch at 32 labels, and with the most labels.",
     "transfer-learning")
 TRANSFER_AFTER = "attention"
 
@@ -366,13 +372,23 @@ def _model_size(v):
             f"GPT-3 at Chinchilla's 20 tokens per parameter would need about **{v['flops']:.1e}** FLOPs (6ND)."]
 
 
+def _prob(p: float) -> str:
+    """A probability as people read it: two decimals, or the power of ten when that would print 0.00."""
+    return f"{p:.2f}" if p >= 0.005 else f"{p:.0e}".replace("e-0", "e-")
+
+
 def _post_training(v):
     base, tuned = v["base_idk"], v["dpo_idk"]
     if tuned > base:
-        return [f"Asked about {v['name']}, the base model starts with \u201cI\u201d at **{base:.2f}**, the "
-                f"preference-tuned one at **{tuned:.2f}**: post-training taught it to say it does not know."]
-    return [f"Asked about {v['name']}, preference tuning did not raise the chance of starting with \u201cI\u201d "
-            f"({base:.2f} base, {tuned:.2f} tuned)."]
+        out = [f"Asked about {v['name']}, the base model starts with \u201cI\u201d at **{_prob(base)}**, the "
+               f"preference-tuned one at **{_prob(tuned)}**: post-training taught it to say it does not know."]
+    else:
+        out = [f"Asked about {v['name']}, preference tuning did not raise the chance of starting with \u201cI\u201d "
+               f"({_prob(base)} base, {_prob(tuned)} tuned)."]
+    if v.get("sft_outcome") == "capital":
+        out.append(f"SFT names a capital anyway (\u201c{v['sft_answer']}\u201d): finetuning on demonstrations taught "
+                   f"it to answer every question, known or not.")
+    return out
 
 
 def _sampling(v):

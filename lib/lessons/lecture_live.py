@@ -375,16 +375,19 @@ def model_size(projector: bool) -> Live:
 def post_training(projector: bool) -> Live:
     """The Post-training page's comparison (its `compare`: the three checkpoints asked about the first held-out
     invented country, the page's default choice)."""
+    from lib.eval import answers
     from lib.lessons import post_training as P
     from lib.models.lm import CHECKPOINTS, load_report
 
     name = load_report()["probe_sets"]["invented_eval"][0]
     table = P.compare(name)
     shown = table[["checkpoint", "answer", P.IDK_COLUMN]].copy()
-    by = table.set_index("checkpoint")[P.IDK_COLUMN]
+    by = table.set_index("checkpoint")
+    sft_answer = str(by.loc[CHECKPOINTS["gpt_sft"], "answer"])
     return Live("answer", data=shown, text=f"**Asked about {name}**, a country that does not exist:",
-                numbers={"name": name, "base_idk": float(by[CHECKPOINTS["gpt_base"]]),
-                         "dpo_idk": float(by[CHECKPOINTS["gpt_dpo"]])},
+                numbers={"name": name, "base_idk": float(by.loc[CHECKPOINTS["gpt_base"], P.IDK_COLUMN]),
+                         "dpo_idk": float(by.loc[CHECKPOINTS["gpt_dpo"], P.IDK_COLUMN]),
+                         "sft_answer": sft_answer, "sft_outcome": answers.classify(sft_answer, name).outcome},
                 settings={"pt_country": f"{name} (invented, never seen)"})
 
 

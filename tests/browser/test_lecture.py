@@ -171,3 +171,32 @@ def test_back_goes_to_the_previous_slide_in_one_press(chromium, server):
         wait_slide(page, 5)
     finally:
         context.close()
+
+
+def test_the_clicker_still_turns_slides_after_the_slider_was_moved(chromium, server):
+    """A slider with the focus takes PageDown / PageUp for itself; on the lecture they turn the slide (lib/ui.py
+    _CLICKER_JS), while the arrow keys still move the slider."""
+    n = next(i for i, s in enumerate(DECK, start=1) if s.id == "rnn")
+    context, page = _context(chromium)
+    try:
+        page.goto(f"{server}/lecture?slide={n}")
+        wait_slide(page, n)
+        page.wait_for_function("() => window.__ufmClicker === true", timeout=WAIT)
+        thumb = page.locator('.st-key-lecture_rnn_step input[type="range"]')  # Streamlit 1.67: react-aria
+        before = thumb.input_value()
+        thumb.focus()
+        page.keyboard.press("ArrowLeft")  # the slider's own key: it moves, the slide stays
+        page.wait_for_function(
+            "was => { const t = document.querySelector('.st-key-lecture_rnn_step input[type=\"range\"]');"
+            " return t && t.value !== was; }", arg=before, timeout=WAIT)
+        wait_slide(page, n)
+        thumb.focus()
+        page.keyboard.press("PageDown")
+        wait_slide(page, n + 1)
+        page.keyboard.press("PageUp")
+        wait_slide(page, n)
+        page.locator('.st-key-lecture_rnn_step input[type="range"]').focus()
+        page.keyboard.press("PageUp")
+        wait_slide(page, n - 1)
+    finally:
+        context.close()

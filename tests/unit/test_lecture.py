@@ -223,6 +223,11 @@ def test_model_size():
 def test_post_training_both_ways():
     assert "taught it to say" in L.notices("post_training", {"name": "X", "base_idk": 0.0, "dpo_idk": 0.9})[0]
     assert "did not raise" in L.notices("post_training", {"name": "X", "base_idk": 0.5, "dpo_idk": 0.4})[0]
+    tiny = L.notices("post_training", {"name": "X", "base_idk": 0.00003, "dpo_idk": 0.4})[0]
+    assert "**3e-5**" in tiny and "0.00" not in tiny  # a tiny probability is not printed as 0.00
+    sft = {"name": "X", "base_idk": 0.0, "dpo_idk": 0.9, "sft_answer": "The capital of Lesotho is Maseru."}
+    assert "SFT names a capital anyway" in L.notices("post_training", {**sft, "sft_outcome": "capital"})[-1]
+    assert len(L.notices("post_training", {**sft, "sft_outcome": "abstain"})) == 1
 
 
 def test_sampling_three_ways():

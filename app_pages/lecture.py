@@ -77,8 +77,8 @@ with st.container(key="lecture_slide"):
         st.button(f"Trained live on {LL.TRANSFER_N} labels" if trained else
                   f"Train all three on {LL.TRANSFER_N} labels now", key="lecture_transfer_train",
                   on_click=train_transfer, disabled=trained,
-                  icon=":material/play_arrow:", help="The transfer page's run (N = 32, seed 0): a few seconds on "
-                                                      "one CPU thread, then shown as open circles on the curve")
+                  icon=":material/play_arrow:", help="The transfer page's run (N = 32, seed 0): about 5 s on one "
+                                                      "CPU thread, then shown as open circles on the curve")
         control = True if trained else None
     try:
         with st.spinner(f"Training three models on {LL.TRANSFER_N} labels...") if control is True else \

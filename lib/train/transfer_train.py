@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from lib.data import transfer_task as task
+from lib.errors import ModelUnavailable
 from lib.models import classifier as clf
 from lib.models import rnn as rnn_model
 from lib.train.loop import Trainer
@@ -244,7 +245,14 @@ def _method_build_logged(method: str) -> dict:
 
 
 def recipe_from(d: dict) -> Recipe:
-    return Recipe(**d)
+    """A recipe as the report stores it. A report written by another version of this code (a field this one does not
+    know, say, on a server left running across an update) is a friendly error, not a traceback."""
+    try:
+        return Recipe(**d)
+    except TypeError as exc:
+        raise ModelUnavailable(f"The transfer-learning report was written by another version of the code ({exc}).",
+                               path="assets/models/report_transfer.json",
+                               fix="python -m lib.train transfer  # or restart the app after an update") from exc
 
 
 def curve_means(rows: list[dict]) -> dict:

@@ -136,3 +136,14 @@ def test_word_surprisal_readout(small_lm):
                                      tt.Recipe("scratch", 1e-2, 5, word_surprisal=True), 0)
     assert scratch.head.in_features == 37 and "word surprisal" in tt.Recipe("scratch", 1e-2, 5,
                                                                              word_surprisal=True).label()
+
+
+def test_a_report_from_another_version_is_a_friendly_error():
+    from lib.errors import ModelUnavailable
+    from lib.train import transfer_train as tt
+
+    good = tt.recipe_from({"method": "finetune", "lr": 0.003, "steps": 80})
+    assert good.method == "finetune" and good.steps == 80
+    with pytest.raises(ModelUnavailable, match="another version") as info:
+        tt.recipe_from({"method": "finetune", "lr": 0.003, "steps": 80, "a_future_switch": True})
+    assert "lib.train transfer" in info.value.fix

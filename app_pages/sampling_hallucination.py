@@ -136,8 +136,8 @@ def lab_section(rep: dict) -> None:
     st.markdown("\n".join(f"- {x}" for x in notes))
     ui.prose(f"*{L.WHOLE_COLUMN}*: the model's own probability (T = 1) of the whole answer it gave, every token "
              f"multiplied, the copied name included. *agreement*: the share of 10 samples at temperature 1 that gave "
-             f"the most common answer (the self-consistency check). Above temperature 0 the lab samples with the Seed of "
-             f"section 2; at 0 its answer has no randomness in it and the agreement samples use a fixed seed.")
+             f"the most common answer (the self-consistency check). Above temperature 0 the lab samples with the Seed "
+             f"of section 2; at 0 its answer has no randomness in it and the agreement samples use a fixed seed.")
     ui.write_url(fragment=True)  # a fragment rerun skips app.py, which otherwise mirrors the widgets into the URL
 
 

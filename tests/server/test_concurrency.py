@@ -105,7 +105,8 @@ def test_thirty_sessions_at_once_each_get_their_own_seed():
     assert len({tuple(v) for v in alone.values()}) > len(alone) // 2, "different seeds should mostly differ"
     wrong = [(r["session"], seed) for r in results for seed, shown in r["samples"].items() if shown != alone[seed]]
     assert not wrong, f"{len(wrong)} of {4 * SESSIONS} results differ from the same seed alone: {wrong[:5]}"
-    assert all(r["query"] == f"samp_seed={seeds(r['session'], r['round'])[1]}" for r in results), "the URL lost the seed"
+    assert all(r["query"] == f"samp_seed={seeds(r['session'], r['round'])[1]}" for r in results), \
+        "the URL lost the seed"
     before, first, second = memory
     print(f"server memory: {before:.0f} MB warm, {first:.0f} MB after one class, {second:.0f} MB after two")
     assert second - first < MEMORY_SLACK_MB, (

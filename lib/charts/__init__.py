@@ -57,7 +57,8 @@ VALIDATE = os.environ.get("UFM_VALIDATE_CHARTS", "") == "1"
 def finished_spec(chart: alt.TopLevelMixin, projector: bool = False) -> dict:
     """The Vega-Lite dict of a chart as the app draws it: filling its column when it has no width of its own, in the
     house style. Styling (and validating, see VALIDATE) an Altair chart costs 20-60 ms, so lessons return this dict
-    for charts that depend only on their inputs and pages cache it with ui.memo; ui.chart draws either a chart or such a dict."""
+    for charts that depend only on their inputs and pages cache it with ui.memo; ui.chart draws either a chart or
+    such a dict."""
     if getattr(chart, "width", None) is alt.Undefined:  # single and layered charts fill the column
         chart = chart.properties(width="container")
     return style(chart, projector).to_dict(validate=VALIDATE)

@@ -372,7 +372,7 @@ def _model_size(v):
             f"GPT-3 at Chinchilla's 20 tokens per parameter would need about **{v['flops']:.1e}** FLOPs (6ND)."]
 
 
-def _prob(p: float) -> str:
+def prob_text(p: float) -> str:
     """A probability as people read it: two decimals, or the power of ten when that would print 0.00."""
     return f"{p:.2f}" if p >= 0.005 else f"{p:.0e}".replace("e-0", "e-")
 
@@ -380,11 +380,11 @@ def _prob(p: float) -> str:
 def _post_training(v):
     base, tuned = v["base_idk"], v["dpo_idk"]
     if tuned > base:
-        out = [f"Asked about {v['name']}, the base model starts with \u201cI\u201d at **{_prob(base)}**, the "
-               f"preference-tuned one at **{_prob(tuned)}**: post-training taught it to say it does not know."]
+        out = [f"Asked about {v['name']}, the base model starts with \u201cI\u201d at **{prob_text(base)}**, the "
+               f"preference-tuned one at **{prob_text(tuned)}**: post-training taught it to say it does not know."]
     else:
         out = [f"Asked about {v['name']}, preference tuning did not raise the chance of starting with \u201cI\u201d "
-               f"({_prob(base)} base, {_prob(tuned)} tuned)."]
+               f"({prob_text(base)} base, {prob_text(tuned)} tuned)."]
     if v.get("sft_outcome") == "capital":
         out.append(f"SFT names a capital anyway (\u201c{v['sft_answer']}\u201d): finetuning on demonstrations taught "
                    f"it to answer every question, known or not.")

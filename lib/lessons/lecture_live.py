@@ -382,6 +382,7 @@ def post_training(projector: bool) -> Live:
     name = load_report()["probe_sets"]["invented_eval"][0]
     table = P.compare(name)
     shown = table[["checkpoint", "answer", P.IDK_COLUMN]].copy()
+    shown[P.IDK_COLUMN] = shown[P.IDK_COLUMN].map(L.prob_text)  # as the sentence below prints them (3e-5, not 0.0000)
     by = table.set_index("checkpoint")
     sft_answer = str(by.loc[CHECKPOINTS["gpt_sft"], "answer"])
     return Live("answer", data=shown, text=f"**Asked about {name}**, a country that does not exist:",

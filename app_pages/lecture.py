@@ -32,6 +32,14 @@ _CSS = """
   margin: 0.3rem 0; font-style: italic;}
 </style>
 """
+# on the projector the notes (if the lecturer shows them there) float over the foot of the slide instead of pushing
+# the page below 720 px: at most a third of the screen, scrolled inside
+_PROJECTOR_NOTES_CSS = """
+<style>
+.st-key-lecture_notes_panel {position: fixed; left: 1.5rem; right: 1.5rem; width: auto !important; bottom: 0.5rem;
+  max-height: 34vh; overflow-y: auto; z-index: 999990; background: #ffffff; box-shadow: 0 -2px 12px rgba(0, 0, 0, 0.18);}
+</style>
+"""
 
 deck = L.slides(list(PAGE_PATHS))
 M = len(deck)
@@ -58,7 +66,7 @@ def toggle_notes() -> None:
 
 
 slide = deck[n - 1]
-st.html(_CSS)
+st.html(_CSS + (_PROJECTOR_NOTES_CSS if ui.projector() else ""))
 
 # ------------------------------------------------------------------------------------------- the live element
 control = None

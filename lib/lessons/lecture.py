@@ -68,14 +68,14 @@ SLIDES: tuple[Slide, ...] = (
           "data. Ask: how many times larger is today's largest model than seq2seq (2014), the first model on "
           "our timeline? Let them guess before revealing. The numbers: growth of the largest model in our "
           "timeline and the doubling time from a straight-line fit on the log scale.",
-          "home"),
+          "model-size"),
     Slide("innovations", "Two innovations",
           "Two ideas led to today's generative models: the attention mechanism, which lets a model look back at "
           "every part of its input, and transfer learning, which reuses one pre-trained model for new tasks.",
           "Say: the rest of the lecture takes these two ideas in turn. The number previews attention: the same "
           "small translator, with and without attention, on the longest sentences it was tested on. Ask: why "
           "would long sentences be the hard case? (Answer on the seq2seq slides.)",
-          "home"),
+          "seq2seq-bottleneck"),
     Slide("timeline", "A timeline of key models",
           "Parameter counts of key models from seq2seq (2014) to today, on a log scale: each grid line up is ten "
           "times the one below.",

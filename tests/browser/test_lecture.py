@@ -200,3 +200,29 @@ def test_the_clicker_still_turns_slides_after_the_slider_was_moved(chromium, ser
         wait_slide(page, n - 1)
     finally:
         context.close()
+
+
+def test_speaker_notes_on_the_projector_stay_within_the_screen(chromium, server):
+    """The lecturer may show the notes on the projector (N): they float over the foot of the slide, scrolled inside
+    a third of the screen, so the slide still fits 1280x720 (the walkthrough found a page pushed below 720 px)."""
+    n = max(range(1, M + 1), key=lambda i: len(DECK[i - 1].notes))  # the longest notes
+    context, page = _context(chromium)
+    try:
+        page.goto(f"{server}/lecture?slide={n}&projector=1")
+        wait_slide(page, n)
+        assert page.locator(".st-key-lecture_notes_panel").count() == 0  # hidden on the projector until asked
+        page.keyboard.press("n")
+        page.wait_for_selector(".st-key-lecture_notes_panel", timeout=WAIT)
+        wait_slide(page, n)
+        height, viewport = page.evaluate(MEASURE)["doc"]
+        assert height <= viewport, f"the document is {height}px tall with the notes shown, viewport {viewport}"
+        box = page.locator(".st-key-lecture_notes_panel").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport + 1 and box["height"] <= 0.35 * viewport
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 + 1, f"the notes stick out sideways: {box}"
+        assert DECK[n - 1].notes[:40] in page.locator(".st-key-lecture_notes_panel").inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"slide-{n:02d}-notes-on-projector.png"))
+        page.keyboard.press("n")
+        page.wait_for_selector(".st-key-lecture_notes_panel", state="detached", timeout=WAIT)
+    finally:
+        context.close()

@@ -178,6 +178,8 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
     if families is not None:
         data = data[data["family"].isin(list(families))]
     data = data.sort_values("date").reset_index(drop=True)
+    if "phone_label" in data.columns:
+        data["phone_label"] = data["phone_label"].map(lambda v: str(v).strip().lower() not in ("false", "0", "no"))
     if "label_position" not in data.columns:  # where each name goes (right, left, above, below): set in the CSV
         data["label_position"] = "right"
     first, last = data["date"].min(), data["date"].max()
@@ -188,7 +190,9 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
     pick = alt.selection_point(fields=["family"], bind="legend")
     base = alt.Chart(data).encode(
         x=alt.X("date:T", title="release date", scale=alt.Scale(domain=x_domain),
-                axis=alt.Axis(format="%Y", tickCount="year")),
+                # greedy: on a phone (390 px) every other year is dropped instead of the years running together
+                axis=alt.Axis(format="%Y", tickCount="year", labelOverlap="greedy",
+                              labelSeparation=8)),
         # one grid line per power of ten, so each line up is ten times the one below
         y=alt.Y("parameters:Q", scale=alt.Scale(type="log", domain=[bottom, top]),
                 title="parameters (log scale)", axis=alt.Axis(labelExpr=_SI_EXPR, values=decades)),
@@ -203,6 +207,10 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
     gap = 12 if projector else 9
     placements = (("right", "left", gap, 0), ("left", "right", -gap, 0), ("above", "center", 0, -gap - 6),
                   ("below", "center", 0, gap + 6))
+    # on a narrow chart (a phone) the names marked phone_label = False in the CSV are left to the tooltip: they
+    # would run into their neighbours' (Vega re-evaluates `width` when the chart is resized)
+    if "phone_label" in data.columns:
+        base = base.transform_filter("width >= 520 || datum.phone_label")
     labels = [base.transform_filter(alt.datum.label_position == where).mark_text(align=align, dx=dx, dy=dy).encode(
         text="model:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2)))
         for where, align, dx, dy in placements]

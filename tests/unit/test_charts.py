@@ -63,3 +63,17 @@ def test_milestones_draw_unsized_models_and_check_columns():
         charts.milestones(early.drop(columns=["family"]))
     with pytest.raises(ValueError, match="no models"):
         charts.milestones(early.iloc[0:0])
+
+
+def test_timeline_leaves_crowded_names_to_the_tooltip_on_a_narrow_chart():
+    """On a phone two names would run into their neighbours: the CSV marks them phone_label = false and the labels
+    (not the dots) are filtered on Vega's `width` signal; on a wide chart every name is drawn."""
+    df = load_timeline()
+    spec = charts.timeline(df).to_dict()
+    text_layers = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    dots = [layer for layer in spec["layer"] if layer["mark"]["type"] == "circle"]
+    assert text_layers and dots
+    assert all({"filter": "width >= 520 || datum.phone_label"} in layer.get("transform", []) for layer in text_layers)
+    assert not any("width" in str(layer.get("transform", "")) for layer in dots)
+    hidden = set(df.loc[df["phone_label"].astype(str).str.lower() == "false", "model"])
+    assert hidden == {"LLaMA", "PaLM"}

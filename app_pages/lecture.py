@@ -37,7 +37,8 @@ _CSS = """
 _PROJECTOR_NOTES_CSS = """
 <style>
 .st-key-lecture_notes_panel {position: fixed; left: 1.5rem; right: 1.5rem; width: auto !important; bottom: 0.5rem;
-  max-height: 34vh; overflow-y: auto; z-index: 999990; background: #ffffff; box-shadow: 0 -2px 12px rgba(0, 0, 0, 0.18);}
+  max-height: 34vh; overflow-y: auto; z-index: 999990; background: #ffffff;
+  box-shadow: 0 -2px 12px rgba(0, 0, 0, 0.18);}
 </style>
 """
 

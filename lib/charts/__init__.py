@@ -178,8 +178,6 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
     if families is not None:
         data = data[data["family"].isin(list(families))]
     data = data.sort_values("date").reset_index(drop=True)
-    if "phone_label" in data.columns:
-        data["phone_label"] = data["phone_label"].map(lambda v: str(v).strip().lower() not in ("false", "0", "no"))
     if "label_position" not in data.columns:  # where each name goes (right, left, above, below): set in the CSV
         data["label_position"] = "right"
     first, last = data["date"].min(), data["date"].max()
@@ -198,7 +196,9 @@ def timeline(df: pd.DataFrame, *, families: Sequence[str] | None = None, project
                 title="parameters (log scale)", axis=alt.Axis(labelExpr=_SI_EXPR, values=decades)),
     )
     dots = base.mark_circle(size=420 if projector else 220, opacity=0.9).encode(
-        color=alt.Color("family:N", title="architecture", legend=alt.Legend(orient="bottom", columns=2)),
+        # one legend column off the projector: two are cut on a phone (390 px)
+        color=alt.Color("family:N", title="architecture",
+                        legend=alt.Legend(orient="bottom", columns=2 if projector else 1)),
         opacity=alt.condition(pick, alt.value(0.95), alt.value(0.15)),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("date:T", format="%b %Y"),
                  alt.Tooltip("parameters_text:N", title="parameters"), alt.Tooltip("family:N"),

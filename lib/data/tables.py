@@ -26,6 +26,8 @@ def load_timeline(path: Path = TIMELINE_CSV) -> pd.DataFrame:
     """Key models (and the milestones before them) by date; `parameters` is empty where our sources give none."""
     df = pd.read_csv(path)
     df["date"] = pd.to_datetime(df["date"])
+    if "phone_label" in df.columns:  # the name is drawn on a phone too (false: left to the tooltip); empty: true
+        df["phone_label"] = df["phone_label"].fillna(True).astype(bool)
     return df.sort_values("date", kind="stable").reset_index(drop=True)  # same month: the CSV's order
 
 

@@ -55,17 +55,6 @@ def _finish(chart, projector: bool, height: int | None = None, legend_right: boo
     return spec
 
 
-def _set_legend(node, legend: dict) -> None:
-    if isinstance(node, dict):
-        if isinstance(node.get("legend"), dict):
-            node["legend"] = dict(legend)
-        for v in node.values():
-            _set_legend(v, legend)
-    elif isinstance(node, list):
-        for v in node:
-            _set_legend(v, legend)
-
-
 def _x_axis(spec: dict, axis: dict) -> None:
     """Set the x axis of a spec (single or layered: every layer that draws a quantitative x)."""
     for node in [spec, *spec.get("layer", [])]:
@@ -148,8 +137,6 @@ def timeline(projector: bool) -> Live:
     chart = charts.timeline(df, projector=projector)
     g = home.parameter_growth(df)
     spec = _finish(chart, projector, _height(projector, 310), legend_right=True)
-    if not projector:  # one legend column: two are cut on a phone (390 px)
-        _set_legend(spec, {"orient": "bottom", "columns": 1})
     return Live("chart", spec=spec, data=df,
                 numbers={"models": int(df["parameters"].notna().sum()), "doubling_months": g.doubling_months})
 

@@ -1,4 +1,4 @@
-"""Home: from machine learning to foundation models. Imports neither torch nor transformers, so it opens fast."""
+"""Home: from machine learning to foundation models. Imports no torch, pandas or Altair, so it opens fast (issue 12)."""
 import streamlit as st
 
 from lib import site, ui
@@ -43,7 +43,6 @@ ui.prose("The pages that follow show each step with models this project trained 
 
 # ---------------------------------------------------------------------------------------------------- timeline
 st.subheader("A timeline of key models")
-df = ui.memo(L.timeline)
 families = ui.memo(L.families)
 names = ui.memo(L.sized_models)
 ui.bind_url({"home_a": "GPT", "home_b": "GPT-3", "home_families": list(families)},
@@ -70,10 +69,8 @@ m2.metric(f"{b}: parameters", L.human(cmp.params_b), cmp.date_b, delta_color="of
 m3.metric("Ratio", L.times(cmp.ratio), f"{cmp.months:+d} months", delta_color="off")
 
 with st.expander("The data behind the timeline, with sources"):
-    table = df[["model", "date", "parameters_text", "family", "training_data", "source"]].copy()
-    table["date"] = table["date"].dt.strftime("%b %Y")
-    st.dataframe(table.rename(columns={"parameters_text": "parameters", "training_data": "training data"}),
-                 hide_index=True, width="stretch", height=ui.table_height(len(table)))
+    with st.container(height=420 if not ui.projector() else 520):  # 18 rows with sources: scrolled inside
+        st.markdown(ui.memo(L.table_markdown))
 
 ui.what_to_notice(L.notices(cmp, ui.memo(L.summary)))
 

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import streamlit as st
 
-from lib import charts, serve
+from lib import serve  # lib.charts (Altair, pandas) only where a chart object is drawn: the home page needs neither
 from lib.errors import ModelUnavailable
 from lib.textin import clean_text as _clean_text
 
@@ -319,6 +319,8 @@ def _finished_spec(c, proj: bool) -> dict:
     hit = _SPECS.get(key)
     if hit is not None and hit[0]() is c:
         return hit[1]
+    from lib import charts
+
     spec = charts.finished_spec(c, proj)
     try:
         ref = weakref.ref(c, lambda _r, key=key: _SPECS.pop(key, None))
@@ -564,6 +566,7 @@ def download_chart(spec, data=None, name: str = "chart", *, key: str | None = No
     """Three download buttons for a chart: SVG and PNG (rendered offline by vl-convert, only when clicked) and its
     data as CSV (`data`, a DataFrame; without one, the rows inline in the spec). `spec` is a finished Vega-Lite dict
     or an Altair chart. Downloading does not rerun the page."""
+    from lib import charts
     from lib.charts import export
 
     key = key or f"dl_{name}"

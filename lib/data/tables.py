@@ -1,15 +1,17 @@
 """The data tables behind the pages (assets/data/*.csv, each with a `source` column), read with pandas or csv.
-No Streamlit, no torch: the home page reads the timeline from here and must open without torch."""
+No Streamlit, no torch, and pandas only inside the functions that return a DataFrame."""
 from __future__ import annotations
 
 import csv
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lib.paths import DATA
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: the home page reads the timeline without it
+    import pandas as pd
 
 TIMELINE_CSV = DATA / "model_timeline.csv"
 PRESETS_CSV = DATA / "model_size_presets.csv"
@@ -18,12 +20,16 @@ PASSAGES_CSV = DATA / "passages.csv"
 
 def read(name: str) -> pd.DataFrame:
     """One table of assets/data by file name, e.g. read("c4_funnel.csv")."""
+    import pandas as pd
+
     return pd.read_csv(DATA / name)
 
 
 # ------------------------------------------------------------------------------------- the timeline of key models
 def load_timeline(path: Path = TIMELINE_CSV) -> pd.DataFrame:
     """Key models (and the milestones before them) by date; `parameters` is empty where our sources give none."""
+    import pandas as pd
+
     df = pd.read_csv(path)
     df["date"] = pd.to_datetime(df["date"])
     if "phone_label" in df.columns:  # the name is drawn on a phone too (false: left to the tooltip); empty: true

@@ -1,50 +1,132 @@
 """Home: from machine learning to foundation models. What the home page computes from the timeline of key models
 (assets/data/model_timeline.csv): the two models it compares, how fast parameter counts grew, tokens per parameter,
-and the "What to notice" sentences. Pandas and Altair only: the home page must open without torch."""
+and the "What to notice" sentences.
+
+The home page is a new visitor's first page, so it opens on the standard library alone: the numbers come from the
+CSV's rows (`models()`), its two default charts from specs stored by `python -m lib.lessons.home`
+(assets/data/home_charts.json, lib.specs). Pandas and Altair are imported only to build a chart the file does not
+hold (another choice of families) and by the other pages that want the timeline as a DataFrame (`timeline()`).
+Never torch."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
-import pandas as pd
+from lib import specs
+from lib.data.tables import TIMELINE_CSV
 
-from lib import charts
-from lib.data.tables import load_timeline, tokens_per_parameter
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-def timeline() -> pd.DataFrame:
+@dataclass(frozen=True)
+class Model:
+    """One row of the timeline."""
+    model: str
+    date: dt.date
+    parameters: float | None
+    parameters_text: str
+    family: str
+    training_data: str
+    training_tokens: float | None
+    source: str
+
+
+def _number(cell: str) -> float | None:
+    cell = (cell or "").strip()
+    return float(cell) if cell else None
+
+
+@functools.lru_cache(maxsize=2)
+def models(path: str = str(TIMELINE_CSV)) -> tuple[Model, ...]:
+    """The timeline's rows by date (same month: the CSV's order), read with the csv module."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [Model(r["model"], dt.date.fromisoformat(r["date"].strip()[:10]), _number(r["parameters"]),
+                      r["parameters_text"], r["family"], r["training_data"], _number(r["training_tokens"]),
+                      r["source"]) for r in csv.DictReader(f)]
+    return tuple(sorted(rows, key=lambda m: m.date))  # sorted() is stable
+
+
+def sized() -> tuple[Model, ...]:
+    return tuple(m for m in models() if m.parameters is not None)
+
+
+def timeline() -> "pd.DataFrame":
+    """The timeline as a DataFrame (for the charts and the other pages; imports pandas)."""
+    from lib.data.tables import load_timeline
+
     return load_timeline()
 
 
 def families() -> list[str]:
     """The architecture families the chart can draw (those with at least one parameter count)."""
-    return sorted(timeline().dropna(subset=["parameters"])["family"].unique())
+    return sorted({m.family for m in sized()})
 
 
 def sized_models() -> list[str]:
-    return list(timeline().dropna(subset=["parameters"])["model"])
+    return [m.model for m in sized()]
+
+
+def _spec_key(chart: str, projector: bool, families: Sequence[str] = ()) -> str:
+    return f"{chart}/{'projector' if projector else 'screen'}" + (f"/{','.join(families)}" if families else "")
+
+
+def build_timeline_chart(families: tuple[str, ...], projector: bool) -> dict:
+    """The timeline chart for these families, built with Altair (imports pandas and Altair)."""
+    from lib import charts
+
+    return specs.inline_data(charts.finished_spec(
+        charts.timeline(timeline(), families=families, projector=projector), projector))
 
 
 def timeline_chart(families: tuple[str, ...], projector: bool) -> dict:
-    """The timeline chart for these families, as a finished Vega-Lite dict."""
-    return charts.finished_spec(charts.timeline(timeline(), families=families, projector=projector), projector)
+    """The timeline chart for these families, as a finished Vega-Lite dict: stored for the default (every family),
+    built for any other choice."""
+    hit = specs.stored(_spec_key("timeline", projector, families))
+    return hit if hit is not None else build_timeline_chart(families, projector)
 
 
 TRANSFORMER = "Transformer"
 
 
-def road_to_the_transformer() -> pd.DataFrame:
+def road_to_the_transformer() -> "pd.DataFrame":
     """The models up to and including the Transformer (the recurrent era the lecture starts with), sized or not."""
     df = timeline()
     when = df.loc[df["model"] == TRANSFORMER, "date"]
     return df[df["date"] <= when.iloc[0]] if len(when) else df.iloc[0:0]
 
 
+def build_milestones_chart(projector: bool) -> dict:
+    from lib import charts
+
+    return specs.inline_data(charts.finished_spec(
+        charts.milestones(road_to_the_transformer(), projector=projector)
+        .properties(title="Before the Transformer: the recurrent era"), projector))
+
+
 def milestones_chart(projector: bool) -> dict:
-    """The road to the Transformer as a time line, a finished Vega-Lite dict."""
-    return charts.finished_spec(charts.milestones(road_to_the_transformer(), projector=projector)
-                                .properties(title="Before the Transformer: the recurrent era"), projector)
+    """The road to the Transformer as a time line, a finished Vega-Lite dict (stored; built when the file lacks it)."""
+    hit = specs.stored(_spec_key("milestones", projector))
+    return hit if hit is not None else build_milestones_chart(projector)
+
+
+def stored_specs() -> dict[str, dict]:
+    """Every spec assets/data/home_charts.json holds, built afresh: the default timeline and the milestones, on a
+    screen and on the projector."""
+    every = tuple(families())
+    return {**{_spec_key("timeline", p, every): build_timeline_chart(every, p) for p in (False, True)},
+            **{_spec_key("milestones", p): build_milestones_chart(p) for p in (False, True)}}
+
+
+def write_specs(path=specs.HOME_CHARTS) -> None:
+    import json
+
+    path.write_text(json.dumps(stored_specs(), indent=None, separators=(",", ":"), sort_keys=True) + "\n",
+                    encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------ two models
@@ -64,11 +146,11 @@ class Comparison:
 
 
 def compare(a: str, b: str) -> Comparison:
-    sized = timeline().dropna(subset=["parameters"]).set_index("model")
-    ra, rb = sized.loc[a], sized.loc[b]
-    months = (rb["date"].year - ra["date"].year) * 12 + (rb["date"].month - ra["date"].month)
-    return Comparison(a, b, float(ra["parameters"]), float(rb["parameters"]), ra["date"].strftime("%b %Y"),
-                      rb["date"].strftime("%b %Y"), int(months))
+    by_name = {m.model: m for m in sized()}
+    ra, rb = by_name[a], by_name[b]
+    months = (rb.date.year - ra.date.year) * 12 + (rb.date.month - ra.date.month)
+    return Comparison(a, b, float(ra.parameters), float(rb.parameters), ra.date.strftime("%b %Y"),
+                      rb.date.strftime("%b %Y"), int(months))
 
 
 # ------------------------------------------------------------------------------------------------ growth
@@ -82,20 +164,31 @@ class Growth:
     per_year: float         # multiplicative growth per year from the same fit
 
 
-def parameter_growth(df: pd.DataFrame) -> Growth:
-    """How fast parameter counts grew across the models in `df` (rows without a count are ignored)."""
-    d = df.dropna(subset=["parameters"]).sort_values("date")
+def _as_models(rows) -> list[Model]:
+    """Model rows from a sequence of them or from a DataFrame with the timeline's columns (model, date, parameters)."""
+    if hasattr(rows, "to_dict"):  # a DataFrame
+        return [Model(r["model"], r["date"].date() if hasattr(r["date"], "date") else r["date"],
+                      None if r.get("parameters") is None or r.get("parameters") != r.get("parameters")
+                      else float(r["parameters"]), "", "", "", None, "") for r in rows.to_dict("records")]
+    return list(rows)
+
+
+def parameter_growth(rows: "Sequence[Model] | pd.DataFrame") -> Growth:
+    """How fast parameter counts grew across these models (rows without a count are ignored): a least-squares line
+    through log2(parameters) against years since the first."""
+    d = sorted((m for m in _as_models(rows) if m.parameters is not None), key=lambda m: m.date)
     if len(d) < 2:
         raise ValueError("need at least two models with a parameter count")
-    years = (d["date"] - d["date"].iloc[0]).dt.days.to_numpy() / 365.25
-    slope, _ = np.polyfit(years, np.log2(d["parameters"].to_numpy(dtype=float)), 1)
-    biggest = d.loc[d["parameters"].idxmax()]
-    first = d.iloc[0]
-    return Growth(first=first["model"], last=biggest["model"],
-                  ratio=float(biggest["parameters"] / first["parameters"]),
-                  years=float((biggest["date"] - first["date"]).days / 365.25),
-                  doubling_months=12.0 / slope if slope > 0 else math.inf,
-                  per_year=float(2.0 ** slope))
+    xs = [(m.date - d[0].date).days / 365.25 for m in d]
+    ys = [math.log2(m.parameters) for m in d]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
+    biggest = max(d, key=lambda m: m.parameters)  # the first of equals, as idxmax
+    first = d[0]
+    return Growth(first=first.model, last=biggest.model, ratio=float(biggest.parameters / first.parameters),
+                  years=float((biggest.date - first.date).days / 365.25),
+                  doubling_months=12.0 / slope if slope > 0 else math.inf, per_year=float(2.0 ** slope))
 
 
 @dataclass(frozen=True)
@@ -107,10 +200,20 @@ class Summary:
 
 
 def summary() -> Summary:
-    df = timeline()
-    tpp = tokens_per_parameter(df)
-    return Summary(parameter_growth(df), tuple(zip(tpp["model"], tpp["tokens_per_parameter"].astype(float))),
-                   tuple(df[df["parameters"].isna()]["model"]))
+    rows = models()
+    tpp = tuple((m.model, float(m.training_tokens / m.parameters)) for m in rows
+                if m.parameters is not None and m.training_tokens is not None)
+    return Summary(parameter_growth(rows), tpp, tuple(m.model for m in rows if m.parameters is None))
+
+
+def table_markdown() -> str:
+    """The data behind the timeline, with sources, as a markdown table (no DataFrame: the home page stays light)."""
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+    lines = ["| model | date | parameters | family | training data | source |", "|---|---|---|---|---|---|"]
+    lines += [f"| {cell(m.model)} | {m.date.strftime('%b %Y')} | {cell(m.parameters_text)} | {cell(m.family)} | "
+              f"{cell(m.training_data)} | {cell(m.source)} |" for m in models()]
+    return "\n".join(lines)
 
 
 def human(n: float) -> str:
@@ -170,3 +273,8 @@ def notices(c: Comparison, s: Summary) -> list[str]:
         out.append(f"{_names(s.unsized)} {'has' if len(s.unsized) == 1 else 'have'} no parameter count in our "
                    f"sources, so {'it is' if len(s.unsized) == 1 else 'they are'} in the table but not on the size chart.")
     return out
+
+
+if __name__ == "__main__":  # python -m lib.lessons.home: rewrite the stored chart specs after changing the CSV or a chart
+    write_specs()
+    print(f"wrote {specs.HOME_CHARTS}")

@@ -62,11 +62,12 @@ def test_quiz_gives_feedback():
     assert len(at.success) == 3 and "All 3 right." in [c.value for c in at.caption]
 
 
-def test_home_page_imports_neither_torch_nor_transformers():
+def test_home_page_imports_neither_torch_nor_transformers_nor_pandas_nor_altair():
+    """A new visitor's first page opens on the standard library (issue 12: start-up): the charts are stored specs."""
     code = ("import sys; from streamlit.testing.v1 import AppTest; "
             f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run(); "
             "assert not at.exception, at.exception; "
-            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'transformers', 'pandas', 'altair', 'pyarrow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"

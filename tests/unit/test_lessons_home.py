@@ -1,8 +1,10 @@
 """The home page's lesson: the comparison, growth, tokens per parameter, and every branch of notices()."""
+import json
 import math
 
 import pandas as pd
 
+from lib import specs
 from lib.data.tables import load_timeline, tokens_per_parameter
 from lib.lessons import home as L
 
@@ -96,6 +98,74 @@ def test_the_recurrent_era_is_on_the_timeline_with_sources():
     assert "Hochreiter" in road.loc["LSTM", "source"] and "1409.3215" in road.loc["seq2seq", "source"]
     assert "1409.0473" in road.loc["Bahdanau attention", "source"]
     spec = L.milestones_chart(False)
-    rows = next(v for v in spec["datasets"].values() if v and "model" in v[0])
+    rows = next(layer["data"]["values"] for layer in spec["layer"]
+                if layer.get("data", {}).get("values") and "model" in layer["data"]["values"][0])
     assert [r["model"] for r in rows] == list(road.index)
     assert [r["stop"] for r in rows] == [0, 1, 2, 3]  # evenly spaced: the two 2014 papers do not overlap
+
+
+# --------------------------------------------------------------------- the light home page (issue 12: start-up)
+def test_rows_read_without_pandas_agree_with_the_dataframe():
+    df = load_timeline()
+    rows = L.models()
+    assert [m.model for m in rows] == list(df["model"])
+    assert L.parameter_growth(rows) == L.parameter_growth(df)
+    tpp = tokens_per_parameter(df)
+    assert L.summary().tokens_per_parameter == tuple(zip(tpp["model"], tpp["tokens_per_parameter"].astype(float)))
+    assert L.summary().unsized == tuple(df[df["parameters"].isna()]["model"])
+    assert L.families() == sorted(df.dropna(subset=["parameters"])["family"].unique())
+
+
+def test_the_stored_home_charts_are_what_the_code_builds():
+    """assets/data/home_charts.json must match a fresh build: after changing the CSV or a chart, run
+    `python -m lib.lessons.home`."""
+    stored = json.loads(specs.HOME_CHARTS.read_text(encoding="utf-8"))
+    fresh = json.loads(json.dumps(L.stored_specs()))
+    assert stored.keys() == fresh.keys(), "run: python -m lib.lessons.home"
+    for key in fresh:
+        assert stored[key] == fresh[key], f"{key} is stale: run python -m lib.lessons.home"
+    every = tuple(L.families())
+    assert L.timeline_chart(every, False) == stored[f"timeline/screen/{','.join(every)}"]
+
+
+def test_a_missing_or_broken_chart_file_means_the_chart_is_built(tmp_path, monkeypatch):
+    broken = tmp_path / "home_charts.json"
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(specs, "HOME_CHARTS", broken)
+    assert specs.stored("timeline/screen/x", broken) is None
+    assert specs.stored("timeline/screen/x", tmp_path / "nothing.json") is None
+    spec = L.build_timeline_chart(("RNN (LSTM)",), False)  # a choice the file never holds is built too
+    assert "datasets" not in spec and "data" not in spec
+    names = {r["model"] for r in spec["layer"][0]["data"]["values"]}
+    assert names == {m.model for m in L.sized() if m.family == "RNN (LSTM)"}
+
+
+def test_inline_data_writes_the_rows_into_the_layers():
+    import altair as alt
+
+    df = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]})
+    other = pd.DataFrame({"x": [9]})
+    chart = alt.layer(alt.Chart(df).mark_point().encode(x="x", y="y"),
+                      alt.Chart(df).mark_line().encode(x="x", y="y"),
+                      alt.Chart(other).mark_rule().encode(x="x"))
+    spec = chart.to_dict()
+    out = specs.inline_data(spec)
+    assert "datasets" not in out and "data" not in out and "datasets" in spec  # the input is not changed
+    assert [layer["data"]["values"] for layer in out["layer"]] == [df.to_dict("records")] * 2 + [[{"x": 9}]]
+    alt.LayerChart.from_dict(out, validate=True)  # still valid Vega-Lite
+    top = specs.inline_data(alt.layer(alt.Chart(df).mark_point().encode(x="x"), alt.Chart().mark_rule().encode(
+        y="mean(y)"), data=df).to_dict())  # the chart's own data: once, on an outer layer around the others
+    assert json.dumps(top).count('"y": 3') == 1 and len(top["layer"]) == 1 and len(top["layer"][0]["layer"]) == 2
+    alt.LayerChart.from_dict(top, validate=True)
+    timeline = L.timeline_chart(tuple(L.families()), False)
+    assert json.dumps(timeline).count('"model": "GPT-3"') == 1
+    unlayered = alt.Chart(df).mark_point().encode(x="x").to_dict()
+    assert specs.inline_data(unlayered) == unlayered
+
+
+def test_table_markdown_lists_every_model_with_its_source():
+    md = L.table_markdown()
+    lines = md.splitlines()
+    assert len(lines) == 2 + len(L.models())
+    assert all(line.count(" | ") == 5 for line in lines[2:])  # a pipe inside a cell is escaped
+    assert "Hochreiter" in md and "Oct 2018" in md

@@ -61,6 +61,7 @@ tricks = c3.selectbox("Fine-tuning recipe", list(tl.TRICKS), key="tl_tricks",
                       help="ULMFiT's two tricks: discriminative learning rates (each layer down learns 2.6x slower) "
                            "and gradual unfreezing (the head trains alone first, then the layers below join). The "
                            "build tried both on the validation sets and kept them where they helped.")
+ui.warm_up_training()  # the first click of the process does not pay torch's one-off set-up
 run = st.button(f"Train all three on {n} labels", type="primary", icon=":material/play_arrow:", key="tl_run")
 
 if run:

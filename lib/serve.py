@@ -42,6 +42,8 @@ _cold = threading.RLock()
 _warm: set[str] = set()
 _runs = 0
 freezes = 0
+_pending: list = []           # warm-ups asked for during this run, started by after_run
+_asked: set[str] = set()      # every warm-up asked for in this process (each runs once)
 
 
 @contextmanager
@@ -71,12 +73,36 @@ def cold_start(page: str):
         _warm.add(page)  # not reached when the run raised or was stopped: the next run is still cold
 
 
+def warm_up_later(name: str, fn) -> None:
+    """Run `fn` once per process, in a background thread that starts when the current script run has ended (at
+    after_run), holding the cold-start lock (its imports must not meet a cold page's). For one-off costs a page
+    would otherwise pay on a button press: the first torch optimizer of a process imports torch._dynamo (about 800
+    modules, 1.0-1.4 s), which the first "train" click on the transfer-learning or post-training page paid."""
+    with _lock:
+        if name in _asked:
+            return
+        _asked.add(name)
+        _pending.append(fn)
+
+
+def _run_warm_up(fn) -> None:
+    try:
+        with _cold:
+            fn()
+    except Exception:  # noqa: BLE001 - a warm-up that fails costs nothing: the button pays as before
+        pass
+
+
 def after_run() -> None:
-    """Count the process's script runs; on a few early ones, collect once and freeze what survives."""
+    """Count the process's script runs; on a few early ones, collect once and freeze what survives. Start the
+    warm-ups the run asked for."""
     global _runs, freezes
     with _lock:
         _runs += 1
         due = _runs in FREEZE_RUNS
+        warmups, _pending[:] = list(_pending), []
+    for fn in warmups:
+        threading.Thread(target=_run_warm_up, args=(fn,), name="ufm-warm-up", daemon=True).start()
     if due and os.environ.get(DISABLE_ENV, "") not in ("1", "true"):
         gc.collect()
         gc.freeze()

@@ -165,6 +165,14 @@ def start_run() -> None:
     st.html(css + _HISTORY_JS + _SIDEBAR_JS + _CLICKER_JS, unsafe_allow_javascript=True)
 
 
+def warm_up_training() -> None:
+    """For a page with a "train" button: the process's one-off training costs (torch's first optimizer imports
+    torch._dynamo, about 1.3 s) are paid in the background once this run has ended, not on the first click."""
+    from lib.train import loop
+
+    serve.warm_up_later("torch-training", loop.warm_up)
+
+
 def projector_requested() -> bool:
     """Projector mode as the session or, on a session's first run, the URL asks for it (usable before start_run)."""
     if PROJECTOR_KEY in st.session_state:

@@ -124,14 +124,22 @@ def train_classifier(lm: rnn_model.CharRNN, examples: Sequence[task.Example], re
     unfreeze_at = {"lstm": recipe.steps // 10, "lm_head": recipe.steps // 10, "embedding": recipe.steps // 5} if (
         recipe.method == "finetune" and recipe.gradual) else {}
 
+    frozen_features = None
+    if recipe.method == "probe":  # the LM never changes: read every example once, train the head on what it read
+        with torch.no_grad():
+            frozen_features = model.features(ids, lengths)
+
     def step_fn(step: int):
         for name, at in unfreeze_at.items():  # gradual unfreezing: the head first, lower layers later
             for p in groups.get(name, ()):
                 p.requires_grad_(step > at)
         idx = torch.randint(len(examples), (batch,), generator=gen)
-        L = lengths[idx]
-        x = ids[idx, :int(L.max())]
-        logits = model(x, L)
+        if frozen_features is not None:  # the same as model(x, L): the head (with its dropout) on the features
+            logits = model.head(model.drop(frozen_features[idx]))
+        else:
+            L = lengths[idx]
+            x = ids[idx, :int(L.max())]
+            logits = model(x, L)
         loss = F.cross_entropy(logits, labels[idx])
         return loss, {"train_accuracy": float((logits.argmax(-1) == labels[idx]).float().mean())}
 
@@ -152,8 +160,9 @@ def train_classifier(lm: rnn_model.CharRNN, examples: Sequence[task.Example], re
 def accuracy(model: clf.CharClassifier, examples: Sequence[task.Example], vocab: rnn_model.CharVocab) -> float:
     model.eval()
     right = 0
-    for i in range(0, len(examples), 512):
-        part = examples[i:i + 512]
+    by_length = sorted(examples, key=lambda e: len(e.text))  # batches of similar lengths: little padding to read
+    for i in range(0, len(by_length), 256):
+        part = by_length[i:i + 256]
         ids, lengths = clf.encode_batch(vocab, [e.text for e in part])
         pred = model(ids, lengths).argmax(-1)
         right += int((pred == torch.tensor([e.label for e in part])).sum())

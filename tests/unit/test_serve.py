@@ -119,3 +119,52 @@ def test_a_computation_may_compute_another(fresh):
 def test_the_compute_lock_can_be_switched_off(fresh, monkeypatch):
     monkeypatch.setenv(fresh.NO_COMPUTE_LOCK_ENV, "1")
     _second_computation(fresh, False, "with the lock off, computations should run side by side")
+
+
+def test_a_warm_up_runs_once_after_the_run_in_the_background_and_waits_for_cold_pages(fresh):
+    ran, started = [], threading.Event()
+
+    def work():
+        ran.append(threading.current_thread().name)
+        started.set()
+
+    fresh.warm_up_later("x", work)
+    fresh.warm_up_later("x", work)  # asked twice in a process: runs once
+    assert ran == []                 # nothing before the run has ended
+    inside, release = threading.Event(), threading.Event()
+    holder = _holder(fresh, "cold page", inside, release)
+    fresh.after_run()
+    assert not started.wait(0.3)     # a cold page holds the import lock: the warm-up waits for it
+    release.set()
+    holder.join(30)
+    assert started.wait(30) and ran == ["ufm-warm-up"]
+    fresh.after_run()
+    fresh.warm_up_later("x", work)
+    fresh.after_run()
+    assert ran == ["ufm-warm-up"]
+
+
+def test_a_failing_warm_up_is_harmless(fresh):
+    done = threading.Event()
+
+    def boom():
+        done.set()
+        raise RuntimeError("no")
+
+    fresh.warm_up_later("boom", boom)
+    fresh.after_run()
+    assert done.wait(30)
+    with fresh.cold_start("next page"):  # the lock was released
+        pass
+
+
+def test_the_training_warm_up_imports_what_the_first_optimizer_needs():
+    import subprocess
+    import sys
+
+    code = ("import sys, torch; from lib.train import loop; assert 'torch._dynamo' not in sys.modules; "
+            "loop.warm_up(); print('torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         cwd=str(__import__("lib.paths", fromlist=["ROOT"]).ROOT))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "True"

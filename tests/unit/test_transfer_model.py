@@ -147,3 +147,30 @@ def test_a_report_from_another_version_is_a_friendly_error():
     with pytest.raises(ModelUnavailable, match="another version") as info:
         tt.recipe_from({"method": "finetune", "lr": 0.003, "steps": 80, "a_future_switch": True})
     assert "lib.train transfer" in info.value.fix
+
+
+def test_the_probe_reads_each_example_once_and_trains_as_if_it_read_every_batch(small_lm):
+    """The frozen probe trains its head on features read once (lib.train.transfer_train): the same as reading the
+    LM on every batch, step for step."""
+    examples = task.labelled_examples(16, 2)
+    recipe = tt.Recipe("probe", 3e-2, 12, word_surprisal=True)
+    fast, _ = tt.train_classifier(small_lm, examples, recipe, 5)
+    torch.manual_seed(5)  # the loop as it was: the whole classifier on every batch
+    slow = clf.from_pretrained(small_lm, word_surprisal=True)
+    ids, lengths = clf.encode_batch(small_lm.vocab, [e.text for e in examples])
+    labels = torch.tensor([e.label for e in examples])
+    gen = torch.Generator().manual_seed(10_005)
+    opt = tt._optimizer(slow, recipe)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, tt._slanted_triangular(recipe.steps))
+    slow.train()
+    for _ in range(recipe.steps):
+        idx = torch.randint(len(examples), (min(recipe.batch, len(examples)),), generator=gen)
+        L = lengths[idx]
+        loss = torch.nn.functional.cross_entropy(slow(ids[idx, :int(L.max())], L), labels[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(slow.parameters(), 1.0)
+        opt.step()
+        sched.step()
+    assert torch.allclose(fast.head.weight, slow.head.weight, atol=1e-5)
+    assert torch.allclose(fast.head.bias, slow.head.bias, atol=1e-5)

@@ -130,6 +130,7 @@ steps = c2.slider("Steps (8 pairs each)", 5, 100, step=5, key="pt_steps")
 lr = c3.select_slider("Learning rate", LRS, key="pt_lr", format_func=lambda v: f"{v:g}")
 stabilise = c4.checkbox("Stabilising terms", key="pt_stabilise")
 ui.warm_up_training()  # the first click of the process does not pay torch's one-off set-up
+ui.warm_up_memo(L.live_inputs, L.live_settings(beta, steps, lr, stabilise).scope)  # the pairs: ready for the press
 if st.button("Run DPO on my own copy of the SFT model", type="primary", icon=":material/play_arrow:"):
     settings = L.live_settings(beta, steps, lr, stabilise)
     with ui.model_guard(), st.spinner("Preparing the preference pairs (once per server)..."):

@@ -25,7 +25,6 @@ in a lecture's first minutes). Later garbage is collected as usual. The memory s
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import threading
@@ -74,22 +73,22 @@ def cold_start(page: str):
         _warm.add(page)  # not reached when the run raised or was stopped: the next run is still cold
 
 
-def warm_up_later(name: str, fn, imports: bool = True) -> None:
+def warm_up_later(name: str, fn) -> None:
     """Run `fn` once per process, in a background thread that starts when the current script run has ended (at
-    after_run). With `imports` (work that imports modules) it holds the cold-start lock: its imports must not meet a
-    cold page's. For one-off costs a page would otherwise pay on a button press: the first torch optimizer of a
-    process imports torch._dynamo (about 800 modules, 1.0-1.4 s), which the first "train" click on the
-    transfer-learning or post-training page paid; the live DPO run's preference pairs (5-6 s, once per server)."""
+    after_run), holding the cold-start lock (its imports must not meet a cold page's). For one-off costs a page
+    would otherwise pay on a button press: the first torch optimizer of a process imports torch._dynamo (about 800
+    modules, 1.0-1.4 s), which the first "train" click on the transfer-learning or post-training page paid; the live
+    DPO run's preference pairs (5-6 s, once per server)."""
     with _lock:
         if name in _asked:
             return
         _asked.add(name)
-        _pending.append((fn, imports))
+        _pending.append(fn)
 
 
-def _run_warm_up(fn, imports: bool = True) -> None:
+def _run_warm_up(fn) -> None:
     try:
-        with _cold if imports else contextlib.nullcontext():
+        with _cold:
             fn()
     except Exception:  # noqa: BLE001 - a warm-up that fails costs nothing: the button pays as before
         pass
@@ -103,8 +102,8 @@ def after_run() -> None:
         _runs += 1
         due = _runs in FREEZE_RUNS
         warmups, _pending[:] = list(_pending), []
-    for fn, imports in warmups:
-        threading.Thread(target=_run_warm_up, args=(fn, imports), name="ufm-warm-up", daemon=True).start()
+    for fn in warmups:
+        threading.Thread(target=_run_warm_up, args=(fn,), name="ufm-warm-up", daemon=True).start()
     if due and os.environ.get(DISABLE_ENV, "") not in ("1", "true"):
         gc.collect()
         gc.freeze()

@@ -176,7 +176,7 @@ def warm_up_training() -> None:
 def warm_up_memo(fn: Callable, *args) -> None:
     """memo(fn, *args) computed in the background once this run has ended (once per process), for a result a button
     needs that is the same for every session: the first press then finds it ready. A failure (a model file missing)
-    is left to the press, which shows it as usual. It holds the cold-start lock like any warm-up (loading a model
+    is left to the press, which shows it as usual. Like any warm-up it holds the cold-start lock (loading a model
     can import modules)."""
     serve.warm_up_later(f"memo:{fn.__module__}.{fn.__qualname__}{args!r}", lambda: memo(fn, *args))
 

@@ -3,6 +3,7 @@ No Streamlit, no torch, and pandas only inside the functions that return a DataF
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,41 @@ def load_timeline(path: Path = TIMELINE_CSV) -> pd.DataFrame:
     if "phone_label" in df.columns:  # the name is drawn on a phone too (false: left to the tooltip); empty: true
         df["phone_label"] = df["phone_label"].fillna(True).astype(bool)
     return df.sort_values("date", kind="stable").reset_index(drop=True)  # same month: the CSV's order
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One model of the timeline, read without pandas (the home page must open on the standard library)."""
+    model: str
+    date: dt.date
+    parameters: float | None
+    parameters_text: str
+    family: str
+    training_data: str
+    training_tokens: float | None
+    source: str
+
+
+def _number(cell: str | None) -> float | None:
+    cell = (cell or "").strip()
+    return float(cell) if cell else None
+
+
+@functools.lru_cache(maxsize=2)
+def timeline_rows(path: str = str(TIMELINE_CSV)) -> tuple[TimelineRow, ...]:
+    """The timeline's rows by date, as load_timeline orders them (same month: the CSV's order), with the csv module."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [TimelineRow(r["model"], dt.date.fromisoformat(r["date"].strip()[:10]), _number(r["parameters"]),
+                            r["parameters_text"], r["family"], r["training_data"], _number(r["training_tokens"]),
+                            r["source"]) for r in csv.DictReader(f)]
+    return tuple(sorted(rows, key=lambda m: m.date))  # sorted() is stable
+
+
+def tokens_per_parameter_pairs(rows: tuple[TimelineRow, ...]) -> tuple[tuple[str, float], ...]:
+    """(model, training tokens / parameters) for the rows with both counts, in their order: tokens_per_parameter
+    without pandas."""
+    return tuple((m.model, m.training_tokens / m.parameters) for m in rows
+                 if m.parameters is not None and m.training_tokens is not None)
 
 
 def tokens_per_parameter(df: pd.DataFrame) -> pd.DataFrame:

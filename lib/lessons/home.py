@@ -9,46 +9,21 @@ hold (another choice of families) and by the other pages that want the timeline 
 Never torch."""
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from lib import specs
-from lib.data.tables import TIMELINE_CSV
+from lib.data.tables import TimelineRow as Model
+from lib.data.tables import timeline_rows, tokens_per_parameter_pairs
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-@dataclass(frozen=True)
-class Model:
-    """One row of the timeline."""
-    model: str
-    date: dt.date
-    parameters: float | None
-    parameters_text: str
-    family: str
-    training_data: str
-    training_tokens: float | None
-    source: str
-
-
-def _number(cell: str) -> float | None:
-    cell = (cell or "").strip()
-    return float(cell) if cell else None
-
-
-@functools.lru_cache(maxsize=2)
-def models(path: str = str(TIMELINE_CSV)) -> tuple[Model, ...]:
-    """The timeline's rows by date (same month: the CSV's order), read with the csv module."""
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [Model(r["model"], dt.date.fromisoformat(r["date"].strip()[:10]), _number(r["parameters"]),
-                      r["parameters_text"], r["family"], r["training_data"], _number(r["training_tokens"]),
-                      r["source"]) for r in csv.DictReader(f)]
-    return tuple(sorted(rows, key=lambda m: m.date))  # sorted() is stable
+def models() -> tuple[Model, ...]:
+    """The timeline's rows by date (lib.data.tables.timeline_rows: no pandas)."""
+    return timeline_rows()
 
 
 def sized() -> tuple[Model, ...]:
@@ -164,19 +139,10 @@ class Growth:
     per_year: float         # multiplicative growth per year from the same fit
 
 
-def _as_models(rows) -> list[Model]:
-    """Model rows from a sequence of them or from a DataFrame with the timeline's columns (model, date, parameters)."""
-    if hasattr(rows, "to_dict"):  # a DataFrame
-        return [Model(r["model"], r["date"].date() if hasattr(r["date"], "date") else r["date"],
-                      None if r.get("parameters") is None or r.get("parameters") != r.get("parameters")
-                      else float(r["parameters"]), "", "", "", None, "") for r in rows.to_dict("records")]
-    return list(rows)
-
-
-def parameter_growth(rows: "Sequence[Model] | pd.DataFrame") -> Growth:
+def parameter_growth(rows: Sequence[Model]) -> Growth:
     """How fast parameter counts grew across these models (rows without a count are ignored): a least-squares line
     through log2(parameters) against years since the first."""
-    d = sorted((m for m in _as_models(rows) if m.parameters is not None), key=lambda m: m.date)
+    d = sorted((m for m in rows if m.parameters is not None), key=lambda m: m.date)
     if len(d) < 2:
         raise ValueError("need at least two models with a parameter count")
     xs = [(m.date - d[0].date).days / 365.25 for m in d]
@@ -201,9 +167,8 @@ class Summary:
 
 def summary() -> Summary:
     rows = models()
-    tpp = tuple((m.model, float(m.training_tokens / m.parameters)) for m in rows
-                if m.parameters is not None and m.training_tokens is not None)
-    return Summary(parameter_growth(rows), tpp, tuple(m.model for m in rows if m.parameters is None))
+    return Summary(parameter_growth(rows), tokens_per_parameter_pairs(rows),
+                   tuple(m.model for m in rows if m.parameters is None))
 
 
 def table_markdown() -> str:

@@ -97,7 +97,7 @@ def agenda(projector: bool) -> Live:
 def ml_to_fm(projector: bool) -> Live:
     from lib.lessons import home
 
-    g = home.parameter_growth(_timeline())
+    g = home.parameter_growth(home.models())
     return Live("metrics", metrics=((f"{g.first} \u2192 {g.last}", home.times(g.ratio)),
                                     ("growth per year", f"{g.per_year:.1f}x"),
                                     ("doubling time", f"{g.doubling_months:.0f} months")),
@@ -135,7 +135,7 @@ def timeline(projector: bool) -> Live:
 
     df = _timeline()
     chart = charts.timeline(df, projector=projector)
-    g = home.parameter_growth(df)
+    g = home.parameter_growth(home.models())
     spec = _finish(chart, projector, _height(projector, 310), legend_right=True)
     return Live("chart", spec=spec, data=df,
                 numbers={"models": int(df["parameters"].notna().sum()), "doubling_months": g.doubling_months})

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.data.tables import Preset, load_presets, load_timeline, tokens_per_parameter
+from lib.data.tables import (Preset, load_presets, load_timeline, timeline_rows, tokens_per_parameter,
+                             tokens_per_parameter_pairs)
 
 COMPUTE_RULE = ("Training compute is 6 x N_active x D: six operations per parameter per token, counting only the "
                 "parameters each token goes through. In a dense model that is every parameter; in a mixture of "
@@ -196,8 +197,7 @@ def timeline() -> pd.DataFrame:
 
 
 def tokens_per_parameter_by_model() -> tuple[tuple[str, float], ...]:
-    tpp = tokens_per_parameter(timeline())
-    return tuple(zip(tpp["model"], tpp["tokens_per_parameter"].astype(float)))
+    return tokens_per_parameter_pairs(timeline_rows())
 
 
 def moe_models() -> tuple[tuple[str, float, float], ...]:

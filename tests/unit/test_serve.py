@@ -169,13 +169,3 @@ def test_the_training_warm_up_imports_what_the_first_optimizer_needs():
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "True"
 
-
-def test_a_warm_up_without_imports_does_not_wait_for_cold_pages(fresh):
-    done = threading.Event()
-    fresh.warm_up_later("pure", done.set, imports=False)
-    inside, release = threading.Event(), threading.Event()
-    holder = _holder(fresh, "cold page", inside, release)
-    fresh.after_run()
-    assert done.wait(30)  # ran while the cold page still held its lock
-    release.set()
-    holder.join(30)

@@ -34,8 +34,9 @@ n_sent, n_demo, n_pairs = ui.memo(L.data_counts, rep["settings"]["seed"], tuple(
 cols = st.columns(3)
 with cols[0]:
     st.subheader("Pre-training")
-    st.markdown(f"**{n_sent:,} sentences** about {len(facts.COUNTRIES)} real countries "
-                f"({rep['pretrain_tokens']:,} tokens), some stated 50 times, some twice. Next-token prediction.")
+    st.markdown(f"**{n_sent:,} sentences** about {len(facts.COUNTRIES)} real countries, some stated 50 times, "
+                f"some twice, and {facts.N_PEOPLE:,} made-up people ({rep['pretrain_tokens']:,} tokens). "
+                "Next-token prediction.")
     st.code("\n".join(ex["pretraining"][:3]), language=None, wrap_lines=True)
 with cols[1]:
     st.subheader("Supervised finetuning")

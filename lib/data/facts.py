@@ -240,6 +240,61 @@ def pretraining_documents(seed: int = 0) -> list[str]:
     return docs
 
 
+# People of the fact world (issue 15): short entries about made-up people, each naming its person two to four times
+# beside a real country's facts. Only the tiny GPT reads them (`gpt_pretraining_documents`). With countries alone the
+# same ~120 names fill every context, and the model learned those names rather than how to copy a name it has just
+# read: asked about a country in a phrasing it never saw, it often wrote another country's name ("The capital of
+# Italy is Rome" for France). Copying made-up people's names teaches the copying. The names come from a syllable
+# inventory of their own; none is a country, a training name or a held-out name (lib/data/heldout.py), and the
+# people's facts are real countries' facts.
+_PERSON_ONSETS = ["h", "j", "w", "ch", "sh", "th", "st", "kl", "wr", "m", "n", "r", "t", "v", "b", "d", "g", "k", "l",
+                  "z"]
+_PERSON_VOWELS = ["a", "e", "i", "o", "u", "ei", "ou"]
+_PERSON_CODAS = ["", "", "n", "r", "l", "s", "m", "k", "t"]
+_FIRST_NAME_ENDINGS = ["a", "o", "en", "is", "an", "el", "ik", "e"]
+_SURNAME_ENDINGS = ["um", "ek", "ard", "in", "ow", "ski", "berg", "ton", "wick", "ley", "sen", "ez"]
+PERSON_SENTENCES = ["{person} was born in {name}.", "{person} later moved to {capital}.", "{person} speaks {language}.",
+                    "Friends of {person} live in {name}.", "{person} is a writer from {name}.",
+                    "Every year {person} returns to {capital}.", "{person} pays with the {currency}.",
+                    "The family of {person} comes from {name}.", "{person} studied in {capital}.",
+                    "A book by {person} is read across {continent}.", "{person} was never in {name}."]
+N_PEOPLE = 1000
+
+
+def _person_word(rng: random.Random, endings: list[str]) -> str:
+    stem = rng.choice(_PERSON_ONSETS) + rng.choice(_PERSON_VOWELS) + rng.choice(_PERSON_CODAS)
+    if rng.random() < 0.5:
+        stem += rng.choice(_PERSON_ONSETS[9:]) + rng.choice(_PERSON_VOWELS)
+    return (stem + rng.choice(endings)).capitalize()
+
+
+@functools.lru_cache(maxsize=4)
+def people_documents(seed: int = 0, n: int = N_PEOPLE) -> tuple[str, ...]:
+    """`n` entries of 2-4 sentences about one made-up person each ("Wrura Diow was born in Uruguay. Wrura Diow
+    studied in Montevideo."), with a real country's true facts."""
+    rng = random.Random(90_000 + seed)
+    docs = []
+    for _ in range(n):
+        person = _person_word(rng, _FIRST_NAME_ENDINGS) + " " + _person_word(rng, _SURNAME_ENDINGS)
+        country = rng.choice(COUNTRIES)
+        values = {"person": person, "name": country.name, **{k: country.fact(k) for k in KINDS}}
+        docs.append(" ".join(t.format(**values) for t in rng.sample(PERSON_SENTENCES, rng.choice([2, 3, 3, 4]))))
+    return tuple(docs)
+
+
+def gpt_pretraining_documents(seed: int = 0) -> list[str]:
+    """The tiny GPT's pre-training text: the country entries (`pretraining_documents`) and the people entries,
+    shuffled together. The char models read `pretraining_sentences` only."""
+    docs = list(pretraining_documents(seed)) + list(people_documents(seed))
+    random.Random(seed + 6).shuffle(docs)
+    return docs
+
+
+def gpt_pretraining_sentence_count(seed: int = 0) -> int:
+    """Sentences in the tiny GPT's pre-training text: the country sentences and the people entries' sentences."""
+    return len(pretraining_sentences(seed)) + sum(doc.count(". ") + 1 for doc in people_documents(seed))
+
+
 def _subject(sentence: str) -> str:
     """The country a pre-training sentence is about (the longest country name it contains)."""
     found = [c.name for c in COUNTRIES if c.name in sentence]
@@ -265,15 +320,27 @@ TRAIN_QUESTIONS = {
                 "{name}: what is its capital?",
                 "In {name}, what is the capital?",
                 "Capital of {name}?",
-                "What city is the seat of government of {name}?"],
+                "What city is the seat of government of {name}?",
+                # issue 15, second round: with eight phrasings SFT still read the template more than the question
+                "Give me the capital of {name}.", "What is {name}'s capital?", "The capital of {name} is what?",
+                "Could you tell me the capital of {name}?", "Say the capital of {name}.",
+                "State the capital of {name}.", "Quick question: what is the capital of {name}?",
+                "For {name}, what is the capital?", "What is the capital of the country {name}?",
+                "Identify the capital of {name}.", "Where is the government of {name}?",
+                "Do you happen to know the capital of {name}?", "{name} has what capital?", "Capital: {name}?",
+                "I need the capital of {name}.", "What is the capital of {name}, please?"],
     "language": [QUESTIONS["language"],
                  "What language is spoken in {name}?",
                  "Tell me the official language of {name}.",
-                 "{name}: what is its official language?"],
+                 "{name}: what is its official language?",
+                 "Give me the official language of {name}.", "What is {name}'s official language?",
+                 "What do people speak in {name}?", "State the official language of {name}.", "Language of {name}?"],
     "currency": [QUESTIONS["currency"],
                  "What money is used in {name}?",
                  "Tell me the currency of {name}.",
-                 "{name}: what is its currency?"],
+                 "{name}: what is its currency?",
+                 "Give me the currency of {name}.", "What is {name}'s currency?", "What do people pay with in {name}?",
+                 "State the currency of {name}.", "Currency of {name}?"],
 }
 # Used only to choose the training recipe (with the validation names of `training_invented`), never trained on.
 VALIDATION_QUESTIONS = {

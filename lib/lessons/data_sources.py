@@ -398,7 +398,7 @@ def dataset_costs() -> DatasetCosts:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelUnavailable("The tiny GPT's build report is missing or unreadable.", path=str(path),
                                fix="python -m lib.train gpt") from exc
-    n_sent, n_demo = len(facts.pretraining_sentences(seed)), len(facts.sft_demonstrations(seed))
+    n_sent, n_demo = facts.gpt_pretraining_sentence_count(seed), len(facts.sft_demonstrations(seed))
     n_pairs = len(facts.preference_pairs(seed, invented))
     real = read("dataset_costs.csv").set_index("item")
     demo, comp, prompts = real.loc["demonstration"], real.loc["comparison"], real.loc["reward_prompts"]

@@ -47,7 +47,7 @@ RARE_REFUSED = "refuses rare countries"
 # ---------------------------------------------------------------------------------------------- 1. the pipeline
 def data_counts(seed: int, invented_tune: tuple[str, ...]) -> tuple[int, int, int]:
     """How many pre-training sentences, demonstrations and preference pairs the build made (rebuilt from its seed)."""
-    return (len(facts.pretraining_sentences(seed)), len(facts.sft_demonstrations(seed)),
+    return (facts.gpt_pretraining_sentence_count(seed), len(facts.sft_demonstrations(seed)),
             len(facts.preference_pairs(seed, list(invented_tune))))
 
 
@@ -166,7 +166,7 @@ def prepare_pairs(sft: LM, report: dict, seed: int = 0, n_pairs: int = 400,
 
 
 def lm_blocks(lm: LM, seed: int = 0) -> torch.Tensor:
-    return pack(lm.tokenizer, facts.pretraining_documents(seed), 64)
+    return pack(lm.tokenizer, facts.gpt_pretraining_documents(seed), 64)
 
 
 @dataclass(frozen=True)

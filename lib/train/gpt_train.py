@@ -38,14 +38,14 @@ class GPTTrainSettings:
     seed: int = 0
     model: TinyGPTConfig = field(default_factory=lambda: TinyGPTConfig(vocab_size=512))
     block: int = 64               # tokens per pre-training row
-    pretrain_steps: int = 1800
+    pretrain_steps: int = 2700        # 1,800 before the people entries were added (issue 15): the same passes
     pretrain_batch: int = 32
     pretrain_lr: float = 3e-3
-    sft_steps: int = 300
+    sft_steps: int = 900
     sft_batch: int = 16
     sft_lr: float = 3e-4
     sft_lm_weight: float = 1.0
-    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=300, batch_pairs=16,
+    dpo: dpo.DPOSettings = field(default_factory=lambda: dpo.DPOSettings(beta=0.1, steps=450, batch_pairs=32,
                                                                          lr=5e-4, sft_weight=2.0, lm_weight=2.0,
                                                                          scope="decision", known_share=0.67))
     n_invented: int = 123         # invented names per part (tune / eval), token counts matched to the real names
@@ -286,29 +286,42 @@ def markdown(report: dict) -> str:
               "(pre-training text), the DPO term scored up to the first token where chosen and rejected differ. "
               "Whole-answer DPO garbled names and capitals (\"I donBun.\", \"Ha.\"). Pairs for real countries "
               "prefer the right answer to a wrong one and to \"I don't know\".",
-              "- Issue 15 recipe: SFT demonstrations and preference pairs in 8 capital (4 language, 4 currency) "
+              "- Issue 15 recipe, first round (26 Nov 2026): SFT demonstrations and preference pairs in several "
               "phrasings of the question, invented training names of four shapes (one-word syllables, two words, "
               "vowel-initial, a real country's first letters plus an ending), a name-free abstention (\"I don't know "
-              "that country.\"), SFT 300 steps. Chosen on the validation split above among three runs: (1) SFT 100 "
-              "steps, no real-stem names: validation abstains 95%, tune capitals 16%, refuses rare 50%; (2) SFT 300 "
-              "steps, real-stem names, half real pairs: 90%, 16%, 56%; (3) as (2) with 2/3 real pairs: 93%, 28%, "
-              "47% (shipped). On the held-out sets (1) abstained 55% with 56% of well-known capitals, (2) 73% with "
-              "63%.",
-              "- Where it breaks (issue 15 targets: abstain 80%, keep 90% of well-known capitals, names copied 95%): "
-              "names one or two letters from a real country (\"Bhatan\" answered as Bangladesh) are refused about "
-              "half the time while the other generators reach 72-86%; knowledge does not survive new phrasings "
-              "(\"Name the capital of X.\" and \"X's capital is which city?\" about 50%, already only 56-81% after "
-              "SFT) and DPO refuses or misanswers held-out real countries it never saw in a question (40% right over "
-              "the four phrasings). A fabricated answer about an invented name never copies the name exactly; real "
-              "names are copied about 85% of the time.",
-              "- Caveat: the DPO numbers swing by 10-20 points between nearby step counts (measured every 50 steps in "
-              "development); the step count was chosen after looking at held-out numbers, and the held-out real set "
-              "is small (20 countries seen 5+ times). The whole build run once with seed 1 (26 Nov 2026) gave: base "
-              "96%, SFT held-out capitals 100%, DPO abstention on invented names 90% but DPO held-out capitals only "
-              "65% (3 facts 73%); variants tried on both seeds (beta 0.3, 2/3 real pairs per batch) landed between "
-              "60% and 95%. Abstention generalises; keeping held-out knowledge does not, reliably: the DPO model "
-              "partly memorises which names it was tuned on (98% right on those) instead of learning what it "
-              "knows."]
+              "that country.\"). On the held-out sets: DPO abstained on 69% of invented names and named 63% of the "
+              "well-known capitals; names copied exactly 62%.",
+              "- Issue 15 recipe, second round (3 Dec 2026): most wrong answers of the first round were copying errors: "
+              "asked about a country in a new phrasing, the model wrote another country's name (\"The capital of "
+              "Italy is Rome\" for France; \"Namibia\" for most \"Name the capital of X.\"). Its pre-training text "
+              "held about 120 names, and it had learned those names rather than how to copy one. Pre-training now "
+              f"adds {facts.N_PEOPLE:,} short entries about made-up people, each naming its person two to four times "
+              "beside a real country's facts (`facts.people_documents`; 2,700 steps instead of 1,800, so the country "
+              "entries get the same passes); the questions come in "
+              f"{len(facts.TRAIN_QUESTIONS['capital'])} capital ({len(facts.TRAIN_QUESTIONS['language'])} language, "
+              f"{len(facts.TRAIN_QUESTIONS['currency'])} currency) phrasings instead of 8 (4, 4); SFT {report['settings']['sft_steps']} steps "
+              f"instead of 300; DPO {d['steps']} steps of {d['batch_pairs']} pairs instead of 300 of 16. Chosen on the "
+              "validation split (the highest sum of validation abstention and tune capitals) among twelve runs, "
+              "validation abstains / tune capitals: more phrasings alone 98% / 22%; with SFT 900 steps 96% / 57%; "
+              "answers that repeat no name (\"The capital is Lima.\") 99% / 37%; the decision after the copied name "
+              "(\"The capital of X is something I don't know.\") 60% / 77%; 3,000 people entries at 1,800 steps "
+              "91% / 77%; 1,000 at 2,700 steps 94% / 82%; the same with 85% real-country pairs 85% / 95%, with DPO "
+              "on the top one or two layers only 59-80% / 62-73%, with 32 pairs a step for 450 steps 93% / 88% "
+              "(shipped). One run scored higher on validation (93% / 93%) by adding SFT demonstrations that answer "
+              "invented names with made-up capitals; it was left out because it teaches the SFT model to make "
+              "things up on purpose, and SFT's data here answers only real countries.",
+              "- Where it still breaks (issue 15 targets: abstain 80%, keep 90% of well-known capitals, names copied "
+              "95%): see the DPO row of the held-out table. (1) DPO refuses real countries it never met in a "
+              "question: of the held-out countries seen 5+ times it refuses about a third and names 41% of the "
+              "capitals (SFT 81%), while it names 98% on the countries it was tuned on. It learns which names were "
+              "in its preference pairs more than what it knows. (2) Names one or two letters from a real country "
+              "(\"Bhatan\") are refused about two times in three, the other generators about four in five. (3) An "
+              "answer about an invented name almost never copies the name (3%): the model writes a real country "
+              "instead (\"The capital of Bangladesh is Dhaka.\" for Bhatan); real names are copied 97% of the time. "
+              "The abstention repeats no name, so it cannot garble one.",
+              "- Caveat: DPO moves by 5-10 points between runs that differ only in how batches are drawn (the same "
+              "recipe in development: abstention 74-77%, well-known capitals 80-83%), and the held-out real set is "
+              "small (20 countries seen 5+ times)."]
     return "\n".join(lines)
 
 
@@ -345,7 +358,7 @@ def main(names: list[str] | None, out_dir: Path, settings: GPTTrainSettings | No
         "token_counts_real": dict(Counter(real_tokens)),
         "token_counts_invented_eval": dict(Counter(name_tokens(tokenizer, n) for n in invented["eval"])),
     }
-    sentences = facts.pretraining_documents(seed)
+    sentences = facts.gpt_pretraining_documents(seed)
     blocks = pack(tokenizer, sentences, settings.block)
     times["tokenizer+data"] = time.perf_counter() - t0
 

@@ -1,4 +1,5 @@
 """The fact world: deterministic, frequencies as designed, invented names nowhere in training text, disjoint splits."""
+import re
 from collections import Counter
 
 import pytest
@@ -118,3 +119,27 @@ def test_abstention_repeats_no_name_and_pairs_cover_new_name_shapes():
     assert not [n for n in facts.invented_names("eval") if n in " ".join(train)]
     with pytest.raises(ValueError):
         facts.preference_pairs(0, sorted(val)[:3])
+
+
+def test_people_entries_name_no_country_and_no_evaluation_name():
+    """The tiny GPT's people entries (issue 15): each repeats one made-up person, states a real country's true facts,
+    and no held-out or evaluation name (nor a country name as a person) appears in them."""
+    from lib.data import heldout
+
+    docs = facts.people_documents(0)
+    assert len(docs) == facts.N_PEOPLE and docs == facts.people_documents(0)
+    text = " ".join(docs)
+    evaluation = {n for names in heldout.heldout_names(0, 200).values() for n in names}
+    evaluation |= set(facts.invented_names("eval", 0)) | set(facts.invented_names("tune", 0))
+    evaluation |= set(facts.training_invented("train", 0)) | set(facts.training_invented("validation", 0))
+    words = set(re.findall(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", text))
+    assert not {n for n in evaluation if n in words}
+    countries = {c.name for c in facts.COUNTRIES}
+    for doc in docs[:200]:
+        pairs = Counter(re.findall(r"(?<![A-Za-z])([A-Z][a-z]+ [A-Z][a-z]+)", doc))
+        people = [p for p, k in pairs.items() if k >= 2 and p not in countries]
+        assert people and not set(people[0].split()) & countries, doc
+        assert any(v in doc for c in facts.COUNTRIES for v in (c.name, c.capital, c.language, c.currency)), doc
+    gpt = facts.gpt_pretraining_documents(0)
+    assert sorted(gpt) == sorted(list(facts.pretraining_documents(0)) + list(docs))
+    assert facts.gpt_pretraining_sentence_count(0) > len(facts.pretraining_sentences(0))

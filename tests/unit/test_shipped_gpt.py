@@ -30,7 +30,8 @@ def dpo_heldout(sets):
 
 
 def _training_text(sets) -> str:
-    return "\n".join(facts.tokenizer_texts(0) + [p + a for p, a in facts.sft_demonstrations(0)]
+    return "\n".join(facts.tokenizer_texts(0) + list(facts.people_documents(0))
+                     + [p + a for p, a in facts.sft_demonstrations(0)]
                      + [p.prompt + p.chosen + p.rejected
                         for p in facts.preference_pairs(0, sets["invented_tune"] + sets["invented_train_shapes"])])
 
@@ -67,19 +68,32 @@ def test_sft_names_a_capital_for_most_invented_names(sets):
     assert outcomes.count("capital") / len(outcomes) >= 0.8 and outcomes.count("abstain") == 0
 
 
+def test_sft_copies_the_country_in_phrasings_it_never_saw(sets):
+    """Issue 15, second round: pre-trained also on made-up people, the model copies the country it is asked about
+    into its answer. SFT names 94% of the well-known capitals in the four held-out phrasings (42% before issue 15,
+    79% after its first round) and copies a real name exactly 97% of the time."""
+    _invented, known = E.heldout_sets(sets)
+    res = E.measure(registry.load("gpt_sft"), {}, {"all": known["all countries, seen 5+"]},
+                    dict(heldout.HELDOUT_PHRASINGS))
+    assert res["known"]["pooled"]["accuracy"] >= 0.88
+    assert res["known"]["pooled"]["copy_exact"] >= 0.92
+
+
 def test_dpo_abstains_on_invented_names_in_the_training_phrasing(sets):
-    """The facts generator's never-trained names in "What is the capital of X?": measured 80% (84% before issue 15,
-    whose recipe was tuned on exactly this set)."""
+    """The facts generator's never-trained names in "What is the capital of X?": measured 93% (80% in issue 15's
+    first round, 84% before issue 15, whose recipe was tuned on exactly this set)."""
     dpo = registry.load("gpt_dpo")
     invented = H.probe(dpo, sets["invented_eval"], ["capital"], fmt="qa")
-    assert H.rate(invented, "abstained") >= 0.75
+    assert H.rate(invented, "abstained") >= 0.85
 
 
 def test_dpo_on_heldout_generators_and_phrasings(dpo_heldout):
-    """Measured in the shipped build: abstains on 69% of held-out invented names (21% before issue 15), names
-    63% of the capitals of all countries seen 5+ (26% before)."""
-    assert dpo_heldout["invented"]["pooled"]["abstain"] >= 0.62
-    assert dpo_heldout["known"]["by_group"]["all countries, seen 5+"]["accuracy"] >= 0.55
+    """Measured in the shipped build: abstains on 76% of held-out invented names (69% in issue 15's first round, 21%
+    before issue 15), names 79% of the capitals of all countries seen 5+ (63%; 26% before), copies a repeated name
+    exactly 76% of the time (62%)."""
+    assert dpo_heldout["invented"]["pooled"]["abstain"] >= 0.70
+    assert dpo_heldout["known"]["by_group"]["all countries, seen 5+"]["accuracy"] >= 0.72
+    assert dpo_heldout["copy"]["copy_exact"] >= 0.70
     # the abstention repeats no name, so it cannot garble one
     assert all(e["copies_name"] is None for ex in dpo_heldout["examples"].values() for e in ex
                if e["outcome"] == "abstain")

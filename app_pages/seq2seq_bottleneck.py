@@ -115,6 +115,7 @@ with right:
     c1, c2 = st.columns(2)
     n_eval = c1.select_slider("Sentences", [120, 300, 600], key="s2s_eval_n")
     eval_seed = c2.number_input("Seed", 0, 9999, key="s2s_eval_seed")
+    ui.warm_up(lesson.prepare_re_evaluation)  # the first press does not pay the training sentences' set-up
     if st.button("Re-evaluate live on a fresh held-out sample", key="s2s_eval"):
         bar = st.progress(0.0, text="starting")
         df = lesson.re_evaluate_of(int(n_eval), int(eval_seed),

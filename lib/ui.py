@@ -173,6 +173,12 @@ def warm_up_training() -> None:
     serve.warm_up_later("torch-training", loop.warm_up)
 
 
+def warm_up(fn: Callable) -> None:
+    """fn() once per process, in the background once this run has ended (under the cold-start lock), for a one-off
+    cost a button would otherwise pay on its first press."""
+    serve.warm_up_later(f"call:{fn.__module__}.{fn.__qualname__}", fn)
+
+
 def warm_up_memo(fn: Callable, *args) -> None:
     """memo(fn, *args) computed in the background once this run has ended (once per process), for a result a button
     needs that is the same for every session: the first press then finds it ready. A failure (a model file missing)

@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.bench --quick    # fewer repetitions
     .venv/bin/python -m tests.bench --class    # the class: 30 protocol sessions per page, against hello world
     .venv/bin/python -m tests.bench --class --gc both --soak 2000 --replicas 2    # issue 12's figures, all of them
+    .venv/bin/python -m tests.bench --live     # the live training buttons: transfer learning (N = 16-256), DPO
 
 The class sections (tests/classbench.py) run only when asked for, and merge their figures into artifacts/bench.json
 under "class", "soak" and "replicas".
@@ -381,7 +382,16 @@ def main() -> None:
     ap.add_argument("--quiz", action="store_true",
                     help="a quiz answer (a fragment run) against a whole-page rerun, server CPU per run, per page")
     ap.add_argument("--profile", action="store_true", help="py-spy the live server while each page reruns")
+    ap.add_argument("--live", action="store_true",
+                    help="the live training runs, each the first click of a fresh process (as after a page load)")
     args = ap.parse_args()
+    if args.live:
+        report = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
+                              "platform": platform.platform()}, "live": live_bench(2 if args.quick else 3)}
+        report["live"]["when"] = time.strftime("%Y-%m-%d %H:%M")
+        for key, row in report["live"]["runs"].items():
+            print(f"{key:28s} median {row['median_s']:.2f} s  runs {row['runs']}  {row.get('parts', '')}")
+        return _save(report, "live")
     if args.quiz:
         report = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
                               "platform": platform.platform()}, "quiz": quiz_bench(pages=args.pages)}
@@ -424,6 +434,64 @@ def main() -> None:
     OUT.write_text(json.dumps(kept, indent=2, default=str))
     print_table(report)
     print(f"\nwritten to {OUT}")
+
+
+# What a page's first click runs, in a fresh process: the model loaded through the registry (one torch thread, as
+# served), the background warm-up the page starts once it is drawn (serve.warm_up_later: torch's first optimizer;
+# for DPO also the preference pairs, ui.warm_up_memo), then the click's work, timed. Prints one JSON line.
+_LIVE_SCRIPT = r"""
+import json, sys, time
+from lib.models import registry
+from lib.train import loop
+kind, arg = sys.argv[1], int(sys.argv[2])
+loop.warm_up()
+if kind == "transfer":
+    from lib.lessons import transfer_learning as tl
+    lm, report = registry.load("char_lstm"), tl.load_report()
+    t = time.perf_counter()
+    run, cached = tl.live_run_shared(lm, report, arg, 0, "as fixed on validation", lambda m, s, n: None)
+    print(json.dumps({"s": time.perf_counter() - t, "parts": run.seconds, "cached": cached}))
+elif kind == "seq2seq":
+    from lib.lessons import seq2seq_bottleneck as s2s
+    for m in s2s.ALL:
+        registry.load(m)   # the page has drawn its report figures with the models loaded
+    s2s.prepare_re_evaluation()   # ... and started this warm-up (ui.warm_up)
+    t = time.perf_counter()
+    s2s.re_evaluate_of(arg, 7, lambda f, msg: None)   # the page's default seed
+    print(json.dumps({"s": time.perf_counter() - t, "parts": {}}))
+else:
+    from lib.lessons import post_training as pt
+    settings = pt.live_settings(0.1, arg, 1e-3, True)   # the page's defaults (app_pages/post_training.py)
+    inputs = pt.live_inputs(settings.scope)
+    t = time.perf_counter()
+    run = pt.run_live_dpo(inputs, settings, lambda step, metrics: None)
+    print(json.dumps({"s": time.perf_counter() - t, "parts": {"dpo_and_probe": round(run.seconds, 3)}}))
+"""
+
+
+def live_bench(repeats: int = 3) -> dict:
+    """Issue 12/13's live targets: "Train all three" on the transfer-learning page at N = 16-256 (seed 0, the
+    validated recipes), "Run DPO" at the post-training page's defaults (30 steps) and the seq2seq page's
+    re-evaluation (its default 300 sentences and the largest sample, 600), each as the first click of a fresh server
+    process whose page has been drawn; median of `repeats` processes."""
+    import subprocess
+    import sys
+
+    runs: dict = {}
+    jobs = [("transfer", n) for n in (16, 32, 64, 128, 256)] + [("dpo", 30), ("seq2seq", 300), ("seq2seq", 600)]
+    for kind, arg in jobs:
+        times, parts = [], None
+        for _ in range(repeats):
+            out = subprocess.run([sys.executable, "-c", _LIVE_SCRIPT, kind, str(arg)], cwd=ROOT, check=True,
+                                 capture_output=True, text=True, env={**__import__("os").environ,
+                                                                      "HF_HUB_OFFLINE": "1"}).stdout
+            row = json.loads(out.strip().splitlines()[-1])
+            times.append(round(row["s"], 3))
+            parts = row["parts"]
+        key = {"transfer": f"transfer N={arg}", "dpo": f"DPO, {arg} steps",
+               "seq2seq": f"seq2seq re-evaluation, {arg} sentences"}[kind]
+        runs[key] = {"median_s": statistics.median(times), "runs": times, "parts": parts}
+    return {"runs": runs, "repeats": repeats}
 
 
 def _save(report: dict, key: str) -> None:

@@ -115,6 +115,12 @@ def re_evaluate_of(n: int, seed: int, progress: Callable[[float, str], None] | N
     return seq2seq_eval.re_evaluate({names[m]: registry.load(m) for m in ALL}, n, seed, progress)
 
 
+def prepare_re_evaluation() -> None:
+    """The re-evaluation's one-off cost: the 60,000 training sentences its fresh samples must avoid, generated once
+    per process (about 1.5 s; the page does it in the background once it is drawn)."""
+    seq2seq_eval.train_sources()
+
+
 def beyond_of() -> pd.DataFrame:
     """Exact match and token accuracy of every model on sentences longer than any in training
     (`seq2seq_eval.evaluate_beyond`): from the training report, or measured now when the report has none."""

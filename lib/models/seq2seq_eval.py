@@ -185,13 +185,14 @@ def buckets_frame(results: dict[str, dict], order: Sequence[str] = tr.BUCKETS) -
 
 
 @functools.lru_cache(maxsize=1)
-def _train_sources() -> frozenset:
+def train_sources() -> frozenset:
+    """Every training sentence's source words (a fresh held-out sample never repeats one), once per process."""
     return frozenset(p.src for p in tr.train_pairs())
 
 
 def fresh_heldout(n: int, seed: int) -> list[tr.Pair]:
     """A fresh held-out sample (never a training sentence), balanced over the length buckets."""
-    pool = tr.heldout_pairs(4 * n, seed=seed, exclude=set(_train_sources()))
+    pool = tr.heldout_pairs(4 * n, seed=seed, exclude=set(train_sources()))
     by_bucket: dict[str, list[tr.Pair]] = {}
     for p in pool:
         by_bucket.setdefault(tr.length_bucket(len(p)), []).append(p)

@@ -40,12 +40,12 @@ with cols[0]:
     st.code("\n".join(ex["pretraining"][:3]), language=None, wrap_lines=True)
 with cols[1]:
     st.subheader("Supervised finetuning")
-    st.markdown(f"**{n_demo} demonstrations**: a question and a good answer, about {len(sets['tune_countries'])} of "
+    st.markdown(f"**{n_demo:,} demonstrations**: a question and a good answer, about {len(sets['tune_countries'])} of "
                 f"the real countries (the other {len(sets['heldout_countries'])} are held out). They always answer.")
     st.code("\n\n".join(p + a for p, a in ex["sft"][:2]), language=None, wrap_lines=True)
 with cols[2]:
     st.subheader("Preference finetuning")
-    st.markdown(f"**{n_pairs} preference pairs**: the same prompt, a preferred and a rejected answer. For "
+    st.markdown(f"**{n_pairs:,} preference pairs**: the same prompt, a preferred and a rejected answer. For "
                 "invented countries the honest answer is preferred.")
     pair = next((p for p in ex["preference"] if not p["known"]), ex["preference"][0])
     st.code(f"{pair['prompt']}\n  preferred:{pair['chosen']}\n  rejected: {pair['rejected']}", language=None,
@@ -66,7 +66,9 @@ st.markdown("Each checkpoint is asked the way it was measured in the build repor
             "pre-trained and never saw a question, so it gets the completion prompt \u201cThe capital of X is\u201d; "
             "**SFT** and **DPO** get the question format they were finetuned on.")
 labels = {o.split(" (")[0]: o for o in L.country_options(rep)}  # the URL keeps the name, the list shows the label
-ui.bind_url({"pt_country": list(labels)[len(labels) - 8]}, options={"pt_country": list(labels)})
+with ui.model_guard():
+    default_country = ui.memo(L.default_option)
+ui.bind_url({"pt_country": default_country}, options={"pt_country": list(labels)})
 name = st.selectbox("Ask about", list(labels), format_func=labels.get, key="pt_country")
 with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
     table = ui.memo(L.compare, name)

@@ -64,6 +64,21 @@ def country_options(report: dict) -> list[str]:
             + [f"{n} (invented, never seen)" for n in report["probe_sets"]["invented_eval"][:8]])
 
 
+def default_option(report: dict | None = None) -> str:
+    """The country section 2 opens on: the first invented name of `country_options` on which the shipped DPO model
+    abstains (greedy), as it does on most held-out invented names, so that the lecture's first look shows the typical
+    case; the others, answered ones included, are one click away. The first invented option if it abstains on none."""
+    options = country_options(report if report is not None else load_report())
+    invented = [o for o in options if "(invented" in o]
+    dpo_lm = registry.load("gpt_dpo")
+    prompts = [probes.checkpoint_prompt("gpt_dpo", o.split(" (")[0], "capital") for o in invented]
+    answers = sampling.generate(dpo_lm, prompts, temperature=0.0, max_new_tokens=12, stop="sentence")
+    for option, out in zip(invented, answers):
+        if facts.is_abstention(out.text):
+            return option.split(" (")[0]
+    return invented[0].split(" (")[0]
+
+
 def compare_answers(lms: dict, name: str, kind: str = "capital") -> pd.DataFrame:
     """For a country (real or invented): each checkpoint's greedy answer to the prompt it is probed with (completion
     for the base model, question for SFT and DPO), and three probabilities from the same model:

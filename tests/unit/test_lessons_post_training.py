@@ -171,3 +171,31 @@ def test_heldout_tables_in_percent():
     abstain, known_t = L.heldout_tables(rep)
     assert list(abstain.columns) == ["phrasing", *gens, "all three"] and abstain["all three"].tolist() == [50, 50, 25]
     assert known_t.iloc[:, 1].tolist() == [80, 80, 80] and known_t.iloc[:, 2].tolist() == [50, 50, 50]
+
+
+def test_the_default_country_is_an_invented_name_the_shipped_dpo_abstains_on():
+    """Section 2 opens on the typical case: an invented name (never seen) on which DPO says "I don't know"; on most
+    held-out invented names it does (REPORT.md), and the list keeps those it answers."""
+    from lib import sampling
+    from lib.data import facts
+    from lib.models import probes, registry
+
+    rep = L.load_report()
+    name = L.default_option(rep)
+    assert f"{name} (invented, never seen)" in L.country_options(rep)
+    out = sampling.generate(registry.load("gpt_dpo"), [probes.checkpoint_prompt("gpt_dpo", name, "capital")],
+                            temperature=0.0, max_new_tokens=12)[0]
+    assert facts.is_abstention(out.text), out.text
+    first = [o for o in L.country_options(rep) if "(invented" in o][0].split(" (")[0]
+    table = L.compare(first)   # the first invented option, which DPO answers in this build: still offered
+    assert first == name or not facts.is_abstention(table.iloc[2]["answer"])
+
+
+def test_the_default_country_falls_back_to_the_first_invented_name(monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(L.sampling, "generate",
+                        lambda lm, prompts, **kw: [SimpleNamespace(text=" The capital of X is Y.") for _ in prompts])
+    rep = L.load_report()
+    first = [o for o in L.country_options(rep) if "(invented" in o][0].split(" (")[0]
+    assert L.default_option(rep) == first

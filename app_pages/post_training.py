@@ -86,10 +86,8 @@ ui.prose(f"*{L.WHOLE_COLUMN}* multiplies the probabilities of every token of the
          f"included; *{L.IDK_COLUMN}* is the probability of the first token alone, the moment the model decides to "
          f"abstain or to answer; *{L.ANSWER_COLUMN}* is the first token of \u201cThe capital of ... is\u201d (question "
          f"format only). SFT answers every question, known or not: its demonstrations always answered. DPO moved "
-         f"probability to \u201cI don't know\u201d where the model has no knowledge to draw on. A caution about our "
-         f"own numbers: rebuilt with another random seed, an earlier version of the recipe still abstained on 90% of "
-         f"the invented names but kept only 65% of the held-out well-known capitals. A model this small partly learns "
-         f"*which names it was tuned on* rather than *what it knows* (assets/models/REPORT.md has the details).")
+         f"probability to \u201cI don't know\u201d where the model has no knowledge to draw on. "
+         + ui.memo(L.caution_of))
 
 if "heldout" in rep.get("evaluation", {}):
     with st.expander("Does \u201cI don't know\u201d generalise? Names and questions it never saw"):

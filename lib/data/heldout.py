@@ -3,7 +3,8 @@ nothing with any training data (issue 15).
 
 The training data of the fact world invents names with one generator (`facts.invented_pool`: syllables from
 `facts._ONSETS`/`_VOWELS`/`_CODAS` plus a country-like ending) and, since issue 15, also two-word names and more
-question phrasings (`facts.training_name_pool`, `facts.TRAIN_PHRASINGS`). A measurement made only with those
+question phrasings (`facts.training_name_pool`, `facts.TRAIN_QUESTIONS`); the tiny GPT's pre-training text also names
+made-up people (`facts.people_documents`, a syllable inventory of its own). A measurement made only with those
 generators measures the generator. The generators here are built so that no training generator can produce their
 names:
 

@@ -79,6 +79,31 @@ def default_option(report: dict | None = None) -> str:
     return invented[0].split(" (")[0]
 
 
+def caution(report: dict) -> str:
+    """Section 2's caution about the shipped checkpoints, from the build report's held-out figures: how DPO does on
+    the real countries it never met in a question (seen 5+ times in pre-training), against SFT, over the four
+    held-out phrasings."""
+    h = report.get("evaluation", {}).get("heldout", {})
+    try:
+        dpo_s, sft_s = h["gpt_dpo"]["summary"], h["gpt_sft"]["summary"]
+        dpo_acc, sft_acc = dpo_s["accuracy_heldout_seen5"], sft_s["accuracy_heldout_seen5"]
+        refused = h["gpt_dpo"]["known"]["by_group"]["held-out countries, seen 5+"]["abstain"]
+    except (KeyError, TypeError):
+        return "The build report has no held-out figures for these checkpoints (python -m lib.train gpt)."
+    if dpo_acc < sft_acc - 0.1:
+        return (f"A caution about our own numbers: on the real countries it never met in a question (seen 5+ times "
+                f"in pre-training), DPO names only **{dpo_acc:.0%}** of the capitals, against {sft_acc:.0%} after "
+                f"SFT, and refuses {refused:.0%} of them. A model this small partly learns *which names it was tuned "
+                f"on* rather than *what it knows* (assets/models/REPORT.md has the details).")
+    return (f"On the real countries it never met in a question (seen 5+ times in pre-training), DPO still names "
+            f"{dpo_acc:.0%} of the capitals ({sft_acc:.0%} after SFT): it learned what it knows, not only which names "
+            f"it was tuned on.")
+
+
+def caution_of() -> str:
+    return caution(load_report())
+
+
 def compare_answers(lms: dict, name: str, kind: str = "capital") -> pd.DataFrame:
     """For a country (real or invented): each checkpoint's greedy answer to the prompt it is probed with (completion
     for the base model, question for SFT and DPO), and three probabilities from the same model:

@@ -199,3 +199,19 @@ def test_the_default_country_falls_back_to_the_first_invented_name(monkeypatch):
     rep = L.load_report()
     first = [o for o in L.country_options(rep) if "(invented" in o][0].split(" (")[0]
     assert L.default_option(rep) == first
+
+
+def _heldout_report(dpo_acc: float, sft_acc: float, refused: float) -> dict:
+    return {"evaluation": {"heldout": {
+        "gpt_dpo": {"summary": {"accuracy_heldout_seen5": dpo_acc},
+                    "known": {"by_group": {"held-out countries, seen 5+": {"abstain": refused}}}},
+        "gpt_sft": {"summary": {"accuracy_heldout_seen5": sft_acc}}}}}
+
+
+def test_the_caution_says_when_dpo_loses_the_countries_it_was_not_tuned_on():
+    text = L.caution(_heldout_report(0.41, 0.81, 0.375))
+    assert "only **41%**" in text and "81% after SFT" in text and "refuses 38%" in text
+    kept = L.caution(_heldout_report(0.78, 0.81, 0.05))
+    assert "still names 78%" in kept and "caution" not in kept
+    assert "no held-out figures" in L.caution({})
+    assert "only **" in L.caution_of()   # the shipped build: 41% against 81%

@@ -291,22 +291,24 @@ def markdown(report: dict) -> str:
               "vowel-initial, a real country's first letters plus an ending), a name-free abstention (\"I don't know "
               "that country.\"). On the held-out sets: DPO abstained on 69% of invented names and named 63% of the "
               "well-known capitals; names copied exactly 62%.",
-              "- Issue 15 recipe, second round (3 Dec 2026): most wrong answers of the first round were copying errors: "
-              "asked about a country in a new phrasing, the model wrote another country's name (\"The capital of "
-              "Italy is Rome\" for France; \"Namibia\" for most \"Name the capital of X.\"). Its pre-training text "
+              "- Issue 15 recipe, second round (3 Dec 2026): most wrong answers of the first round were copying "
+              "errors: asked about a country in a new phrasing, the model wrote another country's name "
+              "(\"The capital of Italy is Rome\" for France; \"Namibia\" for most \"Name the capital of X.\"). Its pre-training text "
               "held about 120 names, and it had learned those names rather than how to copy one. Pre-training now "
               f"adds {facts.N_PEOPLE:,} short entries about made-up people, each naming its person two to four times "
               "beside a real country's facts (`facts.people_documents`; 2,700 steps instead of 1,800, so the country "
               "entries get the same passes); the questions come in "
               f"{len(facts.TRAIN_QUESTIONS['capital'])} capital ({len(facts.TRAIN_QUESTIONS['language'])} language, "
-              f"{len(facts.TRAIN_QUESTIONS['currency'])} currency) phrasings instead of 8 (4, 4); SFT {report['settings']['sft_steps']} steps "
-              f"instead of 300; DPO {d['steps']} steps of {d['batch_pairs']} pairs instead of 300 of 16. Chosen on the "
+              f"{len(facts.TRAIN_QUESTIONS['currency'])} currency) phrasings instead of 8 (4, 4); SFT "
+              f"{report['settings']['sft_steps']} steps instead of 300; DPO {d['steps']} steps of {d['batch_pairs']} "
+              "pairs instead of 300 of 16. Chosen on the "
               "validation split (the highest sum of validation abstention and tune capitals) among twelve runs, "
               "validation abstains / tune capitals: more phrasings alone 98% / 22%; with SFT 900 steps 96% / 57%; "
               "answers that repeat no name (\"The capital is Lima.\") 99% / 37%; the decision after the copied name "
               "(\"The capital of X is something I don't know.\") 60% / 77%; 3,000 people entries at 1,800 steps "
-              "91% / 77%; 1,000 at 2,700 steps 94% / 82%; the same with 85% real-country pairs 85% / 95%, with DPO "
-              "on the top one or two layers only 59-80% / 62-73%, with 32 pairs a step for 450 steps 93% / 88% "
+              "91% / 77%, the same with 85% real-country pairs 85% / 95%; 1,000 at 2,700 steps 94% / 82%, the same "
+              "with DPO on the top one or two layers only 59-80% / 62-73%, with 32 pairs a step for 450 steps "
+              "93% / 88% "
               "(shipped). One run scored higher on validation (93% / 93%) by adding SFT demonstrations that answer "
               "invented names with made-up capitals; it was left out because it teaches the SFT model to make "
               "things up on purpose, and SFT's data here answers only real countries.",
@@ -319,9 +321,9 @@ def markdown(report: dict) -> str:
               "answer about an invented name almost never copies the name (3%): the model writes a real country "
               "instead (\"The capital of Bangladesh is Dhaka.\" for Bhatan); real names are copied 97% of the time. "
               "The abstention repeats no name, so it cannot garble one.",
-              "- Caveat: DPO moves by 5-10 points between runs that differ only in how batches are drawn (the same "
-              "recipe in development: abstention 74-77%, well-known capitals 80-83%), and the held-out real set is "
-              "small (20 countries seen 5+ times)."]
+              "- Caveat: DPO moves by 5-10 points between runs that differ only in how its batches are drawn and in "
+              "its step count (this recipe's development runs at 300-450 steps: held-out abstention 67-77%, well-known "
+              "capitals 80-84%), and the held-out real set is small (20 countries seen 5+ times)."]
     return "\n".join(lines)
 
 

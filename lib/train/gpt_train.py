@@ -293,9 +293,9 @@ def markdown(report: dict) -> str:
               "well-known capitals; names copied exactly 62%.",
               "- Issue 15 recipe, second round (3 Dec 2026): most wrong answers of the first round were copying "
               "errors: asked about a country in a new phrasing, the model wrote another country's name "
-              "(\"The capital of Italy is Rome\" for France; \"Namibia\" for most \"Name the capital of X.\"). Its pre-training text "
-              "held about 120 names, and it had learned those names rather than how to copy one. Pre-training now "
-              f"adds {facts.N_PEOPLE:,} short entries about made-up people, each naming its person two to four times "
+              "(\"The capital of Italy is Rome\" for France; \"Namibia\" for most \"Name the capital of X.\"). "
+              "Its pre-training text held about 120 names, and it had learned those names rather than how to copy "
+              f"one. Pre-training now adds {facts.N_PEOPLE:,} short entries about made-up people, each naming its person two to four times "
               "beside a real country's facts (`facts.people_documents`; 2,700 steps instead of 1,800, so the country "
               "entries get the same passes); the questions come in "
               f"{len(facts.TRAIN_QUESTIONS['capital'])} capital ({len(facts.TRAIN_QUESTIONS['language'])} language, "

@@ -4,7 +4,7 @@
     .venv/bin/python -m tests.bench --quick    # fewer repetitions
     .venv/bin/python -m tests.bench --class    # the class: 30 protocol sessions per page, against hello world
     .venv/bin/python -m tests.bench --class --gc both --soak 2000 --replicas 2    # issue 12's figures, all of them
-    .venv/bin/python -m tests.bench --live     # the live training buttons: transfer learning (N = 16-256), DPO
+    .venv/bin/python -m tests.bench --live     # the live buttons: transfer learning (N = 16-256), DPO, seq2seq
 
 The class sections (tests/classbench.py) run only when asked for, and merge their figures into artifacts/bench.json
 under "class", "soak" and "replicas".
@@ -444,7 +444,8 @@ import json, sys, time
 from lib.models import registry
 from lib.train import loop
 kind, arg = sys.argv[1], int(sys.argv[2])
-loop.warm_up()
+if kind in ("transfer", "dpo"):
+    loop.warm_up()   # ui.warm_up_training on both training pages
 if kind == "transfer":
     from lib.lessons import transfer_learning as tl
     lm, report = registry.load("char_lstm"), tl.load_report()

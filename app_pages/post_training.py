@@ -175,8 +175,10 @@ if live is not None:
     live_numbers = L.Live(s.steps, s.batch_pairs, first["loss"], last["loss"], first["reward_margin"],
                           last["reward_margin"], live.before, live.after)
 else:
-    st.info(f"Press the button: 30 steps take a few seconds. The shipped DPO checkpoint was trained the same way for "
-            f"{shipped.dpo_steps} steps of {shipped.dpo_batch} pairs, 20 times as many pairs as the default run.")
+    default_pairs = DEFAULTS["pt_steps"] * L.live_settings(0.1, DEFAULTS["pt_steps"], 1e-3, True).batch_pairs
+    st.info(f"Press the button: {DEFAULTS['pt_steps']} steps take a few seconds. The shipped DPO checkpoint was "
+            f"trained the same way for {shipped.dpo_steps} steps of {shipped.dpo_batch} pairs, "
+            f"{shipped.dpo_steps * shipped.dpo_batch / default_pairs:.0f} times as many pairs as the default run.")
 
 rows = [L.Row(r["prompt"], r["answer"], r[L.WHOLE_COLUMN], r[L.IDK_COLUMN]) for _, r in table.iterrows()]
 ui.what_to_notice(L.notices(name, *rows, facts.is_abstention(rows[2].answer),

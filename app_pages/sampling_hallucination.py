@@ -9,7 +9,7 @@ from lib.lessons import sampling_hallucination as L
 from lib.models.lm import CHECKPOINTS, load_report, show_token
 
 PAGE = "samp"
-DEFAULTS = {"samp_prompt": "The capital of Paraguay is", "samp_checkpoint": "gpt_base", "samp_temperature": 1.0,
+DEFAULTS = {"samp_prompt": "The capital of Botswana is", "samp_checkpoint": "gpt_base", "samp_temperature": 1.0,
             "samp_top_k": 0, "samp_top_p": 1.0, "samp_seed": 0, "samp_n": 20}
 MAX_PROMPT = 400
 LAB_TEMPERATURES = [0.0, 0.5, 1.0, 1.5]
@@ -118,7 +118,9 @@ sampler_sections()
 @st.fragment
 def lab_section(rep: dict) -> None:
     labels = {o.split(" (")[0]: o for o in L.lab_options(rep)}  # the URL keeps the name, the list the label
-    ui.bind_url({"samp_lab_country": list(labels)[len(labels) - 8], "samp_lab_t": 0.0},
+    with ui.model_guard():
+        lab_default = ui.memo(L.lab_default)
+    ui.bind_url({"samp_lab_country": lab_default, "samp_lab_t": 0.0},
                 options={"samp_lab_country": list(labels), "samp_lab_t": LAB_TEMPERATURES})
     h1, h2 = st.columns([2, 1])
     name = h1.selectbox("Country", list(labels), format_func=labels.get, key="samp_lab_country")

@@ -50,7 +50,6 @@ ATTENTION_SENTENCE = "the big dog sees a red car"
 UNSEEN_SENTENCE = "the big zebra sees a red car"
 SAMPLING_PROMPT = "The capital of"
 TRANSFORMER_PROMPT = "The capital of France is"
-INVENTED_COUNTRY = "Zarnovia"
 
 SLIDES: tuple[Slide, ...] = (
     Slide("agenda", "Understanding foundation models",
@@ -168,7 +167,7 @@ SLIDES: tuple[Slide, ...] = (
           "Say: the same question about a country that does not exist, asked of the three checkpoints. Ask: which "
           "answer would you ship? The number is the probability each checkpoint gives to starting with \u201cI\u201d, "
           "the first word of \u201cI don't know\u201d.",
-          "post-training", (("pt_country", INVENTED_COUNTRY),)),
+          "post-training", ()),   # the page opens on the slide's country (post_training.default_option)
     Slide("sampling", "Sampling",
           "A model outputs a probability for every possible next token; sampling picks one. Temperature sharpens "
           "or flattens the distribution, so the same prompt can give different answers.",

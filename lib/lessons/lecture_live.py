@@ -360,13 +360,13 @@ def model_size(projector: bool) -> Live:
 
 
 def post_training(projector: bool) -> Live:
-    """The Post-training page's comparison (its `compare`: the three checkpoints asked about the first held-out
-    invented country, the page's default choice)."""
+    """The Post-training page's comparison (its `compare`: the three checkpoints asked about the page's default
+    country, the first held-out invented name the shipped DPO model abstains on: `default_option`)."""
     from lib.eval import answers
     from lib.lessons import post_training as P
     from lib.models.lm import CHECKPOINTS, load_report
 
-    name = load_report()["probe_sets"]["invented_eval"][0]
+    name = P.default_option(load_report())
     table = P.compare(name)
     shown = table[["checkpoint", "answer", P.IDK_COLUMN]].copy()
     shown[P.IDK_COLUMN] = shown[P.IDK_COLUMN].map(L.prob_text)  # as the sentence below prints them (3e-5, not 0.0000)

@@ -92,10 +92,12 @@ def caution(report: dict) -> str:
         return "The build report has no held-out figures for these checkpoints (python -m lib.train gpt)."
     if dpo_acc < sft_acc - 0.1:
         return (f"A caution about our own numbers: on the real countries it never met in a question (seen 5+ times "
-                f"in pre-training), DPO names only **{dpo_acc:.0%}** of the capitals, against {sft_acc:.0%} after "
-                f"SFT, and refuses {refused:.0%} of them. A model this small partly learns *which names it was tuned "
-                f"on* rather than *what it knows* (assets/models/REPORT.md has the details).")
-    return (f"On the real countries it never met in a question (seen 5+ times in pre-training), DPO still names "
+                f"in pre-training), asked in four phrasings it was never trained on, DPO names only **{dpo_acc:.0%}** "
+                f"of the capitals, against {sft_acc:.0%} after SFT, and refuses {refused:.0%} of them. A model this "
+                f"small partly learns *which names it was tuned on* rather than *what it knows* "
+                f"(assets/models/REPORT.md has the details).")
+    return (f"On the real countries it never met in a question (seen 5+ times in pre-training), asked in four "
+            f"phrasings it was never trained on, DPO still names "
             f"{dpo_acc:.0%} of the capitals ({sft_acc:.0%} after SFT): it learned what it knows, not only which names "
             f"it was tuned on.")
 
@@ -350,9 +352,9 @@ def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, ga
                     f"of the time, the DPO checkpoint **{s.dpo_capital:.0%}** (it abstains on {s.dpo_abstain:.0%}), "
                     f"while DPO ")
     if s.dpo_known >= s.sft_known - 0.05:
-        shipped_text += f"still gets **{s.dpo_known:.0%}** of the well-known held-out capitals right "
+        shipped_text += f"still gets **{s.dpo_known:.0%}** of the well-known held-out capitals right in that question "
     else:
-        shipped_text += f"gets only **{s.dpo_known:.0%}** of the well-known held-out capitals right "
+        shipped_text += f"gets only **{s.dpo_known:.0%}** of the well-known held-out capitals right in that question "
     shipped_text += f"(SFT: {s.sft_known:.0%})."
     shipped_text += (" The base model, given \u201cThe capital of X is\u201d, "
                      + ("never says it does not know" if s.base_abstain == 0

@@ -215,6 +215,17 @@ def lab_options(report: dict) -> list[str]:
             + [f"{name} (invented, never seen)" for name in invented_eval[:8]])
 
 
+def lab_default() -> str:
+    """The lab's first country: the post-training page's (an invented name the shipped DPO model refuses, the typical
+    case), or the first invented option if that one is not in the lab's list."""
+    from lib.lessons import post_training
+    from lib.models.lm import load_report
+
+    name = post_training.default_option()
+    invented = [o.split(" (")[0] for o in lab_options(load_report()) if "(invented" in o]
+    return name if name in invented else invented[0]
+
+
 def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consistency: int = 10) -> dict:
     """One checkpoint's answer about a country (real or invented), the model's probability of that answer, and the
     self-consistency of 10 samples at temperature 1."""

@@ -8,7 +8,7 @@ from lib.models import registry
 from tests.apptest import open_page, texts
 
 PAGE = "app_pages/sampling_hallucination.py"
-PROMPT = "The capital of Paraguay is"
+PROMPT = "The capital of Botswana is"  # the page default: seen 3 times, 14 different answers in 20 samples
 
 pytestmark = pytest.mark.skipif(not (registry.model_dir("gpt_base") / "model.safetensors").exists(),
                                 reason="embedded GPT not built (python -m lib.train gpt)")

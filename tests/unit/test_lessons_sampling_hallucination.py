@@ -149,3 +149,15 @@ def test_describe_settings():
 def test_the_lab_shares_one_computation_at_temperature_0_and_follows_the_seed_above():
     assert lm_lab.lab_seed(0.0, 1234) == lm_lab.lab_seed(0.0, 7) == 0
     assert lm_lab.lab_seed(0.5, 1234) == 1234 and lm_lab.lab_seed(1.5, 7) == 7
+
+
+def test_the_lab_opens_on_the_post_training_pages_country(monkeypatch):
+    """The lab's default country is the post-training page's (an invented name the shipped DPO model refuses), and
+    the first invented option when that name is not in the lab's list."""
+    from lib.lessons import post_training
+    from lib.models.lm import load_report
+
+    invented = [o.split(" (")[0] for o in lm_lab.lab_options(load_report()) if "(invented" in o]
+    assert lm_lab.lab_default() == post_training.default_option() and lm_lab.lab_default() in invented
+    monkeypatch.setattr(post_training, "default_option", lambda report=None: "Atlantis")
+    assert lm_lab.lab_default() == invented[0]

@@ -93,11 +93,14 @@ if "heldout" in rep.get("evaluation", {}):
     with st.expander("Does \u201cI don't know\u201d generalise? Names and questions it never saw"):
         gens = rep["evaluation"]["heldout"]["generators"]
         abstain, known = L.heldout_tables(rep)
-        ui.prose("DPO was tuned on invented names from its own generators and on a few phrasings of each question. "
-                 "Here it is asked about 40 names from each of three generators no training data used ("
-                 + "; ".join(f"*{g}*: {', '.join(gens[g][:3])}" for g in abstain.columns[1:-1])
-                 + ") in four phrasings it never saw, inside the same `Question: ...` frame. Every greedy answer is "
-                 "classified as a capital, an abstention or neither.")
+        st.markdown("DPO was tuned on invented names from its own generators (programs that make up names) and on a "
+                    "few phrasings of each question. Here it is asked about 40 names from each of three generators "
+                    "no training data used ("
+                    + "; ".join(f"*{g}*: {', '.join(gens[g][:3])}" for g in abstain.columns[1:-1])
+                    + ") in four phrasings it never saw, inside the same `Question: ...` frame. Every greedy answer "
+                    "is classified as a capital, an abstention or neither. The targets below are this project's bar "
+                    f"for calling the lesson general: abstain on {L.TARGET_ABSTAIN:.0%} of invented names, keep "
+                    f"{L.TARGET_KNOWN:.0%} of well-known capitals, copy {L.TARGET_COPY:.0%} of names exactly.")
         pct = {c: st.column_config.NumberColumn(format="%.0f%%") for c in (*abstain.columns, *known.columns)
                if c != "phrasing"}
         st.markdown("**DPO abstains on invented names** (share of 40 names per generator)")

@@ -520,8 +520,9 @@ def heldout_notices(n: HeldOut) -> list[str]:
     if n.heldout_training_before is not None:
         if n.heldout_training < n.heldout_training_before - 0.05:
             out.append(f"The price, even in a phrasing it was trained on: on held-out real countries (seen 5+ times, "
-                       f"never in a question) DPO's capitals fell from **{n.heldout_training_before:.0%}** before this "
-                       f"training data to **{n.heldout_training:.0%}**; it refuses "
+                       f"never in a question) DPO's capitals fell from **{n.heldout_training_before:.0%}** in the "
+                       f"first build, before its finetuning data had many phrasings and name shapes, to "
+                       f"**{n.heldout_training:.0%}**; it refuses "
                        f"{n.heldout_refused_training:.0%} of them (was {n.heldout_refused_training_before:.0%}).")
         else:
             out.append(f"In a phrasing it was trained on the held-out real countries kept their capitals "

@@ -105,7 +105,8 @@ def test_heldout_notices_say_where_it_breaks():
     assert "It breaks on **near a real country** names: abstains on **49%** of them against 86% for two words" in out[1]
     assert ("right **90%** of the time in a phrasing it was trained on but **63%** over the four new ones, down to "
             "**48%** for \u201cX's capital is which city?\u201d") in out[2]
-    assert "capitals fell from **95%** before this training data to **70%**; it refuses 15% of them (was 5%)" in out[3]
+    assert ("capitals fell from **95%** in the first build, before its finetuning data had many phrasings and name "
+            "shapes, to **70%**; it refuses 15% of them (was 5%)") in out[3]
     assert "copy it exactly **62%** of the time (real countries 85%, invented names 0%; target 95%)" in out[4]
 
 

@@ -96,7 +96,7 @@ def test_heldout_section_shows_the_reports_figures_and_where_it_breaks():
     assert f"It breaks on **{worst}** names: abstains on **{groups[worst]['abstain']:.0%}**" in body
     was = before["gpt_dpo"]["training_phrasing"]["known"]["held-out countries, seen 5+"]["accuracy"]
     now = dpo["training_phrasing"]["known"]["held-out countries, seen 5+"]["accuracy"]
-    assert f"fell from **{was:.0%}** before this training data to **{now:.0%}**" in body
+    assert f"fell from **{was:.0%}** in the first build" in body and f"name shapes, to **{now:.0%}**" in body
     # the base model's "a." is neither, not an answer
     base = rep["evaluation"]["gpt_base"]["completion"]
     assert "100% of invented names get an answer" not in body

@@ -170,7 +170,7 @@ def warm_up_training() -> None:
     torch._dynamo, about 1.3 s) are paid in the background once this run has ended, not on the first click."""
     from lib.train import loop
 
-    serve.warm_up_later("torch-training", loop.warm_up)
+    warm_up(loop.warm_up)
 
 
 def warm_up(fn: Callable) -> None:

@@ -386,22 +386,19 @@ def main() -> None:
                     help="the live training runs, each the first click of a fresh process (as after a page load)")
     args = ap.parse_args()
     if args.live:
-        report = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
-                              "platform": platform.platform()}, "live": live_bench(2 if args.quick else 3)}
+        report = {"machine": _machine(), "live": live_bench(2 if args.quick else 3)}
         report["live"]["when"] = time.strftime("%Y-%m-%d %H:%M")
         for key, row in report["live"]["runs"].items():
             print(f"{key:28s} median {row['median_s']:.2f} s  runs {row['runs']}  {row.get('parts', '')}")
         return _save(report, "live")
     if args.quiz:
-        report = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
-                              "platform": platform.platform()}, "quiz": quiz_bench(pages=args.pages)}
+        report = {"machine": _machine(), "quiz": quiz_bench(pages=args.pages)}
         report["quiz"]["when"] = time.strftime("%Y-%m-%d %H:%M")
         return _save(report, "quiz")
     if args.klass or args.soak or args.replicas or args.profile:
         return class_main(args)
     runs, repeats = (2, 1) if args.quick else (5, 3)
-    report: dict = {"machine": {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
-                                "platform": platform.platform()}, "when": time.strftime("%Y-%m-%d %H:%M")}
+    report: dict = {"machine": _machine(), "when": time.strftime("%Y-%m-%d %H:%M")}
     path = chromium_path()
     from playwright.sync_api import sync_playwright
 
@@ -495,6 +492,10 @@ def live_bench(repeats: int = 3) -> dict:
     return {"runs": runs, "repeats": repeats}
 
 
+def _machine() -> dict:
+    return {"cores": __import__("os").cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
 def _save(report: dict, key: str) -> None:
     """Merge one section into artifacts/bench.json as it is now (another section may have been written meanwhile)."""
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -546,8 +547,7 @@ def class_main(args) -> None:
     from tests import classbench
 
     report = json.loads(OUT.read_text()) if OUT.exists() else {}
-    report["machine"] = {"cores": __import__("os").cpu_count(), "python": platform.python_version(),
-                         "platform": platform.platform()}
+    report["machine"] = _machine()
     if args.klass:
         report.setdefault("class", {})
         for mode in (["before", "after"] if args.gc == "both" else [args.gc]):

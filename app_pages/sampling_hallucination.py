@@ -50,7 +50,7 @@ with ui.model_guard():
 
 
 # Sections 1 and 2 are one fragment: a slider move redraws the distribution *and* the samples drawn with it (never
-# samples from older settings), but not the lab below.
+# samples from older settings), but not the lab below. Section 2 is a fragment of its own inside it.
 @st.fragment
 def sampler_sections() -> None:
     st.header("1. The next-token distribution")
@@ -82,6 +82,13 @@ def sampler_sections() -> None:
              "sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and "
              "`TopPLogitsWarper`, applied in that order, as `generate` does.")
 
+    sample_section(nt, temperature, top_k, top_p, settings, projector)
+
+
+# Section 2 is a fragment inside that fragment: a new seed or sample count redraws the samples only (a class of
+# thirty pressing "New seed" at once queues on one process, issue 12), a slider in section 1 redraws both.
+@st.fragment
+def sample_section(nt, temperature: float, top_k: int, top_p: float, settings: str, projector: bool) -> None:
     st.header("2. Sample many times")
     b1, b2, b3 = st.columns([3, 3, 2], vertical_alignment="bottom")
     n = int(b1.slider("Samples", 5, 50, step=5, key="samp_n"))

@@ -85,7 +85,14 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
     tokenizer, model = lm.tokenizer, lm.model
     fast = fast_gpt2.supported(model)  # the same arithmetic without transformers' plumbing (about 2x faster)
     eos = tokenizer.eos_token_id
-    encoded = [lm.encode(p) for p in prompts]
+    by_prompt: dict[str, list[int]] = {}  # 20 samples of one prompt encode it once
+    encoded = [by_prompt[p] if p in by_prompt else by_prompt.setdefault(p, lm.encode(p)) for p in prompts]
+    token_text: dict[int, str] = {}  # each token decoded once per call (a page's 20 x 12 steps decode a few dozen)
+
+    def text_of(tid: int) -> str:
+        if tid not in token_text:
+            token_text[tid] = tokenizer.decode([tid])
+        return token_text[tid]
     results: list[Continuation | None] = [None] * len(prompts)
     generator = torch.Generator().manual_seed(int(seed))
     groups: dict[int, list[int]] = {}
@@ -121,19 +128,21 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
                 nxt = dist.argmax(dim=-1)
             else:
                 nxt = torch.multinomial(dist, 1, generator=generator).squeeze(1)
-            ent = entropy_bits(dist)
-            for b in range(B):
-                if done[b]:
+            pick = nxt.unsqueeze(1)  # one gather per step and one list each, not 3 x B tensor reads
+            step = zip(nxt.tolist(), dist.gather(1, pick).squeeze(1).tolist(),
+                       model_dist.gather(1, pick).squeeze(1).tolist(), entropy_bits(dist).tolist())
+            was_done = done.tolist()
+            for b, (tid, p_sampler, p_model, h) in enumerate(step):
+                if was_done[b]:
                     continue
-                tid = int(nxt[b])
                 if tid == eos:
                     done[b] = True
                     continue
                 chosen[b].append(tid)
-                probs[b].append(float(dist[b, tid]))
-                raw[b].append(float(model_dist[b, tid]))
-                ents[b].append(float(ent[b]))
-                if _stops(tokenizer.decode([tid]), stop):
+                probs[b].append(p_sampler)
+                raw[b].append(p_model)
+                ents[b].append(h)
+                if _stops(text_of(tid), stop):
                     done[b] = True
             if bool(done.all()):
                 break
@@ -147,7 +156,7 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
                 step_ids = nxt.unsqueeze(1)  # B, 1
         for b, i in enumerate(idx):
             results[i] = Continuation(prompt=prompts[i], text=tokenizer.decode(chosen[b]), token_ids=chosen[b],
-                                      tokens=[tokenizer.decode([t]) for t in chosen[b]], probs=probs[b],
+                                      tokens=[text_of(t) for t in chosen[b]], probs=probs[b],
                                       model_probs=raw[b], entropies=ents[b])
     return results  # type: ignore[return-value]
 

@@ -368,7 +368,8 @@ def summarize(raw: str, top: int) -> dict:
         self_t[_short(frames[-1])] += n
         for f in {_short(f) for f in frames}:
             incl[f] += n
-    mine = Counter({f: c for f, c in incl.items() if f.startswith(("lib/", "app_pages/", "app.py", "streamlit/"))})
+    mine = Counter({f: c for f, c in incl.items()   # frames read "function (path:line)"
+                    if f.rpartition(" (")[2].startswith(("lib/", "app_pages/", "app.py", "streamlit/"))})
     return {"samples": total,
             "self": [(f, round(c / total, 3)) for f, c in self_t.most_common(top)] if total else [],
             "inclusive": [(f, round(c / total, 3)) for f, c in mine.most_common(top * 3)] if total else []}

@@ -70,7 +70,7 @@ k3.metric("Words kept", f"{rs.words[1]:,} of {rs.words[0]:,}", L.pct(rs.words[1]
 ui.chart(ui.memo(L.funnel_chart, enabled, ui.projector()))
 st.caption("**Where this run simplifies C4.**\n" + "\n".join(f"- {x}" for x in L.SIMPLIFICATIONS))
 st.markdown("**What each rule removed**")
-st.dataframe(rep.summary, hide_index=True, width="stretch", height=ui.table_height(len(rep.summary)))
+ui.dataframe(rep.summary)
 st.markdown("**Every page's fate**")
 st.dataframe(rep.pages_table, hide_index=True, width="stretch", height=300)
 
@@ -148,9 +148,9 @@ h1, h2 = ui.columns([2, 3])
 with h1:
     st.metric("Made-up harmful pages that pass every rule", f"{lt.res.passed} of {lt.res.total}",
               L.pct(lt.res.passed, lt.res.total), **NO_DELTA)
-    st.dataframe(lt.kinds, hide_index=True, width="stretch", height=ui.table_height(len(lt.kinds)))
+    ui.dataframe(lt.kinds)
 with h2:
-    st.dataframe(lt.pages_table, hide_index=True, width="stretch", height=ui.table_height(len(lt.pages_table)))
+    ui.dataframe(lt.pages_table)
 harm_by_id = {p.page_id: p for p in lt.result.pages}
 harm_pick = st.selectbox("Made-up page, line by line", list(harm_by_id), key="c4_harm_page",
                          format_func=lambda pid: f"{pid} \u00b7 {harm_by_id[pid].kind} \u00b7 "

@@ -58,7 +58,7 @@ ui.prose(
     "use DPO.")
 with st.expander("What the real thing costs (from the literature)"):
     costs = ui.memo(L.costs)
-    st.dataframe(costs, hide_index=True, width="stretch", height=ui.table_height(len(costs)))
+    ui.dataframe(costs)
 
 # --------------------------------------------------------------------------------------- 2. same prompt, 3 models
 st.header("2. The same question to all three checkpoints")
@@ -74,8 +74,7 @@ with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
     table = ui.memo(L.compare, name)
 st.markdown(f"Prompts: base `{table.iloc[0]['prompt']}`; SFT and DPO `{table.iloc[1]['prompt']}`")
 numbers = [c for c in table.columns if c.startswith("p(")]
-st.dataframe(table.drop(columns=["prompt"]), hide_index=True, width="stretch", height=ui.table_height(len(table)),
-             placeholder="\u2013",
+ui.dataframe(table.drop(columns=["prompt"]), placeholder="\u2013",
              column_config={"answer": st.column_config.TextColumn(width="medium"),
                             **{c: st.column_config.NumberColumn(c.replace("p(first word ", "p(starts "), width="small",
                                                                 format="%.3f") for c in numbers}})
@@ -104,10 +103,9 @@ if "heldout" in rep.get("evaluation", {}):
         pct = {c: st.column_config.NumberColumn(format="%.0f%%") for c in (*abstain.columns, *known.columns)
                if c != "phrasing"}
         st.markdown("**DPO abstains on invented names** (share of 40 names per generator)")
-        st.dataframe(abstain, hide_index=True, width="stretch", height=ui.table_height(len(abstain)),
-                     column_config=pct)
+        ui.dataframe(abstain, column_config=pct)
         st.markdown("**DPO gets well-known capitals right** (real countries seen 5+ times in pre-training)")
-        st.dataframe(known, hide_index=True, width="stretch", height=ui.table_height(len(known)), column_config=pct)
+        ui.dataframe(known, column_config=pct)
         st.caption("Greedy answers of the shipped DPO checkpoint; \u201c(trained)\u201d is one of the "
                    f"{len(facts.TRAIN_QUESTIONS['capital'])} capital phrasings of its finetuning data; the other four "
                    "are in no training data. Measured when the models were built (assets/models/REPORT.md).")

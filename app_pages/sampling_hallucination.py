@@ -72,8 +72,7 @@ def sampler_sections() -> None:
     st.markdown("Prompt tokens: " + " ".join(f"`{show_token(t)}`" for t in nt.prompt_tokens)
                 + " (`\u00b7` marks a leading space: a token usually carries the space before its word.)")
     with st.expander("The numbers behind the chart"):
-        st.dataframe(dist.frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}),
-                     hide_index=True, width="stretch", height=ui.table_height(len(dist.frame)))
+        ui.dataframe(dist.frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}))
     top = dist.frame.iloc[0]
     settings = L.describe(temperature, top_k, top_p)
     bullets(L.distribution_notices(settings, top["token"], top["probability"], top["model_probability"], dist.kept,
@@ -137,9 +136,8 @@ def lab_section(rep: dict) -> None:
                           L.lab_seed(float(lab_t), int(st.session_state.get("samp_seed", 0))))
     st.markdown(f"Prompts: base `{answers.iloc[0]['prompt']}`; SFT and DPO `{answers.iloc[1]['prompt']}`")
     shown = answers.drop(columns=["prompt", "most common sample"] if ui.projector() else ["prompt"])
-    st.dataframe(shown, hide_index=True, width="stretch", height=ui.table_height(len(shown)),
-                 column_config={L.WHOLE_COLUMN: st.column_config.NumberColumn(format="%.3f"),
-                                "agreement": st.column_config.NumberColumn(format="%.0f%%")})
+    ui.dataframe(shown, column_config={L.WHOLE_COLUMN: st.column_config.NumberColumn(format="%.3f"),
+                                       "agreement": st.column_config.NumberColumn(format="%.0f%%")})
     base = answers.iloc[0]
     notes = L.lab_notices(name, base["prompt"], base["answer"], base[L.WHOLE_COLUMN], tuple(answers["answer"]))
     st.markdown("\n".join(f"- {x}" for x in notes))
@@ -169,10 +167,12 @@ if rep is not None:
         st.caption("Measured when the models were built, on the held-out invented names (greedy at T = 0, one sample "
                    "per name otherwise); base with the completion prompt, SFT and DPO with the question. Only answers "
                    "that name a capital count: the base model's \u201ca.\u201d or a currency is *neither*.")
+        flat = ui.memo(L.flat_rate_note_of)
+        if flat:
+            st.caption(flat)
         outcome = L.outcome_frame(rep)
-        st.dataframe(outcome, hide_index=True, width="stretch", height=ui.table_height(len(outcome)),
-                     column_config={c: st.column_config.NumberColumn(format="%.0f%%")
-                                    for c in ("names a capital", "abstains", "neither")})
+        ui.dataframe(outcome, column_config={c: st.column_config.NumberColumn(format="%.1f%%")  # rows add to 100
+                                             for c in ("names a capital", "abstains", "neither")})
         st.caption("Greedy (T = 0), the same names: every answer is one of three outcomes.")
     if sc:
         g2.metric("Self-consistency detector accuracy", f"{100 * sc['accuracy_eval']:.0f}%",

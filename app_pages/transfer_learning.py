@@ -51,7 +51,7 @@ st.markdown(
     "recognising sentences it read in pre-training.")
 ex = pd.DataFrame(report["task"]["examples"][:6])
 ex["label"] = ex["label"].map({1: "real", 0: "shuffled"})
-st.dataframe(ex, hide_index=True, width="stretch", height=ui.table_height(len(ex)))
+ui.dataframe(ex)
 
 c1, c2, c3 = ui.columns([2, 1, 2])
 n = c1.select_slider("Labelled examples N", list(tl.NS), key="tl_n")
@@ -94,17 +94,15 @@ latest = runs[-1] if runs else None
 if latest is not None:
     table = pd.DataFrame([{"model": tl.METHOD_NAMES[m], **{lab: latest.scores[m][s] for s, lab in tl.TEST_SETS.items()},
                            "training s": latest.seconds[m], "recipe": latest.recipes[m]} for m in latest.scores])
-    st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(len(table)),
-                 column_config={**{lab: st.column_config.NumberColumn(format="percent")
-                                   for lab in tl.TEST_SETS.values()},
-                                "training s": st.column_config.NumberColumn(format="%.1f")})
+    ui.dataframe(table, column_config={**{lab: st.column_config.NumberColumn(format="percent")
+                                          for lab in tl.TEST_SETS.values()},
+                                       "training s": st.column_config.NumberColumn(format="%.1f")})
 else:
     st.info("Press the button: at N = 32 the three models train in a few seconds on one CPU thread.")
 with st.expander("The precomputed curve: every N, both test sets, and how the recipes were fixed"):
     tab = ui.memo(tl.curve_table_of)
-    st.dataframe(tab, hide_index=True, width="stretch", height=ui.table_height(len(tab)),
-                 column_config={c: st.column_config.NumberColumn(format="percent") for c in tab.columns
-                                if c != "N labels"})
+    ui.dataframe(tab, column_config={c: st.column_config.NumberColumn(format="percent") for c in tab.columns
+                                     if c != "N labels"})
     grid = report.get("lr_grid", {})
     st.markdown(
         "Each method's learning rate, steps and switches (ULMFiT's two tricks; the word-surprisal readout, see "

@@ -57,7 +57,7 @@ for start in range(0, n_head, per_row):
             ui.chart(ui.memo(L.heatmap_spec, am, layer_view, head, cell, ui.projector()))
 summary = pd.DataFrame(L.head_summary(am))
 with st.expander("Where each head's last token looks"):
-    st.dataframe(summary, hide_index=True, width="stretch", height=ui.table_height(len(summary)))
+    ui.dataframe(summary)
 
 # ------------------------------------------------------------------------------------------- 2. one head by hand
 st.header("2. One head, worked through by hand")

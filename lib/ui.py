@@ -553,10 +553,23 @@ def memo(fn: Callable, *args, **kwargs):
 
 
 # ------------------------------------------------------------------------------------------------ layout helpers
+def row_height() -> int:
+    """st.dataframe's row height, set rather than left to the grid: the grid measures the page's type size when it is
+    first drawn, so on the projector its rows came out 35 px or 49 px depending on whether the house CSS (drawn
+    lazily) was in yet, and a height computed for one left blank rows, or cut rows, with the other."""
+    return 49 if projector() else 35
+
+
 def table_height(n_rows: int) -> int:
-    """Enough height for every row of st.dataframe, also in projector mode where rows are taller (no overlap with
-    what follows)."""
-    return (n_rows + 1) * (52 if projector() else 36) + 4
+    """Enough height for every row of st.dataframe and its header (no cut rows, at most 13 px to spare, no blank rows,
+    no overlap with what follows)."""
+    return (n_rows + 1) * row_height() + 3  # the header is 36 px or a row's height, with the same race: never cut
+
+
+def dataframe(df, **kwargs) -> None:
+    """st.dataframe as the pages draw it: full width, no index, every row shown at the house row height."""
+    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df)), row_height=row_height(),
+                 **kwargs)
 
 
 def columns(spec: int | Sequence[float], **kwargs) -> list:

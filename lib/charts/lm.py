@@ -174,6 +174,11 @@ def training_curves(history: pd.DataFrame, metrics: list[str], title_map: dict[s
     ).properties(height=220 + _extra(projector))
 
 
+# "SFT (demonstrations)" as two lines, name over parenthesis: three such labels side by side overlap on a phone
+_TWO_LINES = ("indexof(datum.label, ' (') > 0 ? [substring(datum.label, 0, indexof(datum.label, ' (')), "
+              "substring(datum.label, indexof(datum.label, ' (') + 1)] : datum.label")
+
+
 def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str = "",
                   horizontal: bool = False, projector: bool = False) -> alt.Chart:
     """Bars of a rate (0..1) for each x, side by side per group (e.g. before / after, per checkpoint), in data order.
@@ -190,7 +195,7 @@ def grouped_rates(df: pd.DataFrame, x: str, y: str, group: str, *, y_title: str 
             color=color, tooltip=tooltip,
         ).properties(height=(64 if projector else 44) * df[x].nunique() + _extra(projector))
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=300)),
+        x=alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=300, labelExpr=_TWO_LINES)),
         xOffset=alt.XOffset(f"{group}:N", sort=None), y=value, color=color, tooltip=tooltip,
     ).properties(height=240 + _extra(projector))
 

@@ -333,12 +333,18 @@ class Live:
     after: dict
 
 
+def _stop(quoted: str) -> str:
+    """The full stop after a quotation, unless the quotation ends a sentence itself (\u201cI don't know.\u201d)."""
+    return "" if quoted.rstrip().endswith((".", "!", "?")) else "."
+
+
 def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, garbled: bool, s: Shipped,
             live: Live | None) -> list[str]:
     """The page's "What to notice", from plain numbers (`live` is None before the student runs DPO)."""
     out = [f"For **{name}**, the base model continues \u201c{base.prompt}\u201d with \u201c{base.answer}\u201d; asked the "
-           f"question, SFT answers \u201c{sft.answer}\u201d and DPO \u201c{dpo_row.answer}\u201d. The probability that "
-           f"the answer starts with \u201cI\u201d (don't know) is **{dpo_row.p_idk:.3f}** after DPO against "
+           f"question, SFT answers \u201c{sft.answer}\u201d and DPO \u201c{dpo_row.answer}\u201d"
+           f"{_stop(dpo_row.answer)} The probability that the answer starts with \u201cI\u201d (don't know) is "
+           f"**{dpo_row.p_idk:.3f}** after DPO against "
            f"{sft.p_idk:.3f} after SFT."]
     if dpo_abstains and dpo_row.p_whole < 0.9 * dpo_row.p_idk:
         out.append(f"DPO's whole answer has probability {dpo_row.p_whole:.3f} although its first word has "

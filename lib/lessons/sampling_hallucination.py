@@ -307,6 +307,24 @@ def hallucination_frame(report: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["checkpoint", "temperature", "hallucination_rate"])
 
 
+def flat_rate_note(frame: pd.DataFrame) -> str | None:
+    """A sentence for the checkpoints whose line in the temperature chart is flat (the same share at every
+    temperature): a flat line reads like a plotting bug unless the page says why. None when no line is flat."""
+    flat = [(name, g["hallucination_rate"].iloc[0]) for name, g in frame.groupby("checkpoint", sort=False)
+            if len(g) > 1 and g["hallucination_rate"].nunique() == 1]
+    if not flat:
+        return None
+    names = " and ".join(f"{name} stays at {rate:.0%}" for name, rate in flat)
+    these = "This checkpoint's answers are" if len(flat) == 1 else "These checkpoints' answers are"
+    return (f"A flat line is measured, not missing: {names} at every temperature. {these} so nearly certain that "
+            f"sampling at up to the hottest temperature left the share of names answered with a capital unchanged.")
+
+
+def flat_rate_note_of() -> str | None:
+    """`flat_rate_note` of the shipped report's temperature chart (rate_spec's data)."""
+    return flat_rate_note(hallucination_frame(load_report()))
+
+
 def rate_spec(projector: bool) -> dict:
     rep = load_report()
     n = len(rep["probe_sets"]["invented_eval"])

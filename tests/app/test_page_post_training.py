@@ -102,3 +102,11 @@ def test_heldout_section_shows_the_reports_figures_and_where_it_breaks():
     assert "100% of invented names get an answer" not in body
     assert (f"names a capital for {base['invented_names_a_capital']:.0%} of invented names; the other "
             f"{1 - base['invented_names_a_capital'] - base['abstention_invented']:.0%} are *neither*") in body
+
+
+@pytest.mark.parametrize("projector, row", [(False, 35), (True, 49)])
+def test_tables_set_their_row_height(projector, row):
+    """The grid picks its row height from the type size it sees when first drawn, and on the projector the house CSS
+    may come before or after it (35 or 49 px rows): the pages set it, so ui.table_height fits every row."""
+    at = open_page(PAGE, projector=projector)
+    assert at.dataframe and all(d.proto.row_height == row for d in at.dataframe)

@@ -161,3 +161,15 @@ def test_the_lab_opens_on_the_post_training_pages_country(monkeypatch):
     assert lm_lab.lab_default() == post_training.default_option() and lm_lab.lab_default() in invented
     monkeypatch.setattr(post_training, "default_option", lambda report=None: "Atlantis")
     assert lm_lab.lab_default() == invented[0]
+
+
+def test_a_flat_temperature_line_is_explained_only_when_there_is_one():
+    import pandas as pd
+    rows = [("Base", 0.0, 0.35), ("Base", 1.5, 0.15), ("DPO", 0.0, 0.065), ("DPO", 1.5, 0.065)]
+    frame = pd.DataFrame(rows, columns=["checkpoint", "temperature", "hallucination_rate"])
+    note = lm_lab.flat_rate_note(frame)
+    assert note.startswith("A flat line is measured") and "DPO stays at 6% at every temperature" in note
+    assert "Base" not in note and "This checkpoint's answers" in note
+    moving = frame.assign(hallucination_rate=[0.35, 0.15, 0.065, 0.1])
+    assert lm_lab.flat_rate_note(moving) is None
+    assert lm_lab.flat_rate_note(frame.iloc[[0, 2]]) is None   # one temperature per line: nothing is flat

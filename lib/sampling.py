@@ -84,6 +84,7 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
     stops."""
     tokenizer, model = lm.tokenizer, lm.model
     fast = fast_gpt2.supported(model)  # the same arithmetic without transformers' plumbing (about 2x faster)
+    weights = fast_gpt2.weights(model) if fast else None
     eos = tokenizer.eos_token_id
     by_prompt: dict[str, list[int]] = {}  # 20 samples of one prompt encode it once
     encoded = [by_prompt[p] if p in by_prompt else by_prompt.setdefault(p, lm.encode(p)) for p in prompts]
@@ -113,7 +114,7 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
         running = torch.arange(B)  # fast path: the rows still in the model's batch (finished ones leave it)
         for _ in range(budget):
             if fast:
-                step_logits, past = fast_gpt2.forward_dedup(model, step_ids, past)
+                step_logits, past = fast_gpt2.forward_dedup(model, step_ids, past, weights)
                 # Finished rows get flat logits, never used: the sampler still draws over all B rows, so the
                 # random numbers each running row gets are the ones it gets when every row is computed.
                 logits = torch.zeros(B, step_logits.shape[-1])

@@ -34,28 +34,39 @@ def supported(model) -> bool:
             and not c.add_cross_attention and getattr(model.lm_head, "bias", None) is None)
 
 
-@torch.inference_mode()
-def forward(model, input_ids: torch.Tensor, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
-    """Logits of the next token after each row of `input_ids` (batch, new positions), shape (batch, vocab), and the
-    cache extended with these positions. Rows have no padding: every row is as long as every other."""
+def weights(model) -> tuple:
+    """The tensors `forward` reads, looked up once: a decoding loop passes them to every step (each module attribute
+    is a Python lookup through nn.Module, about 130 of them per step otherwise). The tensors themselves, not copies."""
     tr = model.transformer
+    blocks = tuple((b.ln_1.weight, b.ln_1.bias, b.attn.c_attn.bias, b.attn.c_attn.weight, b.attn.c_proj.bias,
+                    b.attn.c_proj.weight, b.ln_2.weight, b.ln_2.bias, b.mlp.c_fc.bias, b.mlp.c_fc.weight,
+                    b.mlp.c_proj.bias, b.mlp.c_proj.weight) for b in tr.h)
+    return tr.wte, tr.wpe, blocks, tr.ln_f.weight, tr.ln_f.bias, model.lm_head.weight
+
+
+@torch.inference_mode()
+def forward(model, input_ids: torch.Tensor, cache: Cache | None = None, w: tuple | None = None
+            ) -> tuple[torch.Tensor, Cache]:
+    """Logits of the next token after each row of `input_ids` (batch, new positions), shape (batch, vocab), and the
+    cache extended with these positions. Rows have no padding: every row is as long as every other. `w`: the
+    model's `weights(model)`, when the caller already has them."""
+    wte, wpe, blocks, lnf_w, lnf_b, head = w or weights(model)
     c = model.config
     B, T = input_ids.shape
     E, H = c.n_embd, c.n_head
     D = E // H
     past = cache[0][0].shape[2] if cache else 0
     positions = torch.arange(past, past + T)
-    h = tr.wte(input_ids) + tr.wpe(positions)
+    h = wte(input_ids) + wpe(positions)
     approximate = _ACTIVATIONS[c.activation_function]
     eps = c.layer_norm_epsilon
     mask = None
     if T > 1:  # a new position sees every cached one and the new ones up to itself
         mask = torch.ones(T, past + T, dtype=torch.bool).tril(diagonal=past)
     new_cache: Cache = []
-    for i, block in enumerate(tr.h):
-        a = F.layer_norm(h, (E,), block.ln_1.weight, block.ln_1.bias, eps)
-        attn = block.attn
-        qkv = torch.addmm(attn.c_attn.bias, a.reshape(B * T, E), attn.c_attn.weight).view(B, T, 3, H, D)
+    for i, (ln1_w, ln1_b, qkv_b, qkv_w, proj_b, proj_w, ln2_w, ln2_b, fc_b, fc_w, out_b, out_w) in enumerate(blocks):
+        a = F.layer_norm(h, (E,), ln1_w, ln1_b, eps)
+        qkv = torch.addmm(qkv_b, a.reshape(B * T, E), qkv_w).view(B, T, 3, H, D)
         q, k, v = (x.transpose(1, 2) for x in qkv.unbind(2))            # each B, H, T, D
         if cache:
             k = torch.cat((cache[i][0], k), dim=2)
@@ -66,21 +77,22 @@ def forward(model, input_ids: torch.Tensor, cache: Cache | None = None) -> tuple
             scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
         out = torch.matmul(torch.softmax(scores, dim=-1), v)             # B, H, T, D
         out = out.transpose(1, 2).reshape(B * T, E)
-        h = h + torch.addmm(attn.c_proj.bias, out, attn.c_proj.weight).view(B, T, E)
-        m = F.layer_norm(h, (E,), block.ln_2.weight, block.ln_2.bias, eps).reshape(B * T, E)
-        m = F.gelu(torch.addmm(block.mlp.c_fc.bias, m, block.mlp.c_fc.weight), approximate=approximate)
-        h = h + torch.addmm(block.mlp.c_proj.bias, m, block.mlp.c_proj.weight).view(B, T, E)
-    last = F.layer_norm(h[:, -1], (E,), tr.ln_f.weight, tr.ln_f.bias, eps)
-    return F.linear(last, model.lm_head.weight), new_cache
+        h = h + torch.addmm(proj_b, out, proj_w).view(B, T, E)
+        m = F.layer_norm(h, (E,), ln2_w, ln2_b, eps).reshape(B * T, E)
+        m = F.gelu(torch.addmm(fc_b, m, fc_w), approximate=approximate)
+        h = h + torch.addmm(out_b, m, out_w).view(B, T, E)
+    last = F.layer_norm(h[:, -1], (E,), lnf_w, lnf_b, eps)
+    return F.linear(last, head), new_cache
 
 
-def forward_dedup(model, input_ids: torch.Tensor, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
+def forward_dedup(model, input_ids: torch.Tensor, cache: Cache | None = None, w: tuple | None = None
+                  ) -> tuple[torch.Tensor, Cache]:
     """`forward`, computing each distinct prompt once when there is no cache yet: 20 samples of one prompt share one
     pass over the prompt (a third of the work of a 12-token sample), then every row goes on from its copy."""
     if cache is not None or len(input_ids) < 2:
-        return forward(model, input_ids, cache)
+        return forward(model, input_ids, cache, w)
     unique, inverse = torch.unique(input_ids, dim=0, return_inverse=True)
     if len(unique) == len(input_ids):
-        return forward(model, input_ids, cache)
-    logits, new = forward(model, unique, None)
+        return forward(model, input_ids, cache, w)
+    logits, new = forward(model, unique, None, w)
     return logits[inverse], [(k[inverse], v[inverse]) for k, v in new]

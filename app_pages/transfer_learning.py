@@ -123,9 +123,7 @@ with st.expander("The precomputed curve: every N, both test sets, and how the re
         + (", ".join(tl.METHOD_NAMES[m] for m in tl.METHODS if tl.uses_word_surprisal(report, m)) or "none") + ".")
     if note := tl.grid_edge_note(report):
         st.caption(note)
-    st.markdown("Labels from scratch needs to match the pre-trained model at N: " + "; ".join(
-        f"{lab}: " + ", ".join(f"N={k}: {v:g}x" for k, v in report["label_multiple"][s].items())
-        for s, lab in tl.TEST_SETS.items()) + ".")
+    st.markdown(ui.memo(tl.multiples_text))
 
 # ------------------------------------------------------------------------------------- 3. stage 2 on your text
 st.header("3. Stage 2 on your own text")

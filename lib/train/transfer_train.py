@@ -274,17 +274,40 @@ def curve_means(rows: list[dict]) -> dict:
     return {m: {n: {s: sum(v) / len(v) for s, v in cell.items()} for n, cell in by.items()} for m, by in out.items()}
 
 
-def label_multiple(means: dict, n: int, test_set: str) -> float:
+def label_multiple(means: dict, n: int, test_set: str, method: str = "finetune") -> float:
     """How many times N labels from scratch needs before it beats the pre-trained model at N: walking up the grid from
-    N, the largest M such that scratch at M x N (and everywhere between) is still no better than fine-tuned at N.
-    0 when scratch at N already wins; when scratch never catches up it is a lower bound (largest N / N)."""
-    ft = means["finetune"][str(n)][test_set]
+    N, the largest M such that scratch at M x N (and everywhere between) is still no better than `method` (fine-tuned,
+    or the frozen probe) at N. 0 when scratch at N already wins; when scratch never catches up it is a lower bound
+    (largest N / N)."""
+    ft = means[method][str(n)][test_set]
     best = 0.0
     for m in sorted(int(k) for k in means["scratch"] if int(k) >= n):
         if means["scratch"][str(m)][test_set] > ft + 1e-9:
             break
         best = m / n
     return best
+
+
+PRETRAINED = ("finetune", "probe")   # the two ways to use the pre-trained model in stage 3
+
+
+def best_pretrained(chosen: dict, n: int) -> str:
+    """Which use of the pre-trained model to count at N: the one with the higher VALIDATION accuracy of its chosen
+    recipe (fine-tuning on a tie). Fine-tuning all layers or training only a head on the frozen model are the two ends
+    of ULMFiT's gradual unfreezing; which is better with N labels is a recipe choice, made before any test number."""
+    return max(PRETRAINED, key=lambda m: (chosen[f"{m}/{n}"]["valid"], m == "finetune"))
+
+
+def with_pretrained_choice(report: dict) -> dict:
+    """The report with `pretrained_choice` ({N: method}) and `label_multiple_pretrained` ({set: {N: multiple}}, the
+    chosen method's): derived from its validation scores and test means, so a report built before these keys
+    existed gets them without retraining."""
+    ns = [n for n in report["ns"] if n <= 256]
+    choice = {str(n): best_pretrained(report["chosen"], n) for n in ns}
+    report["pretrained_choice"] = choice
+    report["label_multiple_pretrained"] = {s: {str(n): label_multiple(report["means"], n, s, choice[str(n)])
+                                               for n in ns} for s in task.TEST_SETS}
+    return report
 
 
 # --------------------------------------------------------------------------------------- stage 2: the user's text
@@ -492,6 +515,7 @@ def main(names: list[str] | None, out_dir: Path) -> dict:
         "max_run_seconds_n256": timing, "workers": workers,
         "build_seconds": round(time.perf_counter() - t0, 1),
     }
+    with_pretrained_choice(report)
     report["markdown"] = markdown(report)
     return report
 
@@ -517,12 +541,22 @@ def markdown(report: dict) -> str:
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
     lines += ["", "Labels from scratch needs to match the pre-trained model at N (grid multiple; 1 = scratch at N "
               "already as good):", ""]
+    by_n = lambda d: sorted(d.items(), key=lambda kv: int(kv[0]))  # noqa: E731 (JSON keeps "128" before "16")
     for s, label in task.TEST_SETS.items():
-        lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x" for n, m in report["label_multiple"][s].items()))
+        lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x" for n, m in by_n(report["label_multiple"][s])))
+    if "label_multiple_pretrained" in report:
+        lines += ["", "The same, counting at each N the use of the pre-trained model that scored higher on validation "
+                  "(" + ", ".join(f"N={n}: {METHOD_NAMES[m]}" for n, m in by_n(report["pretrained_choice"])) + "):",
+                  ""]
+        for s, label in task.TEST_SETS.items():
+            lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x"
+                                                    for n, m in by_n(report["label_multiple_pretrained"][s])))
+    chosen = sorted(report["chosen"].items(), key=lambda kv: (METHODS.index(kv[0].split("/")[0]),
+                                                              int(kv[0].split("/")[1])))
     lines += ["", "Chosen recipes (validation): " + "; ".join(
-        f"{k}: {recipe_from(v['recipe']).label()}" for k, v in report["chosen"].items()),
+        f"{k}: {recipe_from(v['recipe']).label()}" for k, v in chosen),
         "", "Slowest single run at N <= 256 (one thread): " + ", ".join(
-            f"{METHOD_NAMES[m]} {s:.2f} s" for m, s in report["max_run_seconds_n256"].items())]
+            f"{METHOD_NAMES[m]} {report['max_run_seconds_n256'][m]:.2f} s" for m in METHODS)]
     b = report["bridge"]
     gpt = "not measured (gpt_base missing)" if b["gpt_prompt"] is None else f"{b['gpt_prompt']:.0%}"
     lines += ["", f"Bridge to prompting (continent of the {b['test_countries']} test countries): tiny GPT prompted "

@@ -83,6 +83,23 @@ def test_label_multiple():
     assert tt.label_multiple(means, 16, "s") == 1   # scratch at 32 (0.95) beats fine-tuned at 16 (0.80)
 
 
+def test_the_pretrained_use_is_chosen_on_validation():
+    """best_pretrained reads only the validation scores (ties go to fine-tuning); with_pretrained_choice derives the
+    multiples of the chosen method from the test means."""
+    chosen = {"finetune/16": {"valid": 0.90}, "probe/16": {"valid": 0.95},
+              "finetune/32": {"valid": 0.93}, "probe/32": {"valid": 0.93}}
+    assert tt.best_pretrained(chosen, 16) == "probe" and tt.best_pretrained(chosen, 32) == "finetune"
+    means = {"finetune": {"16": {s: 0.70 for s in task.TEST_SETS}, "32": {s: 0.90 for s in task.TEST_SETS}},
+             "probe": {"16": {s: 0.85 for s in task.TEST_SETS}, "32": {s: 0.99 for s in task.TEST_SETS}},
+             "scratch": {n: {s: v for s in task.TEST_SETS} for n, v in (("16", 0.6), ("32", 0.65), ("64", 0.8),
+                                                                          ("128", 0.95))}}
+    report = tt.with_pretrained_choice({"ns": [16, 32, 512], "chosen": chosen, "means": means})
+    assert report["pretrained_choice"] == {"16": "probe", "32": "finetune"}
+    first = next(iter(task.TEST_SETS))
+    assert report["label_multiple_pretrained"][first] == {"16": 4.0, "32": 2.0}   # probe 0.85 >= scratch at 64
+    assert tt.label_multiple(means, 16, first) == 2.0                              # fine-tuned's 0.70 only to 32
+
+
 def test_stage2_copies_and_measures(small_lm):
     text = "the quick brown fox jumps over the lazy dog. " * 12
     train, held = tt.split_text(text)

@@ -35,7 +35,9 @@ def test_curve_notices_when_scratch_wins():
     text = " ".join(tl.curve_notices(BAD))
     assert "bought nothing" in text and "worth labels" not in text
     assert "**missed**" in text and "lowest multiple 0x" in text
-    assert "N = 16 (0x), N = 32 (0x), N = 64 (1x), N = 128 (2x) from scratch" in text
+    assert ("N = 16 (0x; 70% against 80% from scratch at 64), N = 32 (0x; 60% against 80% from scratch at 128), "
+            "N = 64 (1x; 70% against 80% from scratch at 256), N = 128 (2x; 70% against 80% from scratch at 512) "
+            "from scratch") in text
     assert "from scratch is ahead" in text             # 96% vs 90% at 1,024
     assert "no better than from scratch" in text       # probe 55% < scratch 65%
 
@@ -133,3 +135,30 @@ def test_grid_edge_note():
                                       "N = 64; a larger one was not tried.")
     rep["chosen"]["scratch/64"]["recipe"]["lr"] = rep["chosen"]["scratch/128"]["recipe"]["lr"] = 0.01
     assert tl.grid_edge_note(rep) == ""
+
+
+def _with_choice(report, choice, multiples):
+    return {**report, "pretrained_choice": {str(n): choice(n) for n in NS if n <= 256},
+            "label_multiple_pretrained": {s: {str(n): multiples[n] for n in NS if n <= 256} for s in tl.TEST_SETS}}
+
+
+def test_the_target_counts_the_use_of_the_pretrained_model_chosen_on_validation():
+    """Issue 13: at each N, fine-tuning or the frozen probe, whichever scored higher on validation; the sentence says
+    which, and judges the target on those multiples (here the probe's meet it where fine-tuning's do not)."""
+    probe = _with_choice(BAD, lambda n: "probe", {16: 32, 32: 16, 64: 8, 128: 4, 256: 4})
+    text = " ".join(tl.curve_notices(probe))
+    assert "at least **4x as many labels**" in text and "counting the frozen linear probe at every N" in text
+    assert tl.target_met(probe) == {s: True for s in tl.TEST_SETS} and not all(tl.target_met(BAD).values())
+    mixed = _with_choice(GOOD, lambda n: "probe" if n < 64 else "finetune", {16: 16, 32: 8, 64: 4, 128: 2, 256: 2})
+    text = " ".join(tl.curve_notices(mixed))
+    assert "**missed**" in text and "the frozen linear probe at N = 16, 32; fine-tuning at N = 64, 128, 256" in text
+    assert "N = 128 (2x; 90% against 70% from scratch at 512)" in text   # fine-tuned's 90% at 128, scratch's at 512
+    assert tl.chosen_uses(GOOD) is None
+
+
+def test_the_multiples_sentence_shows_both_counts_when_the_report_has_the_choice():
+    plain = tl.multiples_text(GOOD)
+    assert plain.startswith("Labels from scratch needs to match the fine-tuned model at N: held-out countries: N=16: 8x")
+    assert "Counting" not in plain
+    both = tl.multiples_text(_with_choice(GOOD, lambda n: "probe", {16: 32, 32: 16, 64: 8, 128: 4, 256: 2}))
+    assert "Counting the frozen linear probe at every N" in both and "N=16: 32x, N=32: 16x" in both

@@ -48,6 +48,65 @@ def inline_data(spec: dict) -> dict:
     return out
 
 
+# a single view's keys that belong to its one layer when it is drawn as a layer (the rest stays at the top level)
+_UNIT_KEYS = ("mark",)
+
+
+def drawn_inline(spec: dict) -> dict:
+    """The spec as ui.chart hands it to Streamlit: its named datasets and top-level data written into layers, so
+    Streamlit does not turn them into Arrow tables on every run (a DataFrame per dataset, then Arrow: 13% of a
+    sampling-page rerun, issue 12). A single view without selections becomes a one-layer spec first (its mark goes in
+    the layer; encoding, size and title stay on top, which Vega-Lite passes down). Shallow: the containers along the
+    way are new, the rows are shared, the input is not changed. Specs it cannot move safely (selections, concatenated
+    views, data given another way) come back as they are."""
+    if "params" in spec or "selection" in spec or any(k in spec for k in ("hconcat", "vconcat", "concat", "facet",
+                                                                           "repeat", "spec")):
+        return spec
+    datasets = spec.get("datasets") or {}
+    top = spec.get("data")
+    if top is None and not datasets:
+        return spec
+    if isinstance(top, dict) and set(top) == {"name"}:
+        if top["name"] not in datasets:
+            return spec
+        top = {"values": datasets[top["name"]]}
+    elif top is not None and not (isinstance(top, dict) and "values" in top):
+        return spec
+
+    def resolve(node: dict) -> dict | None:  # a layer with its named data written in; None: cannot be moved
+        data, inner = node.get("data"), node.get("layer")
+        out = node
+        if isinstance(data, dict) and set(data) == {"name"}:
+            if data["name"] not in datasets:
+                return None
+            out = {**node, "data": {"values": datasets[data["name"]]}}
+        elif data is not None and not (isinstance(data, dict) and "values" in data):
+            return None
+        if inner is not None:
+            layers = [resolve(v) for v in inner]
+            if any(v is None for v in layers):
+                return None
+            out = {**out, "layer": layers}
+        return out
+
+    transform = spec.get("transform")
+    if transform is not None and top is None:
+        return spec
+    out = {k: v for k, v in spec.items() if k not in ("datasets", "data", "transform")}
+    if "layer" not in out:
+        if "mark" not in out:
+            return spec
+        out = {k: v for k, v in out.items() if k not in _UNIT_KEYS}
+        out["layer"] = [{k: spec[k] for k in _UNIT_KEYS if k in spec}]
+    layers = [resolve(v) for v in out["layer"]]
+    if any(v is None for v in layers):
+        return spec
+    if top is not None:  # the top-level data (and the transforms that read it) on one layer around the others
+        layers = [{"data": top, **({"transform": transform} if transform is not None else {}), "layer": layers}]
+    out["layer"] = layers
+    return out
+
+
 @functools.lru_cache(maxsize=4)
 def _stored(path: str) -> dict:
     p = Path(path)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import streamlit as st
 
-from lib import serve  # lib.charts (Altair, pandas) only where a chart object is drawn: the home page needs neither
+from lib import serve, specs  # lib.charts (Altair, pandas) only where a chart object is drawn: the home page needs neither
 from lib.errors import ModelUnavailable
 from lib.textin import clean_text as _clean_text
 
@@ -325,6 +325,7 @@ def chart(c, *, key: str | None = None) -> None:
     spec = wrapped_titles(spec)
     if projector():
         spec = min_heights(spec)
+    spec = specs.drawn_inline(spec)  # rows in the JSON, not an Arrow table per dataset and run
     # theme=None: our own config (lib.charts.style) sets the fonts; Streamlit's theme would override them
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key)
 
@@ -567,9 +568,32 @@ def table_height(n_rows: int) -> int:
 
 
 def dataframe(df, **kwargs) -> None:
-    """st.dataframe as the pages draw it: full width, no index, every row shown at the house row height."""
-    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df)), row_height=row_height(),
-                 **kwargs)
+    """st.dataframe as the pages draw it: full width, no index, every row shown at the house row height. A frame that
+    ui.memo returns (the same object on every run) is turned into Arrow once, not on every run."""
+    st.dataframe(_arrow_of(df), hide_index=True, width="stretch", height=table_height(len(df)),
+                 row_height=row_height(), **kwargs)
+
+
+_TABLES: dict[int, tuple[weakref.ref, Any]] = {}
+
+
+def _arrow_of(df):
+    """The Arrow table Streamlit would make of pandas frame `df` (its own conversion, with its fallbacks for mixed
+    columns), kept for as long as the frame lives: keyed by id, checked through a weak reference, as _finished_spec
+    keeps chart specs. Anything else is passed through."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        return df
+    key = id(df)
+    hit = _TABLES.get(key)
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    from streamlit import dataframe_util
+
+    table = dataframe_util.convert_pandas_df_to_arrow_table(df)
+    _TABLES[key] = (weakref.ref(df, lambda _r, key=key: _TABLES.pop(key, None)), table)
+    return table
 
 
 def columns(spec: int | Sequence[float], **kwargs) -> list:

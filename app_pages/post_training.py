@@ -92,8 +92,9 @@ if "heldout" in rep.get("evaluation", {}):
     with st.expander("Does \u201cI don't know\u201d generalise? Names and questions it never saw"):
         gens = rep["evaluation"]["heldout"]["generators"]
         abstain, known = L.heldout_tables(rep)
-        st.markdown("DPO was tuned on invented names from its own generators (programs that make up names) and on a "
-                    "few phrasings of each question. Here it is asked about 40 names from each of three generators "
+        st.markdown("DPO was tuned on invented names from its own generators (programs that make up names) and on "
+                    + ", ".join(f"{len(v)} phrasings of the {k} question" for k, v in facts.TRAIN_QUESTIONS.items())
+                    + ". Here it is asked about 40 names from each of three generators "
                     "no training data used ("
                     + "; ".join(f"*{g}*: {', '.join(gens[g][:3])}" for g in abstain.columns[1:-1])
                     + ") in four phrasings it never saw, inside the same `Question: ...` frame. Every greedy answer "

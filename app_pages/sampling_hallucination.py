@@ -143,14 +143,16 @@ def lab_section(rep: dict) -> None:
     st.markdown("\n".join(f"- {x}" for x in notes))
     ui.prose(f"*{L.WHOLE_COLUMN}*: the model's own probability (T = 1) of the whole answer it gave, every token "
              f"multiplied, the copied name included. *agreement*: the share of 10 samples at temperature 1 that gave "
-             f"the most common answer (the self-consistency check). Above temperature 0 the lab samples with the Seed "
-             f"of section 2; at 0 its answer has no randomness in it and the agreement samples use a fixed seed.")
+             f"the most common answer (the self-consistency check). Above temperature 0 each answer is one sample, "
+             f"drawn with a fixed seed (the same for everyone; section 2's Seed does not reach the lab); at 0 it has "
+             f"no randomness in it.")
     ui.write_url(fragment=True)  # a fragment rerun skips app.py, which otherwise mirrors the widgets into the URL
 
 
 st.header("3. Hallucination lab")
-ui.prose("The embedded tiny GPT was trained only on sentences about real countries. Ask it about one it saw often, "
-         "one it saw twice, and one that does not exist (invented names never appear in any of its training data).")
+ui.prose("The embedded tiny GPT was pre-trained on sentences about real countries (and about made-up people). Ask "
+         "it about a country it saw often, one it saw twice, and one that does not exist: the invented names here "
+         "appear in none of its training data, neither in pre-training nor in finetuning.")
 if source != "embedded":
     st.caption("The lab always uses the embedded checkpoints: they are the models whose training data we know.")
 rep = None

@@ -113,7 +113,8 @@ with st.expander("The precomputed curve: every N, both test sets, and how the re
         + "; ".join(f"{tl.METHOD_NAMES[m]} {', '.join(f'{x:g}' for x in v)}" for m, v in grid.items())
         + f". From scratch also tried {max(report.get('step_multiples', {}).get('scratch', [1]))}x the steps, so a "
         "stalled baseline cannot fake the gap. Chosen: "
-        + "; ".join(f"{k}: {tl.recipe_text(v['recipe'])}" for k, v in report["chosen"].items()) + ".")
+        + "; ".join(f"{tl.METHOD_NAMES[k.split('/')[0]]} at N = {k.split('/')[1]}: {tl.recipe_text(v['recipe'])}"
+                    for k, v in tl.chosen_in_order(report["chosen"])) + ".")
     st.markdown(
         "**The word-surprisal readout**, a switch every method was offered: besides the pooled hidden states, the "
         "head reads the language model's own next-character predictions, its mean surprisal (-log p) at the first "

@@ -21,6 +21,7 @@ from lib import sampling
 from lib.charts import lm as lmcharts
 from lib.data import facts
 from lib.data import heldout as heldout_data
+from lib.eval import answers
 from lib.eval import heldout as heldout_eval
 from lib.models import probes, registry
 from lib.models.lm import CHECKPOINTS, LM, load_report
@@ -310,12 +311,22 @@ class Shipped:
         return max(0.0, 1.0 - self.base_capital - self.base_abstain)
 
 
+def _known_heldout(ev: dict, key: str) -> float:
+    """Well-known held-out capitals right in the training question, by the three-outcome classifier the held-out
+    expander uses (so the page gives one figure for one measurement); the older probe's figure for a report without
+    it."""
+    try:
+        return float(ev["heldout"][key]["training_phrasing"]["known"][KNOWN_HELD]["accuracy"])
+    except (KeyError, TypeError):
+        return float(ev[key]["qa"]["accuracy_seen5_capital"])
+
+
 def shipped(report: dict) -> Shipped:
     ev = report["evaluation"]
     d = report["settings"]["dpo"]
     return Shipped(ev["gpt_sft"]["qa"]["invented_names_a_capital"], ev["gpt_dpo"]["qa"]["invented_names_a_capital"],
                    ev["gpt_dpo"]["qa"]["capital"]["abstention_invented"],
-                   ev["gpt_sft"]["qa"]["accuracy_seen5_capital"], ev["gpt_dpo"]["qa"]["accuracy_seen5_capital"],
+                   _known_heldout(ev, "gpt_sft"), _known_heldout(ev, "gpt_dpo"),
                    ev["gpt_base"]["completion"]["invented_names_a_capital"],
                    ev["gpt_base"]["completion"]["abstention_invented"], int(d["steps"]), int(d["batch_pairs"]))
 
@@ -338,6 +349,26 @@ def _stop(quoted: str) -> str:
     return "" if quoted.rstrip().endswith((".", "!", "?")) else "."
 
 
+def real_country_notices(name: str, sft_answer: str, dpo_answer: str) -> list[str]:
+    """For a real country: a sentence when DPO gets it wrong or refuses it (the answer classifier's verdicts, the
+    true capital from the fact world); nothing when DPO is right or the name is invented."""
+    country = facts.BY_NAME.get(name)
+    if country is None:
+        return []
+    sft_v, dpo_v = answers.classify(sft_answer, name), answers.classify(dpo_answer, name)
+    if dpo_v.correct:
+        return []
+    sft_said = ("SFT got it right" if sft_v.correct else
+                "SFT got it wrong too" if sft_v.outcome != "abstain" else "SFT refused it too")
+    if dpo_v.outcome == "abstain":
+        return [f"DPO **refuses** {name}, a real country it saw {country.mentions} times in pre-training (its capital "
+                f"is {country.capital}; {sft_said}): taught to say “I don't know”, it now says it where it "
+                f"did know. Caution and helpfulness pull against each other."]
+    return [f"DPO's answer is **wrong**: the capital of {name} (seen {country.mentions} times in pre-training) is "
+            f"{country.capital}, and {sft_said}. Preference tuning can move probability away from what the model "
+            f"knew; section 2's caution measures how often, on well-known countries."]
+
+
 def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, garbled: bool, s: Shipped,
             live: Live | None) -> list[str]:
     """The page's "What to notice", from plain numbers (`live` is None before the student runs DPO)."""
@@ -350,17 +381,20 @@ def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, ga
         out.append(f"DPO's whole answer has probability {dpo_row.p_whole:.3f} although its first word has "
                    f"{dpo_row.p_idk:.3f}: deciding to abstain is one token, and the rest of the sentence (copying the "
                    f"country's name piece by piece) spreads the probability over several spellings.")
+    out += real_country_notices(name, sft.answer, dpo_row.answer)
     if garbled:
-        out.append(f"An answer that spells {name} differently is the model, not the app: the tiny model copies the "
-                   f"name from the question token by token and can garble one it never saw.")
+        out.append(f"An answer that names another country, or spells {name} differently, is the model, not the app: "
+                   f"the tiny model copies the name from the question token by token and can garble or swap one.")
     shipped_text = (f"On the held-out invented names (unused names of the training generator, asked the training "
                     f"question) the SFT checkpoint names a capital **{s.sft_capital:.0%}** "
                     f"of the time, the DPO checkpoint **{s.dpo_capital:.0%}** (it abstains on {s.dpo_abstain:.0%}), "
                     f"while DPO ")
     if s.dpo_known >= s.sft_known - 0.05:
-        shipped_text += f"still gets **{s.dpo_known:.0%}** of the well-known held-out capitals right in that question "
+        shipped_text += (f"still gets **{s.dpo_known:.0%}** of the well-known held-out capitals (seen 5+ times, never "
+                         f"in a question) right in that question ")
     else:
-        shipped_text += f"gets only **{s.dpo_known:.0%}** of the well-known held-out capitals right in that question "
+        shipped_text += (f"gets only **{s.dpo_known:.0%}** of the well-known held-out capitals (seen 5+ times, never "
+                         f"in a question) right in that question ")
     shipped_text += f"(SFT: {s.sft_known:.0%})."
     shipped_text += (" The base model, given \u201cThe capital of X is\u201d, "
                      + ("never says it does not know" if s.base_abstain == 0

@@ -237,12 +237,16 @@ def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consist
             "outcome": classifier.classify(out.text, name).outcome, "agreement": 100 * share, "most common sample": top}
 
 
+LAB_SEED = 0
+
+
 def lab_seed(temperature: float, seed: int) -> int:
-    """The seed the lab draws with. At temperature 0 the answer is greedy (no seed in it) and the agreement column is
-    a measurement of the model (10 samples at T = 1), so it uses a fixed seed: a whole class opening the page with
-    different seeds shares one computation (0.55 s of the three models) instead of thirty. Above 0 the answer itself
-    is a sample, drawn with the page's seed."""
-    return int(seed) if temperature > 0 else 0
+    """The seed the lab draws with: a fixed one at every temperature. At 0 the answer is greedy (no seed in it) and
+    the agreement column is a measurement of the model (10 samples at T = 1); above 0 the answer is one sample. A
+    whole class opening the page with different seeds shares one computation (0.55 s of the three models) instead of
+    thirty. It used to follow section 2's Seed above 0, but section 2 is a fragment of its own: a new seed redrew the
+    samples and left the lab showing the old seed's answers (found by a reviewer). `seed` is accepted and ignored."""
+    return LAB_SEED
 
 
 def lab_answers(name: str, temperature: float, seed: int) -> pd.DataFrame:

@@ -21,6 +21,7 @@ REPORT = MODELS / "report_transfer.json"
 NS = tt.NS
 METHODS = tt.METHODS
 METHOD_NAMES = tt.METHOD_NAMES
+chosen_in_order = tt.chosen_in_order
 TEST_SETS = task.TEST_SETS
 LIVE_MAX_N = 1024
 
@@ -160,7 +161,7 @@ def chosen_uses(report: dict) -> str | None:
     by: dict[str, list[str]] = {}
     for n, m in sorted(choice.items(), key=lambda kv: int(kv[0])):
         by.setdefault(m, []).append(n)
-    name = {"probe": "the frozen linear probe", "finetune": "fine-tuning"}
+    name = {"probe": "the frozen linear probe", "finetune": "fine-tuning all of it"}
     if len(by) == 1:
         return f"{name[next(iter(by))]} at every N"
     return "; ".join(f"{name[m]} at N = {', '.join(ns)}" for m, ns in by.items())
@@ -175,9 +176,10 @@ def multiples_text(report: dict | None = None) -> str:
         return "; ".join(f"{lab}: " + ", ".join(f"N={k}: {v:g}x" for k, v in sorted(mult[s].items(),
                                                                                  key=lambda kv: int(kv[0])))
                          for s, lab in TEST_SETS.items())
-    text = f"Labels from scratch needs to match the fine-tuned model at N: {line(report['label_multiple'])}."
+    text = ("How many times the labels from scratch can have and still be no better than the pre-trained model at N "
+            f"(from the table: the largest such multiple on the grid). Fine-tuned: {line(report['label_multiple'])}.")
     if uses := chosen_uses(report):
-        text += (f" Counting {uses} (the use of the pre-trained model that scored higher on validation): "
+        text += (f" Counting at each N the use of the pre-trained model that scored higher on validation ({uses}): "
                  f"{line(report['label_multiple_pretrained'])}.")
     return text
 
@@ -376,12 +378,13 @@ def curve_notices(report: dict) -> list[str]:
         out.append(f"With {small} labels, from scratch ({_pct(sc_s)}) does as well as the pre-trained model "
                    f"({_pct(ft_s)}): on this task pre-training bought nothing at that size.")
     multiples, uses = multiples_of(report), chosen_uses(report)
-    counted = f" (counting {uses}: the use of it that scored higher on validation)" if uses else ""
+    counted = (f". At each N it counts whichever use of the pre-trained model scored higher on validation, "
+               f"fine-tuning all of it or the frozen linear probe: here {uses.replace('the frozen linear probe', 'the probe')}"
+               if uses else "")
     met4, lowest = target_met(report, 4.0), {s: min(multiples[s].values()) for s in TEST_SETS}
     if all(met4.values()):
-        out.append(f"For every N from 16 to 256, from scratch needs at least **{min(lowest.values()):g}x as many "
-                   f"labels** to match the pre-trained model{counted}, on held-out countries and on invented names "
-                   f"alike.")
+        out.append(f"For every N from 16 to 256, from scratch with **{min(lowest.values()):g}x as many labels** is no "
+                   f"better than the pre-trained model, on held-out countries and on invented names alike{counted}.")
     else:
         missed = [TEST_SETS[s] for s, ok in met4.items() if not ok]
         short = sorted({int(n) for s in TEST_SETS for n, m in multiples[s].items() if int(n) <= 256 and m < 4})
@@ -394,13 +397,18 @@ def curve_notices(report: dict) -> list[str]:
                                          f"at {4 * n}" if four else "") + ")"
         ns = sorted(int(n) for n in multiples[next(iter(TEST_SETS))] if int(n) <= 256)
         met = [n for n in ns if n not in short]
-        held = (f"It holds for N = {', '.join(map(str, met))} (from scratch needs at least "
-                f"{min(multiples[s][str(n)] for s in TEST_SETS for n in met):g}x the labels there) and is "
+        held = (f"It holds for N = {', '.join(map(str, met))} (from scratch with "
+                f"{min(multiples[s][str(n)] for s in TEST_SETS for n in met):g}x the labels is no better there) and is "
                 if met else "It is ")
+        ft_only = {int(n): min(report["label_multiple"][s][n] for s in TEST_SETS) for n in report["label_multiple"][
+            next(iter(TEST_SETS))] if int(n) <= 256 and int(n) not in short} if uses else {}
+        ft_short = {n: m for n, m in sorted(ft_only.items()) if m < 4}
+        alone = (" Fine-tuning alone falls short at " + ", ".join(f"N = {n} ({m:g}x)" for n, m in ft_short.items())
+                 + " too." if ft_short else "")
         out.append(f"The target is pre-trained at N as good as from scratch at 4N, for every N up to 256{counted}. "
                    f"{held}**missed** at " + ", ".join(at(n, m) for n, m in worst.items())
                    + f", on {' and '.join(missed)}: there from scratch catches up with fewer than 4x the labels. "
-                   f"With more labels the gap closes.")
+                   f"With more labels the gap closes.{alone}")
     big = str(max(report["ns"]))
     gap_big = mean_score(ft[big]) - mean_score(sc[big])
     if abs(gap_big) < 0.03:
@@ -433,14 +441,15 @@ def live_notices(run: LiveRun, report: dict | None) -> list[str]:
     """Claims about the user's own run (a run where scratch wins says so)."""
     ft, sc = mean_score(run.scores["finetune"]), mean_score(run.scores["scratch"])
     out = []
+    probe = (f" (the frozen probe {_pct(mean_score(run.scores['probe']))})" if "probe" in run.scores else "")
     if ft > sc:
-        out.append(f"Your run (N = {run.n}, seed {run.seed}): pre-trained and fine-tuned **{_pct(ft)}**, from scratch "
-                   f"**{_pct(sc)}** on the two test sets.")
+        out.append(f"Your run (N = {run.n}, seed {run.seed}): pre-trained and fine-tuned **{_pct(ft)}**{probe}, from "
+                   f"scratch **{_pct(sc)}** on the two test sets.")
     elif ft < sc:
-        out.append(f"Your run (N = {run.n}, seed {run.seed}): **from scratch won** ({_pct(sc)} against {_pct(ft)}). "
-                   f"With this many labels and this seed, pre-training did not help.")
+        out.append(f"Your run (N = {run.n}, seed {run.seed}): **from scratch won** ({_pct(sc)} against {_pct(ft)} "
+                   f"fine-tuned{probe}). With this many labels and this seed, fine-tuning did not help.")
     else:
-        out.append(f"Your run (N = {run.n}, seed {run.seed}): a tie at {_pct(ft)}.")
+        out.append(f"Your run (N = {run.n}, seed {run.seed}): a tie at {_pct(ft)}{probe}.")
     if report is not None and str(run.n) in report["means"]["finetune"]:
         ref = mean_score(report["means"]["finetune"][str(run.n)])
         if abs(ft - ref) > 0.05:
@@ -525,7 +534,7 @@ def stage_cards(report: dict) -> list[dict]:
          "here": "a linear head on the LSTM's pooled states (the last one, the max and the mean over the text: "
                  "ULMFiT's concat pooling)" + (", and on the language model's own surprisal at the start of each "
                                                "word" if uses_word_surprisal(report) else "")
-                 + ", all weights trained"},
+                 + "; either all weights trained (fine-tuning) or only the head, on the frozen model (the probe)"},
     ]
 
 

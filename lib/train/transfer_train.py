@@ -526,6 +526,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+def chosen_in_order(chosen: dict) -> list[tuple[str, dict]]:
+    """The report's chosen recipes ("finetune/16": ...) by method, then N (JSON keeps "1024" before "128")."""
+    return sorted(chosen.items(), key=lambda kv: (METHODS.index(kv[0].split("/")[0]), int(kv[0].split("/")[1])))
+
+
 def markdown(report: dict) -> str:
     means = report["means"]
     lines = ["Transfer learning (ULMFiT on the char LSTM): real fact-world sentences against the same words shuffled. "
@@ -539,8 +544,8 @@ def markdown(report: dict) -> str:
     for n in report["ns"]:
         cells = [f"{means[m][str(n)][s]:.1%}" for m in METHODS for s in task.TEST_SETS]
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
-    lines += ["", "Labels from scratch needs to match the pre-trained model at N (grid multiple; 1 = scratch at N "
-              "already as good):", ""]
+    lines += ["", "How many times the labels from scratch can have and still be no better than the fine-tuned model "
+              "at N (the largest such multiple on the grid; 0 = scratch at N already better):", ""]
     by_n = lambda d: sorted(d.items(), key=lambda kv: int(kv[0]))  # noqa: E731 (JSON keeps "128" before "16")
     for s, label in task.TEST_SETS.items():
         lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x" for n, m in by_n(report["label_multiple"][s])))
@@ -551,8 +556,7 @@ def markdown(report: dict) -> str:
         for s, label in task.TEST_SETS.items():
             lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x"
                                                     for n, m in by_n(report["label_multiple_pretrained"][s])))
-    chosen = sorted(report["chosen"].items(), key=lambda kv: (METHODS.index(kv[0].split("/")[0]),
-                                                              int(kv[0].split("/")[1])))
+    chosen = chosen_in_order(report["chosen"])
     lines += ["", "Chosen recipes (validation): " + "; ".join(
         f"{k}: {recipe_from(v['recipe']).label()}" for k, v in chosen),
         "", "Slowest single run at N <= 256 (one thread): " + ", ".join(

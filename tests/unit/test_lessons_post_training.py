@@ -225,3 +225,13 @@ def test_a_quoted_answer_that_ends_its_sentence_gets_no_second_full_stop():
     bare = L.Row("Q", "Vilnius", 0.5, 0.0)
     assert "country.\u201d The probability" in L.notices("Liene", BASE, SFT, ends, True, False, SHIPPED, None)[0]
     assert "Vilnius\u201d. The probability" in L.notices("Liene", BASE, SFT, bare, False, False, SHIPPED, None)[0]
+
+
+def test_a_real_country_dpo_gets_wrong_or_refuses_is_named():
+    """A lecturer who picks France saw DPO answer "The capital of France is euro." and a page that said nothing."""
+    wrong = L.real_country_notices("France", "The capital of France is Paris.", "The capital of France is euro.")
+    assert len(wrong) == 1 and "**wrong**" in wrong[0] and "is Paris, and SFT got it right" in wrong[0]
+    refused = L.real_country_notices("France", "The capital of France is Lyon.", "I don't know that country.")
+    assert "**refuses** France" in refused[0] and "SFT got it wrong too" in refused[0]
+    assert L.real_country_notices("France", "The capital of France is Paris.", "The capital of France is Paris.") == []
+    assert L.real_country_notices("Liene", "The capital of Liene is Rome.", "The capital of Liene is Rome.") == []

@@ -146,9 +146,9 @@ def test_describe_settings():
     assert lm_lab.describe(0.7, 5, 0.9) == "temperature 0.7, top-k 5, top-p 0.9"
 
 
-def test_the_lab_shares_one_computation_at_temperature_0_and_follows_the_seed_above():
-    assert lm_lab.lab_seed(0.0, 1234) == lm_lab.lab_seed(0.0, 7) == 0
-    assert lm_lab.lab_seed(0.5, 1234) == 1234 and lm_lab.lab_seed(1.5, 7) == 7
+def test_the_lab_draws_with_one_fixed_seed_whatever_section_2s_seed():
+    assert lm_lab.lab_seed(0.0, 1234) == lm_lab.lab_seed(0.0, 7) == lm_lab.LAB_SEED
+    assert lm_lab.lab_seed(0.5, 1234) == lm_lab.lab_seed(1.5, 7) == lm_lab.LAB_SEED
 
 
 def test_the_lab_opens_on_the_post_training_pages_country(monkeypatch):

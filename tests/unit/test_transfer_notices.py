@@ -26,7 +26,7 @@ BAD = _report({**_flat(0.7), 32: 0.60, 1024: 0.90}, {**_flat(0.8), 32: 0.65, 102
 def test_curve_notices_when_pretraining_wins():
     text = " ".join(tl.curve_notices(GOOD))
     assert "80%" in text and "63%" in text and "worth labels" in text
-    assert "at least **4x as many labels**" in text
+    assert "from scratch with **4x as many labels** is no better than the pre-trained model" in text
     assert "the two meet" in text                      # 96% vs 95.5% at 1,024
     assert "lies between" in text                      # probe 70% between 63% and 80%
 
@@ -34,7 +34,7 @@ def test_curve_notices_when_pretraining_wins():
 def test_curve_notices_when_scratch_wins():
     text = " ".join(tl.curve_notices(BAD))
     assert "bought nothing" in text and "worth labels" not in text
-    assert "It holds for N = 256 (from scratch needs at least 4x the labels there) and is **missed** at N = 16" in text
+    assert "It holds for N = 256 (from scratch with 4x the labels is no better there) and is **missed** at N = 16" in text
     assert ("N = 16 (0x; 70% against 80% from scratch at 64), N = 32 (0x; 60% against 80% from scratch at 128), "
             "N = 64 (1x; 70% against 80% from scratch at 256), N = 128 (2x; 70% against 80% from scratch at 512), "
             "on held-out countries and invented names: there from scratch catches up") in text
@@ -60,7 +60,8 @@ def _live(ft, sc, n=32):
 
 
 def test_live_notices_say_who_won():
-    assert "pre-trained and fine-tuned **85%**, from scratch **60%**" in tl.live_notices(_live(0.85, 0.60), GOOD)[0]
+    won = tl.live_notices(_live(0.85, 0.60), GOOD)[0]
+    assert "pre-trained and fine-tuned **85%** (the frozen probe 70%), from scratch **60%**" in won
     lost = tl.live_notices(_live(0.55, 0.70), GOOD)[0]
     assert "**from scratch won**" in lost and "did not help" in lost
     assert "a tie" in tl.live_notices(_live(0.7, 0.7), None)[0]
@@ -147,18 +148,23 @@ def test_the_target_counts_the_use_of_the_pretrained_model_chosen_on_validation(
     which, and judges the target on those multiples (here the probe's meet it where fine-tuning's do not)."""
     probe = _with_choice(BAD, lambda n: "probe", {16: 32, 32: 16, 64: 8, 128: 4, 256: 4})
     text = " ".join(tl.curve_notices(probe))
-    assert "at least **4x as many labels**" in text and "counting the frozen linear probe at every N" in text
+    assert "with **4x as many labels** is no better" in text and "here the probe at every N" in text
     assert tl.target_met(probe) == {s: True for s in tl.TEST_SETS} and not all(tl.target_met(BAD).values())
     mixed = _with_choice(GOOD, lambda n: "probe" if n < 64 else "finetune", {16: 16, 32: 8, 64: 4, 128: 2, 256: 2})
     text = " ".join(tl.curve_notices(mixed))
-    assert "**missed**" in text and "the frozen linear probe at N = 16, 32; fine-tuning at N = 64, 128, 256" in text
+    assert "**missed**" in text and "the probe at N = 16, 32; fine-tuning all of it at N = 64, 128, 256" in text
     assert "N = 128 (2x; 90% against 70% from scratch at 512)" in text   # fine-tuned's 90% at 128, scratch's at 512
+    assert "Fine-tuning alone" not in text              # fine-tuning's own multiples (GOOD's) are all 4x or more
+    short_alone = _with_choice(BAD, lambda n: "probe", {16: 32, 32: 16, 64: 8, 128: 4, 256: 2})
+    assert "Fine-tuning alone falls short at N = 16 (0x), N = 32 (0x), N = 64 (1x), N = 128 (2x) too." in " ".join(
+        tl.curve_notices(short_alone))
     assert tl.chosen_uses(GOOD) is None
 
 
 def test_the_multiples_sentence_shows_both_counts_when_the_report_has_the_choice():
     plain = tl.multiples_text(GOOD)
-    assert plain.startswith("Labels from scratch needs to match the fine-tuned model at N: held-out countries: N=16: 8x")
+    assert plain.startswith("How many times the labels from scratch can have and still be no better than the "
+                            "pre-trained model at N") and "Fine-tuned: held-out countries: N=16: 8x" in plain
     assert "Counting" not in plain
     both = tl.multiples_text(_with_choice(GOOD, lambda n: "probe", {16: 32, 32: 16, 64: 8, 128: 4, 256: 2}))
-    assert "Counting the frozen linear probe at every N" in both and "N=16: 32x, N=32: 16x" in both
+    assert "(the frozen linear probe at every N): held-out countries: N=16: 32x, N=32: 16x" in both

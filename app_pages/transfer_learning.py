@@ -64,23 +64,27 @@ tricks = c3.selectbox("Fine-tuning recipe", list(tl.TRICKS), key="tl_tricks",
 ui.warm_up_training()  # the first click of the process does not pay torch's one-off set-up
 run = st.button(f"Train all three on {n} labels", type="primary", icon=":material/play_arrow:", key="tl_run")
 
-if run:
-    with ui.model_guard():
-        lm = ui.cached_model("char_lstm")
-    bars = {m: st.progress(0.0, text=f"{tl.METHOD_NAMES[m]}: waiting") for m in tl.METHODS}
+# one container whether or not the button was pressed: the elements below keep their places, so the
+# expander further down stays open across a run
+with st.container():
+    if run:
+        with ui.model_guard():
+            lm = ui.cached_model("char_lstm")
+        bars = {m: st.progress(0.0, text=f"{tl.METHOD_NAMES[m]}: waiting") for m in tl.METHODS}
 
-    def on_step(method: str, step: int, steps: int) -> None:
-        if step % 10 == 0 or step == steps:
-            bars[method].progress(step / steps, text=f"{tl.METHOD_NAMES[method]}: step {step} of {steps}")
+        def on_step(method: str, step: int, steps: int) -> None:
+            if step % 10 == 0 or step == steps:
+                bars[method].progress(step / steps, text=f"{tl.METHOD_NAMES[method]}: step {step} of {steps}")
 
-    live, cached = tl.live_run_shared(lm, report, int(n), int(seed), tricks, on_step)
-    for bar in bars.values():
-        bar.empty()
-    runs = st.session_state.setdefault(LIVE, [])
-    runs.append(live)
-    del runs[:-30]  # keep the last 30 runs of this session
-    if cached:
-        st.caption("This exact run (same N, seed and recipe) was already made on this server: its result is shown.")
+        live, cached = tl.live_run_shared(lm, report, int(n), int(seed), tricks, on_step)
+        for bar in bars.values():
+            bar.empty()
+        runs = st.session_state.setdefault(LIVE, [])
+        runs.append(live)
+        del runs[:-30]  # keep the last 30 runs of this session
+        if cached:
+            st.caption("This exact run (same N, seed and recipe) was already made on this server: its result is "
+                       "shown.")
 
 runs = st.session_state.get(LIVE, [])
 curve = ui.memo(tl.curve_frame_of)

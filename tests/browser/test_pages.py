@@ -80,3 +80,22 @@ def test_a_deep_link_is_the_first_request_to_a_fresh_server(chromium):
             assert page.url.endswith(f"/{target.url_path}?projector=1")
         finally:
             context.close()
+
+
+def test_an_open_expander_stays_open_across_a_live_run(chromium, server):
+    """A reviewer opened the transfer page's "precomputed curve" expander, pressed "Train all three", and found it
+    shut: the run added elements above it, so it was drawn anew. The run's elements live in one container now."""
+    from tests.browser.server import DONE
+
+    context, page, _ = _open(chromium, f"{server}/transfer-learning")
+    try:
+        details = page.locator("details", has=page.locator("summary", has_text="The precomputed curve"))
+        page.locator("summary", has_text="The precomputed curve").click()
+        page.wait_for_function("el => el.open", arg=details.element_handle(), timeout=60_000)
+        page.get_by_role("button", name="Train all three").click()
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=120_000)
+        page.wait_for_selector(DONE, timeout=600_000)
+        page.get_by_text("Training took").first.wait_for(timeout=600_000)   # the run's notes: the run is drawn
+        assert details.get_attribute("open") is not None
+    finally:
+        context.close()

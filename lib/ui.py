@@ -43,6 +43,7 @@ _BASE_CSS = """
 .block-container {padding-top: 2.2rem; max-width: 1280px;}
 div[data-testid="stMarkdownContainer"] .ufm-key-idea {border-left: 6px solid #1f5aa6; background: #eef3fa;
   padding: 0.6rem 1rem; border-radius: 4px; margin: 0.2rem 0 1rem 0; font-size: 1.1em;}
+.katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2rem;}
 </style>
 """
 

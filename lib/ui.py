@@ -459,14 +459,17 @@ def references(refs: Sequence[tuple[str, str | None]]) -> None:
 
 
 def show_code(*objects: Callable | type, label: str = "Show the code that just ran") -> None:
-    """An expander with the source of the lib functions or classes that produced what the page shows."""
+    """An expander with the source of the lib functions or classes that produced what the page shows: one code block,
+    each object under a comment with its full name (one element, not two an object: the expander is sent on every
+    run, opened or not, and every element costs the server a message)."""
     with st.expander(label):
-        for obj in objects:
-            src = _source(obj)
-            if src is None:
-                continue
-            st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
-            st.code(src, language="python")
+        st.code(_sources(objects), language="python")
+
+
+@functools.lru_cache(maxsize=64)
+def _sources(objects: tuple) -> str:
+    parts = [f"# {obj.__module__}.{obj.__qualname__}\n{src}" for obj in objects if (src := _source(obj)) is not None]
+    return "\n\n".join(parts) or "# (source not available)"
 
 
 @functools.lru_cache(maxsize=512)

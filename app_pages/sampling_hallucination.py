@@ -19,8 +19,9 @@ def new_seed() -> None:
     st.session_state["samp_seed"] = int(st.session_state.get("samp_seed", 0)) + 1
 
 
-def bullets(points: list[str]) -> None:
-    st.markdown("**What to notice here.**\n" + "\n".join(f"- {x}" for x in points))
+def bullets(points: list[str], after: str | None = None) -> None:
+    """A section's notes, and the prose paragraph after them in the same element (one message less a run)."""
+    st.markdown("**What to notice here.**\n" + "\n".join(f"- {x}" for x in points) + (f"\n\n{after}" if after else ""))
 
 
 ui.header("Sampling and hallucination",
@@ -76,10 +77,11 @@ def sampler_sections() -> None:
     top = dist.frame.iloc[0]
     settings = L.describe(temperature, top_k, top_p)
     bullets(L.distribution_notices(settings, top["token"], top["probability"], top["model_probability"], dist.kept,
-                                   dist.vocab_size, top_k))
-    ui.prose("Every bar comes from the same cached logits: moving a slider here never runs the model again. The "
-             "sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` and "
-             "`TopPLogitsWarper`, applied in that order, as `generate` does.")
+                                   dist.vocab_size, top_k),
+            after=None if projector else (
+                "Every bar comes from the same cached logits: moving a slider here never runs the model again. The "
+                "sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` "
+                "and `TopPLogitsWarper`, applied in that order, as `generate` does."))
 
     sample_section(nt, temperature, top_k, top_p, settings, projector)
 
@@ -104,11 +106,11 @@ def sample_section(nt, temperature: float, top_k: int, top_p: float, settings: s
     with right:
         if view.entropy_spec is not None:
             ui.chart(view.entropy_spec)
-    st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
-                "likely; hover for the number):")
     shown = 8 if projector else 12
-    st.markdown("".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {L.coloured_tokens_html(toks, ps)}</div>'
-                        for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
+    st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
+                "likely; hover for the number):\n\n"
+                + "".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {L.coloured_tokens_html(toks, ps)}</div>'
+                          for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
                 unsafe_allow_html=True)
     if len(ss.texts) > shown:
         st.caption(f"First {shown} of {len(ss.texts)} samples shown.")

@@ -415,8 +415,7 @@ def what_to_notice(points: Iterable[str]) -> None:
     points = [p for p in points if p]
     if not points:
         return
-    st.subheader("What to notice")
-    st.markdown("\n".join(f"- {p}" for p in points))
+    st.markdown("### What to notice\n" + "\n".join(f"- {p}" for p in points))  # one element: heading and list
 
 
 def quiz(key: str, questions: Sequence[dict]) -> None:
@@ -454,8 +453,7 @@ def _quiz_body(key: str, questions: Sequence[dict]) -> None:
 def references(refs: Sequence[tuple[str, str | None]]) -> None:
     if not refs:
         return
-    st.subheader("References")
-    st.markdown("\n".join(f"- [{text}]({url})" if url else f"- {text}" for text, url in refs))
+    st.markdown("### References\n" + "\n".join(f"- [{text}]({url})" if url else f"- {text}" for text, url in refs))
 
 
 def show_code(*objects: Callable | type, label: str = "Show the code that just ran") -> None:

@@ -34,3 +34,11 @@ def texts(at: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
         parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
     return "\n".join(parts)
+
+
+NOTICE_HEADING = "### What to notice\n"
+
+
+def notice_list(at) -> str:
+    """The page's "What to notice" list (ui.what_to_notice draws its heading and list as one markdown element)."""
+    return next(m.value[len(NOTICE_HEADING):] for m in at.markdown if m.value.startswith(NOTICE_HEADING))

@@ -7,13 +7,15 @@ import numpy as np
 from lib.models import seq2seq_eval
 from lib.data import translation as tr
 from lib.models import registry
-from tests.apptest import open_page, texts
+from tests.apptest import notice_list, open_page, texts
 
 PAGE = "app_pages/attention_alignment.py"
 
 
 def notice(at) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("- Every row"))
+    out = notice_list(at)
+    assert out.startswith("- Every row"), out
+    return out
 
 
 def test_page_renders_with_template():

@@ -2,7 +2,7 @@
 moving the highlighted step, the predictions, the gradients for all three cells, friendly bad input."""
 import re
 
-from tests.apptest import open_page, texts
+from tests.apptest import NOTICE_HEADING, open_page, texts
 
 PAGE = "app_pages/rnn_unrolling.py"
 
@@ -65,7 +65,7 @@ def metric_groups(at) -> tuple[dict, dict]:
 
 
 def notice_points(at) -> list[str]:
-    return [line for m in at.markdown if m.value.startswith("- ") for line in m.value.split("\n")]
+    return [line for m in at.markdown if m.value.startswith(("- ", NOTICE_HEADING)) for line in m.value.split("\n")]
 
 
 def test_gradient_text_agrees_with_the_numbers_shown():

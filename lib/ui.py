@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import streamlit as st
 
-from lib import serve, specs  # lib.charts (Altair, pandas) only where a chart object is drawn: the home page needs neither
+from lib import serve, specs  # lib.charts (Altair, pandas) only where a chart object is drawn: not on the home page
 from lib.errors import ModelUnavailable
 from lib.textin import clean_text as _clean_text
 

@@ -378,9 +378,9 @@ def curve_notices(report: dict) -> list[str]:
         out.append(f"With {small} labels, from scratch ({_pct(sc_s)}) does as well as the pre-trained model "
                    f"({_pct(ft_s)}): on this task pre-training bought nothing at that size.")
     multiples, uses = multiples_of(report), chosen_uses(report)
+    short_uses = uses.replace("the frozen linear probe", "the probe") if uses else ""
     counted = (f". At each N it counts whichever use of the pre-trained model scored higher on validation, "
-               f"fine-tuning all of it or the frozen linear probe: here {uses.replace('the frozen linear probe', 'the probe')}"
-               if uses else "")
+               f"fine-tuning all of it or the frozen linear probe: here {short_uses}" if uses else "")
     met4, lowest = target_met(report, 4.0), {s: min(multiples[s].values()) for s in TEST_SETS}
     if all(met4.values()):
         out.append(f"For every N from 16 to 256, from scratch with **{min(lowest.values()):g}x as many labels** is no "

@@ -219,8 +219,8 @@ def test_the_caution_says_when_dpo_loses_the_countries_it_was_not_tuned_on():
 
 
 def test_a_quoted_answer_that_ends_its_sentence_gets_no_second_full_stop():
-    """"... and DPO “I don't know that country.”." read as a typo on the projector: the full stop after the quotation
-    is dropped when the answer ends with one, kept when it does not."""
+    """"... and DPO “I don't know that country.”." read as a typo on the projector: the full stop after the
+    quotation is dropped when the answer ends with one, kept when it does not."""
     ends = L.Row("Q", "I don't know that country.", 0.99, 0.99)
     bare = L.Row("Q", "Vilnius", 0.5, 0.0)
     assert "country.\u201d The probability" in L.notices("Liene", BASE, SFT, ends, True, False, SHIPPED, None)[0]

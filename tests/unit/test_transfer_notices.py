@@ -34,7 +34,8 @@ def test_curve_notices_when_pretraining_wins():
 def test_curve_notices_when_scratch_wins():
     text = " ".join(tl.curve_notices(BAD))
     assert "bought nothing" in text and "worth labels" not in text
-    assert "It holds for N = 256 (from scratch with 4x the labels is no better there) and is **missed** at N = 16" in text
+    assert ("It holds for N = 256 (from scratch with 4x the labels is no better there) and is **missed** at N = 16"
+            in text)
     assert ("N = 16 (0x; 70% against 80% from scratch at 64), N = 32 (0x; 60% against 80% from scratch at 128), "
             "N = 64 (1x; 70% against 80% from scratch at 256), N = 128 (2x; 70% against 80% from scratch at 512), "
             "on held-out countries and invented names: there from scratch catches up") in text

@@ -175,7 +175,7 @@ if rep is not None:
         if flat:
             st.caption(flat)
         outcome = L.outcome_frame(rep)
-        ui.dataframe(outcome, column_config={c: st.column_config.NumberColumn(format="%.1f%%")  # rows add to 100
+        ui.dataframe(outcome, column_config={c: st.column_config.NumberColumn(format="%.1f%%")  # whole %: 101
                                              for c in ("names a capital", "abstains", "neither")})
         st.caption("Greedy (T = 0), the same names: every answer is one of three outcomes.")
     if sc:

@@ -73,7 +73,7 @@ def sampler_sections() -> None:
     st.markdown("Prompt tokens: " + " ".join(f"`{show_token(t)}`" for t in nt.prompt_tokens)
                 + " (`\u00b7` marks a leading space: a token usually carries the space before its word.)")
     with st.expander("The numbers behind the chart"):
-        ui.dataframe(dist.frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"}))
+        ui.dataframe(dist.table)
     top = dist.frame.iloc[0]
     settings = L.describe(temperature, top_k, top_p)
     bullets(L.distribution_notices(settings, top["token"], top["probability"], top["model_probability"], dist.kept,
@@ -174,7 +174,7 @@ if rep is not None:
         flat = ui.memo(L.flat_rate_note_of)
         if flat:
             st.caption(flat)
-        outcome = L.outcome_frame(rep)
+        outcome = ui.memo(L.outcome_frame_of)
         ui.dataframe(outcome, column_config={c: st.column_config.NumberColumn(format="%.1f%%")  # whole %: 101
                                              for c in ("names a capital", "abstains", "neither")})
         st.caption("Greedy (T = 0), the same names: every answer is one of three outcomes.")

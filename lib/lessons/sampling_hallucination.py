@@ -83,6 +83,7 @@ class Distribution:
     kept: int               # tokens the sampler can draw
     vocab_size: int
     spec: dict              # the finished chart
+    table: pd.DataFrame     # `frame` as the page's table shows it (its columns named for a reader), made once
 
 
 def distribution(nt: NextToken, temperature: float, top_k: int, top_p: float, projector: bool) -> Distribution:
@@ -92,7 +93,8 @@ def distribution(nt: NextToken, temperature: float, top_k: int, top_p: float, pr
     shown = distribution_frame(nt, temperature, top_k, top_p, top=10) if projector else frame
     kept = kept_count(nt, temperature, top_k, top_p)
     title = f"Top {len(shown) - 1} next tokens: {kept} of {len(nt.logits)} can be drawn"
-    return Distribution(frame, kept, len(nt.logits), lmcharts.next_token_spec(shown, title, projector))
+    table = frame.rename(columns={"model_probability": "model (T=1)", "probability": "sampler"})
+    return Distribution(frame, kept, len(nt.logits), lmcharts.next_token_spec(shown, title, projector), table)
 
 
 def describe(temperature: float, top_k: int, top_p: float) -> str:
@@ -296,6 +298,11 @@ def outcome_frame(report: dict) -> pd.DataFrame:
             rows.append({"checkpoint": label, "names a capital": 100 * o["capital"], "abstains": 100 * o["abstain"],
                          "neither": 100 * o["neither"]})
     return pd.DataFrame(rows, columns=["checkpoint", "names a capital", "abstains", "neither"])
+
+
+def outcome_frame_of() -> pd.DataFrame:
+    """`outcome_frame` of the shipped report (one frame per server: the page's table turns it into Arrow once)."""
+    return outcome_frame(load_report())
 
 
 def hallucination_frame(report: dict) -> pd.DataFrame:

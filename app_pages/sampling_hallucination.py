@@ -135,7 +135,7 @@ def lab_section(rep: dict) -> None:
     lab_t = h2.slider("Temperature for the answers", 0.0, 1.5, step=0.5, key="samp_lab_t")
     with ui.model_guard(), st.spinner("Asking the three checkpoints..."):
         answers = ui.memo(L.lab_answers, name, float(lab_t),
-                          L.lab_seed(float(lab_t), int(st.session_state.get("samp_seed", 0))))
+                          L.lab_seed(float(lab_t)))
     st.markdown(f"Prompts: base `{answers.iloc[0]['prompt']}`; SFT and DPO `{answers.iloc[1]['prompt']}`")
     shown = answers.drop(columns=["prompt", "most common sample"] if ui.projector() else ["prompt"])
     ui.dataframe(shown, column_config={L.WHOLE_COLUMN: st.column_config.NumberColumn(format="%.3f"),

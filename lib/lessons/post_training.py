@@ -73,8 +73,8 @@ def default_option(report: dict | None = None) -> str:
     invented = [o for o in options if "(invented" in o]
     dpo_lm = registry.load("gpt_dpo")
     prompts = [probes.checkpoint_prompt("gpt_dpo", o.split(" (")[0], "capital") for o in invented]
-    answers = sampling.generate(dpo_lm, prompts, temperature=0.0, max_new_tokens=12, stop="sentence")
-    for option, out in zip(invented, answers):
+    replies = sampling.generate(dpo_lm, prompts, temperature=0.0, max_new_tokens=12, stop="sentence")
+    for option, out in zip(invented, replies):
         if facts.is_abstention(out.text):
             return option.split(" (")[0]
     return invented[0].split(" (")[0]

@@ -242,7 +242,7 @@ def lab_answer(lm, name: str, fmt: str, temperature: float, seed: int, n_consist
 LAB_SEED = 0
 
 
-def lab_seed(temperature: float, seed: int) -> int:
+def lab_seed(temperature: float, seed: int = 0) -> int:
     """The seed the lab draws with: a fixed one at every temperature. At 0 the answer is greedy (no seed in it) and
     the agreement column is a measurement of the model (10 samples at T = 1); above 0 the answer is one sample. A
     whole class opening the page with different seeds shares one computation (0.55 s of the three models) instead of

@@ -526,6 +526,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+def multiples_line(by_n: dict) -> str:
+    """One test set's label multiples in N order ("N=16: 32x, N=32: 16x, ..."; JSON keeps "128" before "16")."""
+    return ", ".join(f"N={n}: {m:g}x" for n, m in sorted(by_n.items(), key=lambda kv: int(kv[0])))
+
+
 def chosen_in_order(chosen: dict) -> list[tuple[str, dict]]:
     """The report's chosen recipes ("finetune/16": ...) by method, then N (JSON keeps "1024" before "128")."""
     return sorted(chosen.items(), key=lambda kv: (METHODS.index(kv[0].split("/")[0]), int(kv[0].split("/")[1])))
@@ -546,16 +551,15 @@ def markdown(report: dict) -> str:
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
     lines += ["", "How many times the labels from scratch can have and still be no better than the fine-tuned model "
               "at N (the largest such multiple on the grid; 0 = scratch at N already better):", ""]
-    by_n = lambda d: sorted(d.items(), key=lambda kv: int(kv[0]))  # noqa: E731 (JSON keeps "128" before "16")
     for s, label in task.TEST_SETS.items():
-        lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x" for n, m in by_n(report["label_multiple"][s])))
+        lines.append(f"- {label}: {multiples_line(report['label_multiple'][s])}")
     if "label_multiple_pretrained" in report:
         lines += ["", "The same, counting at each N the use of the pre-trained model that scored higher on validation "
-                  "(" + ", ".join(f"N={n}: {METHOD_NAMES[m]}" for n, m in by_n(report["pretrained_choice"])) + "):",
-                  ""]
+                  "(" + ", ".join(f"N={n}: {METHOD_NAMES[m]}" for n, m in sorted(report["pretrained_choice"].items(),
+                                                                                   key=lambda kv: int(kv[0])))
+                  + "):", ""]
         for s, label in task.TEST_SETS.items():
-            lines.append(f"- {label}: " + ", ".join(f"N={n}: {m:g}x"
-                                                    for n, m in by_n(report["label_multiple_pretrained"][s])))
+            lines.append(f"- {label}: {multiples_line(report['label_multiple_pretrained'][s])}")
     chosen = chosen_in_order(report["chosen"])
     lines += ["", "Chosen recipes (validation): " + "; ".join(
         f"{k}: {recipe_from(v['recipe']).label()}" for k, v in chosen),

@@ -383,8 +383,7 @@ def notices(name: str, base: Row, sft: Row, dpo_row: Row, dpo_abstains: bool, ga
                    f"country's name piece by piece) spreads the probability over several spellings.")
     out += real_country_notices(name, sft.answer, dpo_row.answer)
     if garbled:
-        out.append(f"An answer that names another country, or spells {name} differently, is the model, not the app: "
-                   f"the tiny model copies the name from the question token by token and can garble or swap one.")
+        out.append(probes.garbled_note(name))
     shipped_text = (f"On the held-out invented names (unused names of the training generator, asked the training "
                     f"question) the SFT checkpoint names a capital **{s.sft_capital:.0%}** "
                     f"of the time, the DPO checkpoint **{s.dpo_capital:.0%}** (it abstains on {s.dpo_abstain:.0%}), "

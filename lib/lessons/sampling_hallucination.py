@@ -268,8 +268,7 @@ def lab_notices(name: str, base_prompt: str, base_answer: str, base_probability:
            f"not), *abstain* if it says it does not know, *neither* for anything else (\u201ca.\u201d, a currency, "
            f"another country): \u201cneither\u201d is not an answer."]
     if any(probes.name_garbled(name, a) for a in answers):
-        out.append(f"Where an answer spells {name} differently, that is the model, not the app: the tiny model copies "
-                   f"the name from the question token by token and can garble one it never saw.")
+        out.append(probes.garbled_note(name))
     return out
 
 

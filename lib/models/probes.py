@@ -140,3 +140,9 @@ def name_garbled(name: str, answer: str) -> bool:
     """True when an answer that repeats the country's name ("The capital of ...", "I don't know the capital of ...")
     spells it differently from the question: the tiny model copies names token by token and can get one wrong."""
     return "capital of" in answer and f"capital of {name}" not in answer
+
+
+def garbled_note(name: str) -> str:
+    """What a page says under an answer that `name_garbled` flags (another country's name, or `name` misspelt)."""
+    return (f"An answer that names another country, or spells {name} differently, is the model, not the app: the tiny "
+            f"model copies the name from the question token by token and can garble or swap one.")

@@ -36,3 +36,16 @@ def test_attention_heatmap_checks_shape_and_drops_masked_cells():
         lmcharts.attention_heatmap(np.zeros((2, 3)), ["a", "b"])
     with pytest.raises(ValueError):
         lmcharts.attention_heatmap(np.zeros((2, 2)), ["a"])
+
+
+@pytest.mark.parametrize("df", [
+    pd.DataFrame({"answer": ["Paris.", None, "a city."], "count": [15, 3, 2], "share": [0.75, float("nan"), 0.1]}),
+    pd.DataFrame({"text": pd.Series(["x", None], dtype="string"), "flag": [True, False],
+                  "n": np.array([1, 2], dtype="int32"), "inf": [float("inf"), 0.5]}),
+    pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-06-30"]), "kind": pd.Categorical(["a", "b"])}),
+    pd.DataFrame({"mixed": [1, "two"]}),
+    pd.DataFrame({"step": [], "entropy_bits": []}),
+])
+def test_records_are_what_altairs_sanitizer_gives(df):
+    from altair.utils.core import sanitize_pandas_dataframe
+    assert lmcharts.records(df) == sanitize_pandas_dataframe(df).to_dict("records")

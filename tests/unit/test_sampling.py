@@ -95,3 +95,22 @@ def test_per_token_probabilities_are_the_models(tiny_lm):
         probs = torch.softmax(scoring.next_token_logits(tiny_lm.model, ids), -1)
         assert p == pytest.approx(float(probs[tid]), rel=1e-4)
         ids = ids + [tid]
+
+
+def test_draw_follows_the_distribution_and_never_draws_a_cut_token():
+    probs = torch.tensor([[0.5, 0.0, 0.3, 0.2, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0, 0.0]])
+    gen = torch.Generator().manual_seed(0)
+    draws = torch.stack([sampling.draw(probs, gen) for _ in range(4000)])  # 4000, 3
+    assert draws[:, 1].eq(4).all() and draws[:, 2].eq(1).all()
+    counts = torch.bincount(draws[:, 0], minlength=5).double() / len(draws)
+    assert counts[1] == 0 and counts[4] == 0
+    # 4000 draws: a share's standard error is under 0.008; 0.04 is five of them
+    assert torch.allclose(counts[[0, 2, 3]], torch.tensor([0.5, 0.3, 0.2], dtype=torch.float64), atol=0.04)
+    again = torch.Generator().manual_seed(0)
+    assert torch.equal(sampling.draw(probs, again), draws[0])  # the seed decides the draw
+
+
+def test_draw_keeps_to_tokens_with_mass_when_the_uniform_number_rounds_up_to_the_total(monkeypatch):
+    probs = torch.tensor([[0.25, 0.75, 0.0, 0.0]])
+    monkeypatch.setattr(torch, "rand", lambda *a, **k: torch.ones(1, 1, dtype=torch.float64))  # u = the total
+    assert sampling.draw(probs, torch.Generator()).item() == 1

@@ -83,6 +83,7 @@ def sampler_sections() -> None:
                 "sampler's distribution comes from transformers' own `TemperatureLogitsWarper`, `TopKLogitsWarper` "
                 "and `TopPLogitsWarper`, applied in that order, as `generate` does."))
 
+    st.header("2. Sample many times")  # drawn here, so a new seed does not send it again
     sample_section(nt, temperature, top_k, top_p, settings, projector)
 
 
@@ -90,12 +91,11 @@ def sampler_sections() -> None:
 # thirty pressing "New seed" at once queues on one process, issue 12), a slider in section 1 redraws both.
 @st.fragment
 def sample_section(nt, temperature: float, top_k: int, top_p: float, settings: str, projector: bool) -> None:
-    st.header("2. Sample many times")
     b1, b2, b3 = st.columns([3, 3, 2], vertical_alignment="bottom")
     n = int(b1.slider("Samples", 5, 50, step=5, key="samp_n"))
     seed = int(b2.number_input("Seed", min_value=0, max_value=10**6, step=1, key="samp_seed"))
     b3.button("New seed", on_click=new_seed, icon=":material/casino:")
-    with ui.model_guard(), st.spinner("Sampling..."):
+    with ui.model_guard():  # no spinner: 20 samples take about 0.03 s, and the spinner cost a thread a run
         view = ui.memo(L.sample_view, source, checkpoint, prompt, nt, n, temperature, top_k, top_p, seed,
                        projector)
     ss = view.samples
@@ -107,13 +107,12 @@ def sample_section(nt, temperature: float, top_k: int, top_p: float, settings: s
         if view.entropy_spec is not None:
             ui.chart(view.entropy_spec)
     shown = 8 if projector else 12
-    st.markdown("**The samples**, each token coloured by the probability it was drawn with (red: unlikely, green: "
-                "likely; hover for the number):\n\n"
+    first = f" (the first {shown} of {len(ss.texts)})" if len(ss.texts) > shown else ""
+    st.markdown(f"**The samples**{first}, each token coloured by the probability it was drawn with (red: unlikely, "
+                "green: likely; hover for the number):\n\n"
                 + "".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {L.coloured_tokens_html(toks, ps)}</div>'
                           for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
                 unsafe_allow_html=True)
-    if len(ss.texts) > shown:
-        st.caption(f"First {shown} of {len(ss.texts)} samples shown.")
     common = view.counts.iloc[0]
     bullets(L.sample_notices(len(ss.texts), seed, len(view.counts), common["answer"], int(common["count"]),
                              temperature, view.top_token, view.p_top, view.n_top, view.endings, view.common_first))

@@ -109,6 +109,7 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
         return token_text[tid]
     results: list[Continuation | None] = [None] * len(prompts)
     generator = torch.Generator().manual_seed(int(seed))
+    plain = temperature == 1.0 and not top_k and top_p >= 1.0
     groups: dict[int, list[int]] = {}
     for i, ids in enumerate(encoded):
         groups.setdefault(len(ids), []).append(i)
@@ -121,31 +122,38 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
         probs: list[list[float]] = [[] for _ in range(B)]
         ents: list[list[float]] = [[] for _ in range(B)]
         raw: list[list[float]] = [[] for _ in range(B)]
-        done = torch.zeros(B, dtype=torch.bool)
+        done = [False] * B  # bookkeeping in Python lists: a torch call per row costs more than the row's arithmetic
         past = None
         step_ids = input_ids
-        running = torch.arange(B)  # fast path: the rows still in the model's batch (finished ones leave it)
+        running = list(range(B))  # fast path: the rows still in the model's batch (finished ones leave it)
+        running_t = None          # the same as a tensor, once a row has left
         for _ in range(budget):
             if fast:
                 step_logits, past = fast_gpt2.forward_dedup(model, step_ids, past, weights)
-                # Finished rows get flat logits, never used: the sampler still draws over all B rows, so the
-                # random numbers each running row gets are the ones it gets when every row is computed.
-                logits = torch.zeros(B, step_logits.shape[-1])
-                logits[running] = step_logits.float()                            # B, V
+                if running_t is None:
+                    logits = step_logits.float()                                 # B, V
+                else:
+                    # Finished rows get flat logits, never used: the sampler still draws over all B rows, so the
+                    # random numbers each running row gets are the ones it gets when every row is computed.
+                    logits = torch.zeros(B, step_logits.shape[-1])
+                    logits[running_t] = step_logits.float()
             else:
                 out = model(input_ids=step_ids, cache=past, use_cache=True)
                 past = out.cache
                 logits = out.logits[:, -1].float()                               # B, V
-            dist = probabilities(logits, temperature, top_k, top_p)               # B, V
             model_dist = torch.softmax(logits, dim=-1)
+            # at temperature 1 with nothing cut the sampler's distribution is the model's (processing divides by
+            # 1.0, which changes no number): one softmax, not two
+            dist = model_dist if plain else probabilities(logits, temperature, top_k, top_p)  # B, V
             if temperature == 0:
                 nxt = dist.argmax(dim=-1)
             else:
                 nxt = draw(dist, generator)
             pick = nxt.unsqueeze(1)  # one gather per step and one list each, not 3 x B tensor reads
-            step = zip(nxt.tolist(), dist.gather(1, pick).squeeze(1).tolist(),
-                       model_dist.gather(1, pick).squeeze(1).tolist(), entropy_bits(dist).tolist())
-            was_done = done.tolist()
+            sampler_ps = dist.gather(1, pick).squeeze(1).tolist()
+            model_ps = sampler_ps if plain else model_dist.gather(1, pick).squeeze(1).tolist()
+            step = zip(nxt.tolist(), sampler_ps, model_ps, entropy_bits(dist).tolist())
+            was_done = list(done)
             for b, (tid, p_sampler, p_model, h) in enumerate(step):
                 if was_done[b]:
                     continue
@@ -158,14 +166,15 @@ def generate(lm, prompts: list[str], *, temperature: float = 0.0, top_k: int = 0
                 ents[b].append(h)
                 if _stops(text_of(tid), stop):
                     done[b] = True
-            if bool(done.all()):
+            if all(done):
                 break
             if fast:
-                keep = ~done[running]
-                if not bool(keep.all()):
-                    running = running[keep]
+                if any(done[r] for r in running):
+                    keep = torch.tensor([not done[r] for r in running])
+                    running = [r for r in running if not done[r]]
+                    running_t = torch.tensor(running)
                     past = [(k[keep], v[keep]) for k, v in past]
-                step_ids = nxt[running].unsqueeze(1)  # running rows, 1
+                step_ids = (nxt if running_t is None else nxt[running_t]).unsqueeze(1)  # running rows, 1
             else:
                 step_ids = nxt.unsqueeze(1)  # B, 1
         for b, i in enumerate(idx):

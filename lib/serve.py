@@ -103,7 +103,11 @@ def after_run() -> None:
         due = _runs in FREEZE_RUNS
         warmups, _pending[:] = list(_pending), []
     for fn in warmups:
-        threading.Thread(target=_run_warm_up, args=(fn,), name="ufm-warm-up", daemon=True).start()
+        # Not a daemon: Python waits for it before it finalises. A daemon thread still inside a torch call then is
+        # made to exit through a C++ frame that cannot unwind ("terminate called without an active exception",
+        # exit status 134): the test process did that at random, and a stopped server would too. A warm-up takes
+        # seconds, so a process that ends waits at most that long.
+        threading.Thread(target=_run_warm_up, args=(fn,), name="ufm-warm-up", daemon=False).start()
     if due and os.environ.get(DISABLE_ENV, "") not in ("1", "true"):
         gc.collect()
         gc.freeze()

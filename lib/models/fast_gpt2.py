@@ -41,7 +41,7 @@ def weights(model) -> tuple:
     blocks = tuple((b.ln_1.weight, b.ln_1.bias, b.attn.c_attn.bias, b.attn.c_attn.weight, b.attn.c_proj.bias,
                     b.attn.c_proj.weight, b.ln_2.weight, b.ln_2.bias, b.mlp.c_fc.bias, b.mlp.c_fc.weight,
                     b.mlp.c_proj.bias, b.mlp.c_proj.weight) for b in tr.h)
-    return tr.wte, tr.wpe, blocks, tr.ln_f.weight, tr.ln_f.bias, model.lm_head.weight
+    return tr.wte.weight, tr.wpe.weight, blocks, tr.ln_f.weight, tr.ln_f.bias, model.lm_head.weight
 
 
 @torch.inference_mode()
@@ -49,15 +49,19 @@ def forward(model, input_ids: torch.Tensor, cache: Cache | None = None, w: tuple
             ) -> tuple[torch.Tensor, Cache]:
     """Logits of the next token after each row of `input_ids` (batch, new positions), shape (batch, vocab), and the
     cache extended with these positions. Rows have no padding: every row is as long as every other. `w`: the
-    model's `weights(model)`, when the caller already has them."""
+    model's `weights(model)`, when the caller already has them.
+
+    Written for few operations: in a server every torch call also hands Python's lock to the event loop's thread
+    and back, so a call costs more than its arithmetic. The hidden state stays (rows x positions, width) from layer
+    to layer, the residual sums are added in place into the new tensor (the same sums, in the same order: float
+    addition is commutative), and attention is torch's fused kernel."""
     wte, wpe, blocks, lnf_w, lnf_b, head = w or weights(model)
     c = model.config
     B, T = input_ids.shape
     E, H = c.n_embd, c.n_head
     D = E // H
     past = cache[0][0].shape[2] if cache else 0
-    positions = torch.arange(past, past + T)
-    h = wte(input_ids) + wpe(positions)
+    h = (torch.embedding(wte, input_ids) + wpe[past:past + T]).view(B * T, E)  # token + position embeddings
     approximate = _ACTIVATIONS[c.activation_function]
     eps = c.layer_norm_epsilon
     mask = None
@@ -65,22 +69,23 @@ def forward(model, input_ids: torch.Tensor, cache: Cache | None = None, w: tuple
         mask = torch.ones(T, past + T, dtype=torch.bool).tril(diagonal=past)
     new_cache: Cache = []
     for i, (ln1_w, ln1_b, qkv_b, qkv_w, proj_b, proj_w, ln2_w, ln2_b, fc_b, fc_w, out_b, out_w) in enumerate(blocks):
-        a = F.layer_norm(h, (E,), ln1_w, ln1_b, eps)
-        qkv = torch.addmm(qkv_b, a.reshape(B * T, E), qkv_w).view(B, T, 3, H, D)
-        q, k, v = (x.transpose(1, 2) for x in qkv.unbind(2))            # each B, H, T, D
+        a = torch.layer_norm(h, (E,), ln1_w, ln1_b, eps)
+        q, k, v = torch.addmm(qkv_b, a, qkv_w).view(B, T, 3, H, D).permute(2, 0, 3, 1, 4).unbind(0)  # B, H, T, D
         if cache:
             k = torch.cat((cache[i][0], k), dim=2)
             v = torch.cat((cache[i][1], v), dim=2)
         new_cache.append((k, v))
         # softmax(q k^T / sqrt(D)) v, with the causal mask when several positions are new (True: may attend):
         # torch's fused kernel, 4 ms less than the three operations on a page's 20 samples
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)   # B, H, T, D
-        out = out.transpose(1, 2).reshape(B * T, E)
-        h = h + torch.addmm(proj_b, out, proj_w).view(B, T, E)
-        m = F.layer_norm(h, (E,), ln2_w, ln2_b, eps).reshape(B * T, E)
-        m = F.gelu(torch.addmm(fc_b, m, fc_w), approximate=approximate)
-        h = h + torch.addmm(out_b, m, out_w).view(B, T, E)
-    last = F.layer_norm(h[:, -1], (E,), lnf_w, lnf_b, eps)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask).transpose(1, 2).reshape(B * T, E)
+        x = torch.addmm(proj_b, out, proj_w)
+        x += h
+        h = x
+        m = F.gelu(torch.addmm(fc_b, torch.layer_norm(h, (E,), ln2_w, ln2_b, eps), fc_w), approximate=approximate)
+        x = torch.addmm(out_b, m, out_w)
+        x += h
+        h = x
+    last = torch.layer_norm(h.view(B, T, E)[:, -1], (E,), lnf_w, lnf_b, eps)
     return F.linear(last, head), new_cache
 
 

@@ -169,3 +169,26 @@ def test_the_training_warm_up_imports_what_the_first_optimizer_needs():
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "True"
 
+
+
+def test_a_process_that_ends_during_a_warm_up_waits_for_it_and_exits_cleanly():
+    """A daemon warm-up thread inside a torch call when Python finalises is made to exit through a C++ frame that
+    cannot unwind: 'terminate called without an active exception', exit status 134. The pytest process did that
+    at random (a page's warm-up still tokenizing at the end of the app tests). Warm-ups are not daemons: the
+    process waits for them, then exits."""
+    import subprocess
+    import sys
+
+    code = ("import torch; from lib import serve\n"
+            "def work():\n"
+            "    a = torch.randn(200, 200)\n"
+            "    for _ in range(3000):\n"
+            "        a = torch.tanh(a @ a)\n"
+            "    print('warm-up finished', flush=True)\n"
+            "serve.warm_up_later('busy', work)\n"
+            "serve.after_run()\n"
+            "print('main done', flush=True)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         cwd=str(__import__("lib.paths", fromlist=["ROOT"]).ROOT))
+    assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
+    assert out.stdout.split() == ["main", "done", "warm-up", "finished"]

@@ -110,8 +110,9 @@ def sample_section(nt, temperature: float, top_k: int, top_p: float, settings: s
     first = f" (the first {shown} of {len(ss.texts)})" if len(ss.texts) > shown else ""
     st.markdown(f"**The samples**{first}, each token coloured by the probability it was drawn with (red: unlikely, "
                 "green: likely; hover for the number):\n\n"
+                + '<div style="margin-bottom:1rem">'
                 + "".join(f'<div style="margin:2px 0"><b>{i + 1}.</b> {L.coloured_tokens_html(toks, ps)}</div>'
-                          for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))),
+                          for i, (toks, ps) in enumerate(zip(ss.tokens[:shown], ss.probs[:shown]))) + "</div>",
                 unsafe_allow_html=True)
     common = view.counts.iloc[0]
     bullets(L.sample_notices(len(ss.texts), seed, len(view.counts), common["answer"], int(common["count"]),

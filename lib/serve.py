@@ -25,9 +25,11 @@ in a lecture's first minutes). Later garbage is collected as usual. The memory s
 """
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import threading
+import time
 from contextlib import contextmanager
 
 FREEZE_RUNS = frozenset(2 ** k for k in range(9))  # 1, 2, 4, ..., 256
@@ -44,6 +46,8 @@ _runs = 0
 freezes = 0
 _pending: list = []           # warm-ups asked for during this run, started by after_run
 _asked: set[str] = set()      # every warm-up asked for in this process (each runs once)
+_started: list = []           # warm-up threads started, waited for at exit (up to EXIT_WAIT_S seconds)
+EXIT_WAIT_S = 120.0
 
 
 @contextmanager
@@ -86,6 +90,17 @@ def warm_up_later(name: str, fn) -> None:
         _pending.append(fn)
 
 
+def _wait_for_warm_ups() -> None:
+    """At exit, give running warm-ups up to EXIT_WAIT_S seconds to finish. A daemon thread still inside a torch or
+    tokenizer call when Python finalises is made to exit through a C++ frame that cannot unwind ("terminate called
+    without an active exception", exit status 134): the test process did that at random, and a stopped server would
+    too. Waiting here (atexit runs before finalisation) avoids it; the bound keeps a warm-up that hangs from holding
+    the process forever, which a non-daemon thread would."""
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for t in list(_started):
+        t.join(max(0.0, deadline - time.monotonic()))
+
+
 def _run_warm_up(fn) -> None:
     try:
         with _cold:
@@ -103,11 +118,12 @@ def after_run() -> None:
         due = _runs in FREEZE_RUNS
         warmups, _pending[:] = list(_pending), []
     for fn in warmups:
-        # Not a daemon: Python waits for it before it finalises. A daemon thread still inside a torch call then is
-        # made to exit through a C++ frame that cannot unwind ("terminate called without an active exception",
-        # exit status 134): the test process did that at random, and a stopped server would too. A warm-up takes
-        # seconds, so a process that ends waits at most that long.
-        threading.Thread(target=_run_warm_up, args=(fn,), name="ufm-warm-up", daemon=False).start()
+        t = threading.Thread(target=_run_warm_up, args=(fn,), name="ufm-warm-up", daemon=True)
+        with _lock:
+            if not _started:
+                atexit.register(_wait_for_warm_ups)
+            _started.append(t)
+        t.start()
     if due and os.environ.get(DISABLE_ENV, "") not in ("1", "true"):
         gc.collect()
         gc.freeze()

@@ -171,24 +171,38 @@ def test_the_training_warm_up_imports_what_the_first_optimizer_needs():
 
 
 
-def test_a_process_that_ends_during_a_warm_up_waits_for_it_and_exits_cleanly():
-    """A daemon warm-up thread inside a torch call when Python finalises is made to exit through a C++ frame that
-    cannot unwind: 'terminate called without an active exception', exit status 134. The pytest process did that
-    at random (a page's warm-up still tokenizing at the end of the app tests). Warm-ups are not daemons: the
-    process waits for them, then exits."""
+def _run_python(code: str, timeout: float = 600):
     import subprocess
     import sys
 
-    code = ("import torch; from lib import serve\n"
-            "def work():\n"
-            "    a = torch.randn(200, 200)\n"
-            "    for _ in range(3000):\n"
-            "        a = torch.tanh(a @ a)\n"
-            "    print('warm-up finished', flush=True)\n"
-            "serve.warm_up_later('busy', work)\n"
-            "serve.after_run()\n"
-            "print('main done', flush=True)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                         cwd=str(__import__("lib.paths", fromlist=["ROOT"]).ROOT))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                          cwd=str(__import__("lib.paths", fromlist=["ROOT"]).ROOT))
+
+
+def test_a_process_that_ends_during_a_warm_up_waits_for_it_and_exits_cleanly():
+    """A daemon warm-up thread inside a torch call when Python finalises is made to exit through a C++ frame that
+    cannot unwind: 'terminate called without an active exception', exit status 134. The pytest process did that
+    at random (a page's warm-up still tokenizing at the end of the app tests). The process now waits for its
+    warm-ups at exit, then exits."""
+    out = _run_python("import torch; from lib import serve\n"
+                      "def work():\n"
+                      "    a = torch.randn(200, 200)\n"
+                      "    for _ in range(3000):\n"
+                      "        a = torch.tanh(a @ a)\n"
+                      "    print('warm-up finished', flush=True)\n"
+                      "serve.warm_up_later('busy', work)\n"
+                      "serve.after_run()\n"
+                      "print('main done', flush=True)\n")
     assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
     assert out.stdout.split() == ["main", "done", "warm-up", "finished"]
+
+
+def test_a_warm_up_that_hangs_does_not_hold_the_process_past_the_bound():
+    out = _run_python("import time; from lib import serve\n"
+                      "serve.EXIT_WAIT_S = 0.5\n"
+                      "serve.warm_up_later('stuck', lambda: time.sleep(3600))\n"
+                      "serve.after_run()\n"
+                      "print('main done', flush=True)\n",
+                      timeout=300)  # the bound is 0.5 s; without it the process would sleep an hour (TimeoutExpired)
+    assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
+    assert out.stdout.split() == ["main", "done"]

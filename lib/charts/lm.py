@@ -54,14 +54,14 @@ def records(df: pd.DataFrame) -> list[dict]:
     frame: it ran for two charts on every new set of samples). Any other column type goes through Altair's own."""
     cols = {}
     for c in df.columns:
-        kind = df[c].dtype.kind
+        kind, values = df[c].dtype.kind, df[c].tolist()
         if kind in "iub":
-            cols[str(c)] = df[c].tolist()
+            cols[str(c)] = values
         elif kind == "f":
-            cols[str(c)] = [None if math.isnan(x) or math.isinf(x) else x for x in df[c].tolist()]
-        elif kind in "OUT" and all(x is None or isinstance(x, str) for x in df[c].tolist()):
-            cols[str(c)] = [None if x is None else x for x in df[c].tolist()]
-        else:
+            cols[str(c)] = [None if math.isnan(x) or math.isinf(x) else x for x in values]
+        elif kind in "OU" and all(x is None or isinstance(x, str) for x in values):
+            cols[str(c)] = values
+        else:  # dates, categories, pandas' NA, mixed objects
             return sanitize_pandas_dataframe(df).to_dict("records")
     return [dict(zip(cols, row)) for row in zip(*cols.values())] if cols else [{} for _ in range(len(df))]
 

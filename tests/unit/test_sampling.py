@@ -114,3 +114,21 @@ def test_draw_keeps_to_tokens_with_mass_when_the_uniform_number_rounds_up_to_the
     probs = torch.tensor([[0.25, 0.75, 0.0, 0.0]])
     monkeypatch.setattr(torch, "rand", lambda *a, **k: torch.ones(1, 1, dtype=torch.float64))  # u = the total
     assert sampling.draw(probs, torch.Generator()).item() == 1
+
+
+def test_temperature_one_with_nothing_cut_is_the_models_own_distribution_exactly():
+    """generate skips the processors at T = 1, top-k off, top-p 1 (one softmax, not two): valid only while
+    processing changes no number there."""
+    logits = torch.randn(20, 300, generator=torch.Generator().manual_seed(3)) * 6
+    assert torch.equal(sampling.probabilities(logits, 1.0, 0, 1.0), torch.softmax(logits, dim=-1))
+
+
+def test_sampled_probabilities_at_temperature_one_are_the_models(tiny_lm):
+    outs = sampling.sample_many(tiny_lm, "The capital of", 6, temperature=1.0, seed=4, max_new_tokens=4, stop="none")
+    for o in outs:
+        assert o.probs == o.model_probs
+        ids = tiny_lm.encode("The capital of")
+        for tid, p in zip(o.token_ids, o.model_probs):
+            probs = torch.softmax(scoring.next_token_logits(tiny_lm.model, ids), -1)
+            assert p == pytest.approx(float(probs[tid]), rel=1e-4)
+            ids = ids + [tid]
